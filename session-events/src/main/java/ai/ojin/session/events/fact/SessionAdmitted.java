@@ -1,0 +1,28 @@
+package ai.ojin.session.events.fact;
+
+import java.time.Instant;
+
+/**
+ * A slot was granted. {@code maxConcurrency} is the limit in force and {@code activeAfter} the
+ * agent's active count including this session, so the invariant can be checked from the log.
+ * {@code leaseUntil} is the start lease; {@code maxSessionSeconds} bounds the room and tokens.
+ */
+public record SessionAdmitted(
+        String sessionId,
+        String agentId,
+        Instant at,
+        String clientUserRef,
+        int replyPartition,
+        int maxConcurrency,
+        int activeAfter,
+        int maxSessionSeconds,
+        Instant leaseUntil,
+        Instant deadline) implements SessionEvent {
+
+    public static final String TYPE = "admitted";
+
+    @Override
+    public String typeName() {
+        return TYPE;
+    }
+}

@@ -1,0 +1,103 @@
+package ai.ojin.session.testkit;
+
+import ai.ojin.session.events.topic.SessionTopics;
+import ai.ojin.session.events.topic.TopicLayout;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.awaitility.Awaitility;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.kafka.KafkaContainer;
+
+/**
+ * One real Kafka broker per test JVM, chosen once: a Testcontainers {@code apache/kafka} broker
+ * when a Docker engine answers, an in-JVM KRaft broker otherwise. Tests isolate themselves with
+ * {@link #newTopics()} (a unique topic prefix) and unique application/group ids.
+ */
+public final class TestKafka {
+
+    private static final Logger log = LoggerFactory.getLogger(TestKafka.class);
+    private static final AtomicInteger SEQUENCE = new AtomicInteger();
+
+    /** Broker settings that remove measured latency traps (see the shared notes). */
+    private static final Map<String, String> BROKER_SETTINGS = Map.of(
+            "group.coordinator.append.linger.ms", "0",
+            "group.initial.rebalance.delay.ms", "0",
+            "transaction.state.log.replication.factor", "1",
+            "transaction.state.log.min.isr", "1",
+            "offsets.topic.replication.factor", "1",
+            "auto.create.topics.enable", "false");
+
+    private static String bootstrapServers;
+
+    private TestKafka() {
+    }
+
+    public static synchronized String bootstrapServers() {
+        if (bootstrapServers == null) {
+            bootstrapServers = DockerClientFactory.instance().isDockerAvailable() ? startContainer() : startEmbedded();
+        }
+        return bootstrapServers;
+    }
+
+    /** Topic descriptors under a prefix no other test uses, created on the broker. */
+    public static SessionTopics newTopics() {
+        return newTopics(TopicLayout.LOCAL);
+    }
+
+    public static SessionTopics newTopics(TopicLayout layout) {
+        SessionTopics topics = SessionTopics.withPrefix(uniqueId("t") + ".");
+        createTopics(topics, layout);
+        return topics;
+    }
+
+    /** A name no other test in this JVM (or an earlier run against the same broker) uses. */
+    public static String uniqueId(String prefix) {
+        return prefix + "-" + SEQUENCE.incrementAndGet() + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    public static void createTopics(SessionTopics topics, TopicLayout layout) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+            var newTopics = topics.newTopics(layout);
+            admin.createTopics(newTopics).all().get();
+            // The controller has committed the topics; wait until the broker serves their metadata.
+            var names = newTopics.stream().map(NewTopic::name).toList();
+            Awaitility.await("topics " + names + " visible").atMost(Duration.ofSeconds(30))
+                    .until(() -> admin.listTopics().names().get().containsAll(names));
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new IllegalStateException("cannot create topics", e.getCause());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String startEmbedded() {
+        EmbeddedKafkaKraftBroker broker = new EmbeddedKafkaKraftBroker(1, 1);
+        broker.brokerProperties(BROKER_SETTINGS);
+        broker.afterPropertiesSet();
+        Runtime.getRuntime().addShutdownHook(new Thread(broker::destroy, "test-kafka-stop"));
+        log.info("Test broker: in-JVM KRaft at {} (no Docker engine)", broker.getBrokersAsString());
+        return broker.getBrokersAsString();
+    }
+
+    private static String startContainer() {
+        KafkaContainer container = new KafkaContainer("apache/kafka:4.1.2");
+        BROKER_SETTINGS.forEach((key, value) -> container.withEnv("KAFKA_" + key.toUpperCase().replace('.', '_'), value));
+        container.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(container::stop, "test-kafka-stop"));
+        log.info("Test broker: Testcontainers apache/kafka at {}", container.getBootstrapServers());
+        return container.getBootstrapServers();
+    }
+}
