@@ -12,7 +12,9 @@ public enum ErrorCode {
     CONCURRENCY_LIMIT("concurrency_limit", 429),
     ROOM_CREATION_FAILED("room_creation_failed", 502),
     ORCHESTRATOR_ERROR("orchestrator_error", 502),
-    INTERNAL_ERROR("internal_error", 500);
+    INTERNAL_ERROR("internal_error", 500),
+    /** Our addition, for the admin end-session call: no live session has that id. */
+    SESSION_NOT_FOUND("session_not_found", 404);
 
     private final String wire;
     private final int httpStatus;
