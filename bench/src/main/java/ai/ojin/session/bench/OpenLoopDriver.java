@@ -1,0 +1,105 @@
+package ai.ojin.session.bench;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongFunction;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * Fires operations at a fixed arrival rate, whatever the server does (open loop), and records each
+ * latency from the moment the operation was due, not from when it was sent, so a stalled server
+ * cannot hide its stall by slowing the client down (no coordinated omission).
+ */
+public final class OpenLoopDriver {
+
+    private static final long MAX_LATENCY_NANOS = TimeUnit.SECONDS.toNanos(60);
+
+    private OpenLoopDriver() {
+    }
+
+    /**
+     * @param operation starts operation number i and completes with an outcome label (for
+     *     example "200" or "429 concurrency_limit")
+     * @param maxInFlight operations allowed in flight; a due operation finding none free is counted
+     *     as "client_overloaded" with the latency it would have started with, never silently delayed
+     */
+    public static Result run(String name, double ratePerSecond, long durationNanos, long warmupNanos, int maxInFlight,
+            LongFunction<CompletableFuture<String>> operation) {
+        Recorder recorder = new Recorder(MAX_LATENCY_NANOS, 3);
+        ConcurrentHashMap<String, LongAdder> outcomes = new ConcurrentHashMap<>();
+        Semaphore inFlight = new Semaphore(maxInFlight);
+        long periodNanos = Math.max(1, (long) (1_000_000_000L / ratePerSecond));
+        long start = System.nanoTime();
+        long measureFrom = start + warmupNanos;
+        long end = measureFrom + durationNanos;
+        long completedInWindow = 0;
+        CompletableFuture<?>[] pending = new CompletableFuture<?>[0];
+        var all = new java.util.ArrayList<CompletableFuture<?>>();
+        for (long i = 0; ; i++) {
+            long due = start + i * periodNanos;
+            if (due >= end) {
+                break;
+            }
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                LockSupport.parkNanos(wait);
+            }
+            boolean measured = due >= measureFrom;
+            if (!inFlight.tryAcquire()) {
+                if (measured) {
+                    outcomes.computeIfAbsent("client_overloaded", k -> new LongAdder()).increment();
+                }
+                continue;
+            }
+            CompletableFuture<String> op;
+            try {
+                op = operation.apply(i);
+            } catch (RuntimeException e) {
+                op = CompletableFuture.failedFuture(e);
+            }
+            all.add(op.handle((outcome, error) -> {
+                long latency = System.nanoTime() - due;
+                inFlight.release();
+                if (measured) {
+                    recorder.recordValue(Math.min(latency, MAX_LATENCY_NANOS));
+                    String label = error == null ? outcome : "error " + rootMessage(error);
+                    outcomes.computeIfAbsent(label, k -> new LongAdder()).increment();
+                }
+                return null;
+            }));
+        }
+        CompletableFuture.allOf(all.toArray(pending)).orTimeout(90, TimeUnit.SECONDS).exceptionally(e -> null).join();
+        long elapsed = System.nanoTime() - measureFrom;
+        Histogram histogram = recorder.getIntervalHistogram();
+        var counts = new java.util.TreeMap<String, Long>();
+        outcomes.forEach((k, v) -> counts.put(k, v.sum()));
+        return new Result(name, ratePerSecond, histogram, counts, histogram.getTotalCount() / (durationNanos / 1e9),
+                elapsed / 1e9);
+    }
+
+    private static String rootMessage(Throwable error) {
+        Throwable t = error;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getClass().getSimpleName();
+    }
+
+    /** One measured run: latencies in nanoseconds, outcomes with their counts. */
+    public record Result(String name, double targetRate, Histogram latencies, java.util.SortedMap<String, Long> outcomes,
+            double achievedRate, double seconds) {
+
+        public double millis(double percentile) {
+            return latencies.getValueAtPercentile(percentile) / 1e6;
+        }
+
+        public double maxMillis() {
+            return latencies.getMaxValue() / 1e6;
+        }
+    }
+}

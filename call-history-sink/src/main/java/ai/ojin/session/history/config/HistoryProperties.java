@@ -1,0 +1,68 @@
+package ai.ojin.session.history.config;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * {@code history.*}: the call-history-sink's own settings.
+ *
+ * @param adminToken bearer token of the query API ({@code ADMIN_TOKEN}, required)
+ * @param db the SQL store ({@code CALL_HISTORY_DB_URL}, required, {@code _USER}, {@code _PASSWORD})
+ * @param groupId consumer group of the fact listener
+ * @param publish whether finished calls go to {@code call-history}
+ * @param rebuild replay {@code session-events} from the start into an empty store under a fresh
+ *     consumer group, without publishing (see REBUILD.md)
+ * @param concurrency listener threads (at most the partition count of {@code session-events})
+ */
+@Validated
+@ConfigurationProperties("history")
+public record HistoryProperties(
+        String adminToken,
+        @Valid @DefaultValue Db db,
+        @NotBlank @DefaultValue("call-history-sink") String groupId,
+        @DefaultValue("true") boolean publish,
+        @DefaultValue("false") boolean rebuild,
+        @Min(1) @DefaultValue("1") int concurrency) {
+
+    public HistoryProperties {
+        adminToken = required(adminToken, "ADMIN_TOKEN (history.admin-token)");
+    }
+
+    /** Whether finished calls are sent now: never during a rebuild. */
+    public boolean publishing() {
+        return publish && !rebuild;
+    }
+
+    public record Db(String url, String user, String password) {
+
+        public Db {
+            url = required(url, "CALL_HISTORY_DB_URL (history.db.url)");
+            if (!url.startsWith("jdbc:")) {
+                throw new IllegalArgumentException("CALL_HISTORY_DB_URL must be a JDBC URL (jdbc:...)");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "Db[url=" + url + ", user=" + user + "]";
+        }
+    }
+
+    private static String required(String value, String name) {
+        // an unset environment variable leaves the placeholder itself in the value
+        if (value == null || value.isBlank() || value.startsWith("${")) {
+            throw new IllegalArgumentException(name + " must be set");
+        }
+        return value;
+    }
+
+    @Override
+    public String toString() {
+        return "HistoryProperties[db=" + db + ", groupId=" + groupId + ", publish=" + publish + ", rebuild=" + rebuild
+                + ", concurrency=" + concurrency + "]";
+    }
+}

@@ -1,0 +1,153 @@
+package ai.ojin.session.history.ingest;
+
+import ai.ojin.session.events.fact.SessionEvent;
+import ai.ojin.session.events.history.CallRecord;
+import ai.ojin.session.events.topic.SessionTopics;
+import ai.ojin.session.history.config.HistoryProperties;
+import ai.ojin.session.history.config.TopicsProperties;
+import ai.ojin.session.history.ingest.FactBatchListener.InvalidFactException;
+import ai.ojin.session.history.store.CallStore;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
+import org.springframework.kafka.core.DefaultKafkaProducerFactory;
+import org.springframework.kafka.core.KafkaAdmin;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.core.MicrometerConsumerListener;
+import org.springframework.kafka.core.MicrometerProducerListener;
+import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
+import org.springframework.kafka.listener.ContainerProperties;
+import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
+import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.kafka.support.serializer.ErrorHandlingDeserializer;
+import org.springframework.util.backoff.ExponentialBackOff;
+
+/**
+ * Kafka wiring: the topics this service uses, the batch listener container on
+ * {@code session-events}, the {@code call-history} producer, and the one error handler. JSON goes
+ * only through the serdes of {@link SessionTopics}.
+ */
+@Configuration(proxyBeanMethods = false)
+class IngestKafkaConfig {
+
+    private static final Logger log = LoggerFactory.getLogger(IngestKafkaConfig.class);
+
+    /** Dead letters of this service: facts it cannot read, raw bytes and original headers kept. */
+    static String deadLetterTopic(SessionTopics topics) {
+        return topics.events().name() + ".call-history-sink.dlt";
+    }
+
+    @Bean
+    SessionTopics sessionTopics(TopicsProperties properties) {
+        return SessionTopics.withPrefix(properties.prefix());
+    }
+
+    @Bean
+    KafkaAdmin.NewTopics callHistoryTopics(SessionTopics topics, TopicsProperties properties) {
+        Set<String> used = Set.of(topics.events().name(), topics.callHistory().name());
+        List<NewTopic> declared = new ArrayList<>(topics.newTopics(properties.layout()).stream()
+                .filter(topic -> used.contains(topic.name())).toList());
+        declared.add(new NewTopic(deadLetterTopic(topics), properties.partitions(), properties.replicationFactor()));
+        return new KafkaAdmin.NewTopics(declared.toArray(NewTopic[]::new));
+    }
+
+    @Bean
+    DefaultKafkaConsumerFactory<String, SessionEvent> factConsumerFactory(KafkaProperties kafka,
+            HistoryProperties history, SessionTopics topics, MeterRegistry meters) {
+        Map<String, Object> config = new HashMap<>(kafka.buildConsumerProperties());
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, groupId(history));
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        if (history.rebuild()) {
+            config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        }
+        var factory = new DefaultKafkaConsumerFactory<>(config, topics.events().keySerde().deserializer(),
+                new ErrorHandlingDeserializer<>(validFacts(topics.events().valueSerde().deserializer())));
+        factory.addListener(new MicrometerConsumerListener<>(meters));
+        return factory;
+    }
+
+    @Bean
+    KafkaTemplate<String, CallRecord> callHistoryTemplate(KafkaProperties kafka, SessionTopics topics,
+            MeterRegistry meters) {
+        var factory = new DefaultKafkaProducerFactory<>(kafka.buildProducerProperties(),
+                topics.callHistory().keySerde().serializer(), topics.callHistory().valueSerde().serializer());
+        factory.addListener(new MicrometerProducerListener<>(meters));
+        return new KafkaTemplate<>(factory);
+    }
+
+    @Bean
+    DefaultErrorHandler factErrorHandler(KafkaProperties kafka, SessionTopics topics) {
+        var deadLetters = new KafkaTemplate<>(new DefaultKafkaProducerFactory<String, byte[]>(
+                kafka.buildProducerProperties(), new StringSerializer(), new ByteArraySerializer()));
+        String deadLetterTopic = deadLetterTopic(topics);
+        var recoverer = new DeadLetterPublishingRecoverer(deadLetters,
+                (record, exception) -> new TopicPartition(deadLetterTopic, -1));
+        // Store or broker outages are retried until they pass; unreadable facts go to the DLT at once.
+        var backOff = new ExponentialBackOff(500, 2.0);
+        backOff.setMaxInterval(30_000);
+        backOff.setMaxElapsedTime(Long.MAX_VALUE);
+        var handler = new DefaultErrorHandler(recoverer, backOff);
+        handler.addNotRetryableExceptions(InvalidFactException.class, SerializationException.class);
+        handler.setLogLevel(org.springframework.kafka.KafkaException.Level.WARN);
+        return handler;
+    }
+
+    @Bean
+    ConcurrentMessageListenerContainer<String, SessionEvent> factListenerContainer(
+            DefaultKafkaConsumerFactory<String, SessionEvent> factConsumerFactory, SessionTopics topics,
+            HistoryProperties history, FactBatchListener listener, DefaultErrorHandler factErrorHandler,
+            CallStore store) {
+        if (history.rebuild()) {
+            long rows = store.count();
+            if (rows > 0) {
+                throw new IllegalStateException("history.rebuild=true needs an empty store, but "
+                        + history.db().url() + " holds " + rows + " call records");
+            }
+            log.info("Rebuild: replaying {} from the earliest offset into an empty store as consumer group {}, "
+                    + "without publishing", topics.events().name(),
+                    factConsumerFactory.getConfigurationProperties().get(ConsumerConfig.GROUP_ID_CONFIG));
+        }
+        var containerProperties = new ContainerProperties(topics.events().name());
+        containerProperties.setMessageListener(listener);
+        containerProperties.setAckMode(ContainerProperties.AckMode.BATCH);
+        var container = new ConcurrentMessageListenerContainer<>(factConsumerFactory, containerProperties);
+        container.setConcurrency(history.concurrency());
+        container.setCommonErrorHandler(factErrorHandler);
+        return container;
+    }
+
+    private static String groupId(HistoryProperties history) {
+        return history.rebuild() ? history.groupId() + "-rebuild-" + System.currentTimeMillis() : history.groupId();
+    }
+
+    /** Facts without a session or agent id cannot be folded: treat them like unreadable bytes. */
+    private static Deserializer<SessionEvent> validFacts(Deserializer<SessionEvent> facts) {
+        return (topic, bytes) -> {
+            SessionEvent fact = facts.deserialize(topic, bytes);
+            if (fact != null && (isBlank(fact.sessionId()) || isBlank(fact.agentId()))) {
+                throw new SerializationException("fact " + fact.typeName() + " without session_id or agent_id");
+            }
+            return fact;
+        };
+    }
+
+    private static boolean isBlank(String value) {
+        return value == null || value.isBlank();
+    }
+}

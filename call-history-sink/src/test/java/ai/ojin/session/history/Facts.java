@@ -1,0 +1,73 @@
+package ai.ojin.session.history;
+
+import ai.ojin.session.events.SessionIds;
+import ai.ojin.session.events.command.EndReason;
+import ai.ojin.session.events.fact.SessionAdmitted;
+import ai.ojin.session.events.fact.SessionEnded;
+import ai.ojin.session.events.fact.SessionEvent;
+import ai.ojin.session.events.fact.SessionFailed;
+import ai.ojin.session.events.fact.SessionRejected;
+import ai.ojin.session.events.fact.SessionRequested;
+import ai.ojin.session.events.fact.SessionStarted;
+import ai.ojin.session.events.reply.ErrorCode;
+import java.time.Instant;
+import java.util.List;
+
+/** Builders of the fact sequences the session processor writes for each kind of call. */
+public record Facts(String sessionId, String agentId, String clientUserRef, Instant requestedAt) {
+
+    public static final String ORIGIN = "https://widget.example.com";
+
+    public static Facts call(String agentId, String clientUserRef, Instant requestedAt) {
+        return new Facts(SessionIds.newSessionId(agentId), agentId, clientUserRef, requestedAt);
+    }
+
+    public SessionRequested requested() {
+        return new SessionRequested(sessionId, agentId, requestedAt, clientUserRef, ORIGIN, requestedAt);
+    }
+
+    public SessionAdmitted admitted() {
+        Instant at = requestedAt.plusMillis(3);
+        return new SessionAdmitted(sessionId, agentId, at, clientUserRef, 1, 2, 1, 600, at.plusSeconds(30),
+                at.plusSeconds(10));
+    }
+
+    public SessionRejected rejected(ErrorCode code) {
+        return new SessionRejected(sessionId, agentId, requestedAt.plusMillis(2), code,
+                code == ErrorCode.CONCURRENCY_LIMIT ? 5 : null, 2, 2);
+    }
+
+    public SessionStarted started() {
+        Instant at = requestedAt.plusMillis(800);
+        return new SessionStarted(sessionId, agentId, at, sessionId, "https://x.daily.co/" + sessionId,
+                at.plusSeconds(600));
+    }
+
+    public SessionFailed failed(ErrorCode code) {
+        return new SessionFailed(sessionId, agentId, requestedAt.plusSeconds(2), code, 0);
+    }
+
+    public SessionEnded ended(EndReason reason, long secondsAfterStart) {
+        return new SessionEnded(sessionId, agentId, started().at().plusSeconds(secondsAfterStart), reason, 0);
+    }
+
+    public List<SessionEvent> completed(long seconds) {
+        return List.of(requested(), admitted(), started(), ended(EndReason.MEETING_ENDED, seconds));
+    }
+
+    public List<SessionEvent> rejectedCall() {
+        return List.of(requested(), rejected(ErrorCode.CONCURRENCY_LIMIT));
+    }
+
+    public List<SessionEvent> failedCall() {
+        return List.of(requested(), admitted(), failed(ErrorCode.ORCHESTRATOR_ERROR));
+    }
+
+    public List<SessionEvent> abandonedCall() {
+        return List.of(requested(), admitted(), ended(EndReason.ABANDONED, 1));
+    }
+
+    public List<SessionEvent> expiredCall() {
+        return List.of(requested(), admitted(), ended(EndReason.LEASE_EXPIRED, 30));
+    }
+}

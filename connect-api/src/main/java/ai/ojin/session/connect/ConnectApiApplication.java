@@ -1,0 +1,22 @@
+package ai.ojin.session.connect;
+
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+
+/**
+ * The public connect endpoint, the agent catalog view and the admin API. Configuration comes from
+ * {@code connect-api.yml}; {@link #builder()} is how the standalone module starts it.
+ */
+@SpringBootApplication
+@ConfigurationPropertiesScan
+public class ConnectApiApplication {
+
+    public static SpringApplicationBuilder builder() {
+        return new SpringApplicationBuilder(ConnectApiApplication.class).properties("spring.config.name=connect-api");
+    }
+
+    public static void main(String[] args) {
+        builder().run(args);
+    }
+}

@@ -1,0 +1,38 @@
+package ai.ojin.session.connect.config;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Settings of this connect-api instance.
+ *
+ * @param replyPartition the partition of {@code session-replies} that this instance (and only
+ *     this one) reads; every instance needs its own
+ * @param replyTimeout how long a connect or end-session call waits for its reply before it answers
+ *     500 {@code internal_error} (a connect then sends a release with reason {@code abandoned})
+ * @param maxBodyBytes larger request bodies get 413 {@code payload_too_large}
+ * @param adminToken bearer token of the admin API and the end-session call ({@code ADMIN_TOKEN})
+ * @param adminWriteTimeout how long an admin write waits until the local catalog has applied it
+ */
+@Validated
+@ConfigurationProperties("connect")
+public record ConnectProperties(
+        @DefaultValue("0") @Min(0) int replyPartition,
+        @DefaultValue("10s") @NotNull Duration replyTimeout,
+        @DefaultValue("8192") @Min(256) @Max(1048576) int maxBodyBytes,
+        @NotBlank String adminToken,
+        @DefaultValue("10s") @NotNull Duration adminWriteTimeout) {
+
+    @Override
+    public String toString() {
+        // Never print the admin token.
+        return "ConnectProperties[replyPartition=" + replyPartition + ", replyTimeout=" + replyTimeout
+                + ", maxBodyBytes=" + maxBodyBytes + ", adminWriteTimeout=" + adminWriteTimeout + "]";
+    }
+}

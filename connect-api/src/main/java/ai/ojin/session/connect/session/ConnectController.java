@@ -1,0 +1,60 @@
+package ai.ojin.session.connect.session;
+
+import ai.ojin.session.connect.origin.OriginHeader;
+import ai.ojin.session.connect.origin.PublicCorsFilter;
+import ai.ojin.session.connect.web.ApiException;
+import ai.ojin.session.connect.web.JsonResponses;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.concurrent.CompletableFuture;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code POST /v1/public/agents/connect}. The servlet thread is released while the reply is
+ * awaited (the handler returns a {@link CompletableFuture}). Latency is recorded in the timer
+ * {@code connect.requests}, tagged with {@code outcome} = {@code ok} or the error code.
+ */
+@RestController
+public class ConnectController {
+
+    private final ConnectService service;
+    private final MeterRegistry meters;
+
+    public ConnectController(ConnectService service, MeterRegistry meters) {
+        this.service = service;
+        this.meters = meters;
+    }
+
+    @PostMapping(path = PublicCorsFilter.PATH, consumes = MediaType.APPLICATION_JSON_VALUE)
+    public CompletableFuture<ResponseEntity<byte[]>> connect(@RequestBody(required = false) byte[] body, HttpServletRequest request) {
+        Timer.Sample sample = Timer.start(meters);
+        CompletableFuture<ResponseEntity<byte[]>> response;
+        try {
+            response = service.connect(ConnectRequest.parse(body), OriginHeader.of(request));
+        } catch (ApiException e) {
+            response = CompletableFuture.completedFuture(JsonResponses.error(e));
+        }
+        return response.whenComplete((result, error) -> sample.stop(meters.timer("connect.requests", "outcome", outcome(result))));
+    }
+
+    private static String outcome(ResponseEntity<byte[]> response) {
+        if (response == null) {
+            return "internal_error";
+        }
+        if (response.getStatusCode().is2xxSuccessful()) {
+            return "ok";
+        }
+        byte[] body = response.getBody();
+        try {
+            var node = ai.ojin.session.events.json.Json.MAPPER.readTree(body);
+            return node.path("error_code").asString("unknown");
+        } catch (RuntimeException e) {
+            return "unknown";
+        }
+    }
+}

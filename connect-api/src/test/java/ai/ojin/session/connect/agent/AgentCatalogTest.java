@@ -1,0 +1,102 @@
+package ai.ojin.session.connect.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ai.ojin.session.events.agent.Agent;
+import ai.ojin.session.events.agent.AgentStatus;
+import ai.ojin.session.events.topic.SessionTopics;
+import ai.ojin.session.testkit.TestKafka;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.junit.jupiter.api.Test;
+
+/** The catalog view on its own, against the real broker. */
+class AgentCatalogTest {
+
+    @Test
+    void shouldReportCaughtUpOnlyOnceEveryRecordBeforeStartIsApplied() throws Exception {
+        // given: 400 agents, 50 of them deleted again and 50 unpublished by a later record
+        SessionTopics topics = TestKafka.newTopics();
+        try (var producer = producer(topics)) {
+            for (int i = 0; i < 400; i++) {
+                producer.send(topics.agents().record("agent-" + i, agent("agent-" + i, AgentStatus.PUBLISHED)));
+            }
+            for (int i = 0; i < 50; i++) {
+                producer.send(topics.agents().record("agent-" + i, null));
+                producer.send(topics.agents().record("agent-" + (100 + i), agent("agent-" + (100 + i), AgentStatus.UNPUBLISHED)));
+            }
+            producer.flush();
+        }
+        AtomicInteger sizeWhenCaughtUp = new AtomicInteger(-1);
+        AgentCatalog catalog = catalog(topics);
+
+        // when
+        boolean caughtUpBeforeStart = catalog.caughtUp();
+        catalog.start();
+        try {
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(1)).until(() -> {
+                int size = catalog.size();
+                if (catalog.caughtUp()) {
+                    sizeWhenCaughtUp.compareAndSet(-1, size);
+                    return true;
+                }
+                return false;
+            });
+
+            // then
+            assertThat(caughtUpBeforeStart).isFalse();
+            assertThat(catalog.size()).isEqualTo(350);
+            assertThat(catalog.find("agent-0")).isEmpty();
+            assertThat(catalog.find("agent-120")).hasValueSatisfying(a -> assertThat(a.status()).isEqualTo(AgentStatus.UNPUBLISHED));
+            assertThat(catalog.find("agent-399")).hasValueSatisfying(a -> assertThat(a.published()).isTrue());
+        } finally {
+            catalog.stop();
+        }
+    }
+
+    @Test
+    void shouldCompleteAWaitOnlyAfterTheWrittenRecordIsApplied() throws Exception {
+        // given
+        SessionTopics topics = TestKafka.newTopics();
+        AgentCatalog catalog = catalog(topics);
+        catalog.start();
+        try (var producer = producer(topics)) {
+            // when
+            RecordMetadata written = producer.send(new ProducerRecord<>(topics.agents().name(), "late-agent",
+                    agent("late-agent", AgentStatus.PUBLISHED))).get(30, TimeUnit.SECONDS);
+            catalog.awaitApplied(written.partition(), written.offset()).get(30, TimeUnit.SECONDS);
+
+            // then
+            assertThat(catalog.find("late-agent")).isPresent();
+        } finally {
+            catalog.stop();
+        }
+    }
+
+    private static AgentCatalog catalog(SessionTopics topics) {
+        Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        return new AgentCatalog(topics.agents().name(),
+                () -> new KafkaConsumer<>(props, topics.agents().keySerde().deserializer(), topics.agents().valueSerde().deserializer()));
+    }
+
+    private static KafkaProducer<String, Agent> producer(SessionTopics topics) {
+        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers()),
+                topics.agents().keySerde().serializer(), topics.agents().valueSerde().serializer());
+    }
+
+    static Agent agent(String id, AgentStatus status) {
+        return new Agent(id, status, List.of("*"), 5, 600, Instant.now());
+    }
+}

@@ -1,0 +1,88 @@
+package ai.ojin.session.room.config;
+
+import ai.ojin.session.room.daily.DailyApi;
+import ai.ojin.session.room.daily.HttpDailyApi;
+import ai.ojin.session.room.daily.SimulatedDailyApi;
+import ai.ojin.session.room.http.RateLimiter;
+import ai.ojin.session.room.http.ResilientHttp;
+import ai.ojin.session.room.orchestrator.HttpOrchestrator;
+import ai.ojin.session.room.orchestrator.Orchestrator;
+import ai.ojin.session.room.orchestrator.SimulatedOrchestrator;
+import ai.ojin.session.room.webhook.RecentEventIds;
+import ai.ojin.session.room.webhook.WebhookSignature;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Daily, the orchestrator and the webhook secret. Unset DAILY_API_KEY / ORCHESTRATOR_URL /
+ * DAILY_WEBHOOK_HMAC fail the start, unless {@code room.allow-simulation} is true (standalone):
+ * then rooms and bots are simulated in-process and webhooks refused, and the log says so.
+ */
+@Configuration(proxyBeanMethods = false)
+public class ExternalApisConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(ExternalApisConfiguration.class);
+
+    @Bean
+    DailyApi dailyApi(RoomProperties properties, MeterRegistry meters) {
+        RoomProperties.Daily daily = properties.daily();
+        if (daily.apiKey().isBlank()) {
+            requireSimulation(properties, "DAILY_API_KEY");
+            log.warn("DAILY_API_KEY is not set: Daily rooms and meeting tokens are SIMULATED in-process; "
+                    + "their URLs are not real rooms");
+            return new SimulatedDailyApi();
+        }
+        RateLimiter limiter = daily.maxRequestsPerSecond() > 0 ? new RateLimiter(daily.maxRequestsPerSecond()) : null;
+        ResilientHttp http = new ResilientHttp("daily", ResilientHttp.newClient(daily.callTimeout()), daily.callTimeout(),
+                daily.maxAttempts(), limiter, meters);
+        log.info("Daily API at {} (call timeout {}, {} attempts, rate limit {})", daily.url(), daily.callTimeout(),
+                daily.maxAttempts(), limiter == null ? "off" : daily.maxRequestsPerSecond() + "/s");
+        return new HttpDailyApi(daily.url(), daily.apiKey(), http);
+    }
+
+    @Bean
+    Orchestrator orchestrator(RoomProperties properties, MeterRegistry meters) {
+        RoomProperties.Orchestrator orchestrator = properties.orchestrator();
+        if (orchestrator.url().isBlank()) {
+            requireSimulation(properties, "ORCHESTRATOR_URL");
+            log.warn("ORCHESTRATOR_URL is not set: agent bots are SIMULATED; no bot joins any room");
+            return new SimulatedOrchestrator();
+        }
+        if (orchestrator.token().isBlank()) {
+            throw new IllegalStateException("ORCHESTRATOR_TOKEN is not set (room.orchestrator.token); "
+                    + "it is required with ORCHESTRATOR_URL");
+        }
+        ResilientHttp http = new ResilientHttp("orchestrator", ResilientHttp.newClient(orchestrator.callTimeout()),
+                orchestrator.callTimeout(), orchestrator.maxAttempts(), null, meters);
+        log.info("Orchestrator at {} (call timeout {}, {} attempts)", orchestrator.url(), orchestrator.callTimeout(),
+                orchestrator.maxAttempts());
+        return new HttpOrchestrator(orchestrator.url(), orchestrator.token(), http);
+    }
+
+    @Bean
+    WebhookSignature webhookSignature(RoomProperties properties) {
+        String secret = properties.webhook().hmac();
+        if (secret.isBlank()) {
+            requireSimulation(properties, "DAILY_WEBHOOK_HMAC");
+            log.warn("DAILY_WEBHOOK_HMAC is not set: every signed Daily webhook is refused (401)");
+            return WebhookSignature.refuseAll();
+        }
+        return new WebhookSignature(secret, properties.webhook().tolerance(), Clock.systemUTC());
+    }
+
+    @Bean
+    RecentEventIds recentWebhookEventIds(RoomProperties properties) {
+        return new RecentEventIds(properties.webhook().dedupCapacity());
+    }
+
+    private static void requireSimulation(RoomProperties properties, String variable) {
+        if (!properties.allowSimulation()) {
+            throw new IllegalStateException(variable + " is not set. Set it, or set room.allow-simulation=true "
+                    + "(ROOM_ALLOW_SIMULATION=true) to run with simulated Daily rooms / agent bots for local use.");
+        }
+    }
+}

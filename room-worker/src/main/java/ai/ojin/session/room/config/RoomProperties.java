@@ -1,0 +1,78 @@
+package ai.ojin.session.room.config;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * {@code room.*}: the worker's own settings.
+ *
+ * @param allowSimulation when true, a missing DAILY_API_KEY / ORCHESTRATOR_URL / DAILY_WEBHOOK_HMAC
+ *     means simulated rooms / simulated bots / refused webhooks (standalone); when false, start-up fails
+ * @param consumerGroup the consumer group reading {@code session-events}
+ * @param setupBudget total time one session's set-up may take (every call and retry included); it
+ *     must stay well below connect-api's reply deadline
+ * @param teardownBudget total time the tear-down of one session may take
+ * @param sessionExpGrace added to the agent's max session length for room and token {@code exp}
+ * @param endedTeardownMaxAge ended facts older than this (a replay of an old log) are not torn down
+ *     again; their rooms are long gone or bounded by {@code exp}
+ * @param reconcileInterval how often Daily's room list is reconciled (zero or negative: never)
+ * @param reconcileGrace rooms younger than this are never reconciled away
+ */
+@Validated
+@ConfigurationProperties("room")
+public record RoomProperties(
+        @DefaultValue("false") boolean allowSimulation,
+        @NotBlank @DefaultValue("room-worker") String consumerGroup,
+        @NotNull @DefaultValue("6s") Duration setupBudget,
+        @NotNull @DefaultValue("10s") Duration teardownBudget,
+        @NotNull @DefaultValue("60s") Duration sessionExpGrace,
+        @NotNull @DefaultValue("24h") Duration endedTeardownMaxAge,
+        @NotNull @DefaultValue("60s") Duration reconcileInterval,
+        @NotNull @DefaultValue("30s") Duration reconcileGrace,
+        @Valid @NotNull @DefaultValue Daily daily,
+        @Valid @NotNull @DefaultValue Orchestrator orchestrator,
+        @Valid @NotNull @DefaultValue Webhook webhook) {
+
+    /**
+     * @param url DAILY_API_URL
+     * @param apiKey DAILY_API_KEY (blank = unset)
+     * @param maxRequestsPerSecond client-side token bucket for all Daily calls, 0 = off
+     * @param botUserName user_name of the bot's meeting token
+     */
+    public record Daily(
+            @NotBlank @DefaultValue("https://api.daily.co/v1") String url,
+            @DefaultValue("") String apiKey,
+            @NotNull @DefaultValue("2s") Duration callTimeout,
+            @Min(1) @DefaultValue("3") int maxAttempts,
+            @DefaultValue("0") double maxRequestsPerSecond,
+            @NotBlank @DefaultValue("agent") String botUserName) {
+    }
+
+    /**
+     * @param url ORCHESTRATOR_URL (blank = unset)
+     * @param token ORCHESTRATOR_TOKEN
+     */
+    public record Orchestrator(
+            @DefaultValue("") String url,
+            @DefaultValue("") String token,
+            @NotNull @DefaultValue("3s") Duration callTimeout,
+            @Min(1) @DefaultValue("2") int maxAttempts) {
+    }
+
+    /**
+     * @param hmac DAILY_WEBHOOK_HMAC, base64 (blank = unset)
+     * @param tolerance how old (or how far in the future) a signed timestamp may be
+     * @param dedupCapacity how many recent event ids are remembered to drop duplicates
+     */
+    public record Webhook(
+            @DefaultValue("") String hmac,
+            @NotNull @DefaultValue("5m") Duration tolerance,
+            @Min(1) @DefaultValue("10000") int dedupCapacity) {
+    }
+}

@@ -1,0 +1,155 @@
+package ai.ojin.session.room.daily;
+
+import ai.ojin.session.events.json.Json;
+import ai.ojin.session.room.http.Deadline;
+import ai.ojin.session.room.http.ExternalCallException;
+import ai.ojin.session.room.http.ResilientHttp;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+
+/** Daily's REST API over HTTP ({@code Authorization: Bearer DAILY_API_KEY}). */
+public final class HttpDailyApi implements DailyApi {
+
+    private final String baseUrl;
+    private final String apiKey;
+    private final ResilientHttp http;
+
+    public HttpDailyApi(String baseUrl, String apiKey, ResilientHttp http) {
+        this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        this.apiKey = apiKey;
+        this.http = http;
+    }
+
+    @Override
+    public CompletableFuture<DailyRoom> createRoom(String name, Instant exp, Deadline deadline) {
+        String body = write(Map.of(
+                "name", name,
+                "privacy", "private",
+                "properties", Map.of("exp", exp.getEpochSecond(), "eject_at_room_exp", true)));
+        return http.send("create_room", () -> request("/rooms").POST(HttpRequest.BodyPublishers.ofString(body)), deadline)
+                .thenApply(response -> {
+                    if (response.statusCode() == 400 && mentionsExisting(response)) {
+                        throw new RoomExistsException(name);
+                    }
+                    return room(expectOk("create room", response));
+                });
+    }
+
+    @Override
+    public CompletableFuture<Optional<DailyRoom>> getRoom(String name, Deadline deadline) {
+        return http.send("get_room", () -> request("/rooms/" + encode(name)).GET(), deadline)
+                .thenApply(response -> response.statusCode() == 404
+                        ? Optional.empty()
+                        : Optional.of(room(expectOk("get room", response))));
+    }
+
+    @Override
+    public CompletableFuture<Boolean> deleteRoom(String name, Deadline deadline) {
+        return http.send("delete_room", () -> request("/rooms/" + encode(name)).DELETE(), deadline)
+                .thenApply(response -> {
+                    if (response.statusCode() == 404) {
+                        return false;
+                    }
+                    expectOk("delete room", response);
+                    return true;
+                });
+    }
+
+    @Override
+    public CompletableFuture<String> mintToken(MeetingTokenRequest token, Deadline deadline) {
+        String body = write(Map.of("properties", Map.of(
+                "room_name", token.roomName(),
+                "is_owner", token.owner(),
+                "user_name", token.userName(),
+                "exp", token.exp().getEpochSecond(),
+                "eject_at_token_exp", true)));
+        return http.send("mint_token", () -> request("/meeting-tokens").POST(HttpRequest.BodyPublishers.ofString(body)),
+                        deadline)
+                .thenApply(response -> {
+                    JsonNode json = expectOk("mint token", response);
+                    if (!json.path("token").isString()) {
+                        throw new ExternalCallException("Daily mint token: no token in the answer", response.statusCode());
+                    }
+                    return json.get("token").asString();
+                });
+    }
+
+    @Override
+    public CompletableFuture<RoomPage> listRooms(String startingAfter, int limit, Deadline deadline) {
+        String query = "?limit=" + limit + (startingAfter == null ? "" : "&starting_after=" + encode(startingAfter));
+        return http.send("list_rooms", () -> request("/rooms" + query).GET(), deadline)
+                .thenApply(response -> {
+                    JsonNode json = expectOk("list rooms", response);
+                    List<DailyRoom> rooms = new ArrayList<>();
+                    json.path("data").forEach(node -> rooms.add(room(node)));
+                    return new RoomPage(json.path("total_count").asLong(rooms.size()), rooms);
+                });
+    }
+
+    private HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .header("Authorization", "Bearer " + apiKey)
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json");
+    }
+
+    private static JsonNode expectOk(String what, HttpResponse<String> response) {
+        int status = response.statusCode();
+        if (status / 100 != 2) {
+            throw new ExternalCallException("Daily " + what + " answered " + status + errorOf(response), status);
+        }
+        try {
+            return Json.MAPPER.readTree(response.body());
+        } catch (JacksonException e) {
+            throw new ExternalCallException("Daily " + what + ": unreadable answer", status, e);
+        }
+    }
+
+    /** Daily's {@code error} and {@code info} fields (never a token: error bodies carry none). */
+    private static String errorOf(HttpResponse<String> response) {
+        try {
+            JsonNode json = Json.MAPPER.readTree(response.body());
+            return " (" + json.path("error").asString("") + ": " + json.path("info").asString("") + ")";
+        } catch (JacksonException | IllegalArgumentException e) {
+            return "";
+        }
+    }
+
+    private static boolean mentionsExisting(HttpResponse<String> response) {
+        String body = response.body();
+        return body != null && body.contains("already exists");
+    }
+
+    private static DailyRoom room(JsonNode json) {
+        Instant createdAt = null;
+        if (json.path("created_at").isString()) {
+            try {
+                createdAt = Instant.parse(json.get("created_at").asString());
+            } catch (DateTimeParseException e) {
+                createdAt = null;
+            }
+        }
+        return new DailyRoom(json.path("id").asString(null), json.path("name").asString(null),
+                json.path("url").asString(null), json.path("privacy").asString(null), createdAt);
+    }
+
+    private static String write(Object body) {
+        return Json.MAPPER.writeValueAsString(body);
+    }
+
+    private static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,180 @@
+package ai.ojin.session.room.http;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Asynchronous HTTP calls bounded by a per-call timeout and a total {@link Deadline}, retried a
+ * limited number of times on 429, 5xx and transport errors (honouring {@code Retry-After}), and
+ * optionally rate limited. Each attempt is timed in {@code room.http.calls} (tags api, operation,
+ * outcome). Never logs request or response bodies (they may hold meeting tokens).
+ */
+public final class ResilientHttp {
+
+    private static final Logger log = LoggerFactory.getLogger(ResilientHttp.class);
+    private static final Duration MIN_ATTEMPT = Duration.ofMillis(50);
+    private static final Duration BASE_BACKOFF = Duration.ofMillis(100);
+
+    private final String api;
+    private final HttpClient client;
+    private final Duration callTimeout;
+    private final int maxAttempts;
+    private final RateLimiter rateLimiter;
+    private final MeterRegistry meters;
+
+    /**
+     * @param rateLimiter may be null (no client-side limit)
+     */
+    public ResilientHttp(String api, HttpClient client, Duration callTimeout, int maxAttempts, RateLimiter rateLimiter,
+                         MeterRegistry meters) {
+        this.api = api;
+        this.client = client;
+        this.callTimeout = callTimeout;
+        this.maxAttempts = maxAttempts;
+        this.rateLimiter = rateLimiter;
+        this.meters = meters;
+    }
+
+    /** A client for many concurrent calls: HTTP/1.1 (one connection per call in flight, no stream limits). */
+    public static HttpClient newClient(Duration connectTimeout) {
+        return HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(connectTimeout)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+    }
+
+    /**
+     * Sends the request (built afresh per attempt) and completes with the last response, whatever
+     * its status, or fails with {@link ExternalCallException} when no response came in time.
+     */
+    public CompletableFuture<HttpResponse<String>> send(String operation, Supplier<HttpRequest.Builder> request,
+                                                        Deadline deadline) {
+        return attempt(operation, request, deadline, 1);
+    }
+
+    private CompletableFuture<HttpResponse<String>> attempt(String operation, Supplier<HttpRequest.Builder> request,
+                                                            Deadline deadline, int attempt) {
+        Duration remaining = deadline.remaining();
+        if (remaining.compareTo(MIN_ATTEMPT) < 0) {
+            return CompletableFuture.failedFuture(
+                    new ExternalCallException(api + " " + operation + ": no time left in the budget", 0));
+        }
+        long wait = rateLimiter == null ? 0 : rateLimiter.reserve(remaining.minus(MIN_ATTEMPT).toNanos());
+        if (wait < 0) {
+            meters.counter("room.http.rate_limited", "api", api, "operation", operation).increment();
+            return CompletableFuture.failedFuture(
+                    new ExternalCallException(api + " " + operation + ": rate limit leaves no time in the budget", 0));
+        }
+        if (wait > 0) {
+            return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(wait, TimeUnit.NANOSECONDS))
+                    .thenCompose(ignored -> sendOnce(operation, request, deadline, attempt));
+        }
+        return sendOnce(operation, request, deadline, attempt);
+    }
+
+    private CompletableFuture<HttpResponse<String>> sendOnce(String operation, Supplier<HttpRequest.Builder> request,
+                                                             Deadline deadline, int attempt) {
+        Duration remaining = deadline.remaining();
+        if (remaining.compareTo(MIN_ATTEMPT) < 0) {
+            return CompletableFuture.failedFuture(
+                    new ExternalCallException(api + " " + operation + ": no time left in the budget", 0));
+        }
+        Duration timeout = remaining.compareTo(callTimeout) < 0 ? remaining : callTimeout;
+        HttpRequest httpRequest = request.get().timeout(timeout).build();
+        Timer.Sample sample = Timer.start(meters);
+        return client.sendAsync(httpRequest, HttpResponse.BodyHandlers.ofString())
+                .handle((response, error) -> {
+                    Throwable cause = unwrap(error);
+                    sample.stop(meters.timer("room.http.calls", "api", api, "operation", operation, "outcome",
+                            outcome(response, cause)));
+                    if (cause == null && !retryable(response.statusCode())) {
+                        return CompletableFuture.completedFuture(response);
+                    }
+                    if (cause != null && !(cause instanceof IOException)) {
+                        return CompletableFuture.<HttpResponse<String>>failedFuture(cause);
+                    }
+                    Duration delay = cause == null ? retryDelay(response, attempt) : backoff(attempt);
+                    boolean canRetry = attempt < maxAttempts
+                            && deadline.remaining().minus(delay).compareTo(MIN_ATTEMPT) >= 0;
+                    String what = cause == null ? "status " + response.statusCode() : cause.getClass().getSimpleName();
+                    if (!canRetry) {
+                        log.warn("{} {} failed ({}) after {} attempt(s); not retrying", api, operation, what, attempt);
+                        return cause == null ? CompletableFuture.completedFuture(response)
+                                : CompletableFuture.<HttpResponse<String>>failedFuture(new ExternalCallException(
+                                        api + " " + operation + " failed: " + what, 0, cause));
+                    }
+                    log.info("{} {} failed ({}), retry {} in {} ms", api, operation, what, attempt + 1, delay.toMillis());
+                    meters.counter("room.http.retries", "api", api, "operation", operation).increment();
+                    return CompletableFuture.supplyAsync(() -> null,
+                                    CompletableFuture.delayedExecutor(delay.toNanos(), TimeUnit.NANOSECONDS))
+                            .thenCompose(ignored -> attempt(operation, request, deadline, attempt + 1));
+                })
+                .thenCompose(f -> f);
+    }
+
+    private static boolean retryable(int status) {
+        return status == 429 || status >= 500;
+    }
+
+    private static String outcome(HttpResponse<String> response, Throwable cause) {
+        if (cause instanceof HttpTimeoutException) {
+            return "timeout";
+        }
+        if (cause != null) {
+            return "io_error";
+        }
+        int status = response.statusCode();
+        return status == 429 ? "rate_limited" : (status / 100) + "xx";
+    }
+
+    private static Duration retryDelay(HttpResponse<String> response, int attempt) {
+        return response.headers().firstValue("Retry-After")
+                .map(ResilientHttp::parseRetryAfter)
+                .orElseGet(() -> backoff(attempt));
+    }
+
+    /** {@code Retry-After} as delta seconds or an HTTP date; unparseable means a short backoff. */
+    static Duration parseRetryAfter(String value) {
+        try {
+            return Duration.ofSeconds(Math.max(0, Long.parseLong(value.trim())));
+        } catch (NumberFormatException e) {
+            try {
+                Duration until = Duration.between(ZonedDateTime.now(),
+                        ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME));
+                return until.isNegative() ? Duration.ZERO : until;
+            } catch (DateTimeParseException notADate) {
+                return BASE_BACKOFF;
+            }
+        }
+    }
+
+    private static Duration backoff(int attempt) {
+        long base = BASE_BACKOFF.toMillis() << Math.min(attempt - 1, 6);
+        return Duration.ofMillis(base + ThreadLocalRandom.current().nextLong(base / 2 + 1));
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        Throwable cause = error;
+        while (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+}

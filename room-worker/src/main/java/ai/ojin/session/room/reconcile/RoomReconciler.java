@@ -1,0 +1,130 @@
+package ai.ojin.session.room.reconcile;
+
+import ai.ojin.session.events.SessionIds;
+import ai.ojin.session.room.config.RoomProperties;
+import ai.ojin.session.room.daily.DailyApi;
+import ai.ojin.session.room.daily.DailyRoom;
+import ai.ojin.session.room.daily.RoomPage;
+import ai.ojin.session.room.http.Deadline;
+import ai.ojin.session.room.session.SessionRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Every {@code room.reconcile-interval}, lists Daily's rooms and deletes the rooms of ours (named
+ * by a session id) that belong to no session this worker knows to be live or in set-up, were
+ * created while this worker owned their agent's partition, and are older than
+ * {@code room.reconcile-grace}. Older rooms are bounded by their {@code exp}. This is how a room
+ * whose create call timed out, but which Daily made anyway, goes away.
+ */
+public class RoomReconciler implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(RoomReconciler.class);
+    private static final int PAGE_SIZE = 100;
+    private static final Duration PASS_BUDGET = Duration.ofSeconds(30);
+
+    private final DailyApi daily;
+    private final SessionRegistry registry;
+    private final PartitionOwnership ownership;
+    private final RoomProperties properties;
+    private final MeterRegistry meters;
+    private ScheduledExecutorService scheduler;
+
+    public RoomReconciler(DailyApi daily, SessionRegistry registry, PartitionOwnership ownership, RoomProperties properties,
+                          MeterRegistry meters) {
+        this.daily = daily;
+        this.registry = registry;
+        this.ownership = ownership;
+        this.properties = properties;
+        this.meters = meters;
+    }
+
+    /** One pass; returns the names of the rooms it deleted. */
+    public List<String> reconcileOnce() {
+        if (!ownership.ownsAny()) {
+            return List.of();
+        }
+        Deadline deadline = Deadline.in(PASS_BUDGET);
+        Instant youngest = Instant.now().minus(properties.reconcileGrace());
+        List<String> orphans = new ArrayList<>();
+        String after = null;
+        while (true) {
+            RoomPage page = daily.listRooms(after, PAGE_SIZE, deadline).join();
+            for (DailyRoom room : page.rooms()) {
+                if (isOrphan(room, youngest)) {
+                    orphans.add(room.name());
+                }
+            }
+            if (page.rooms().size() < PAGE_SIZE) {
+                break;
+            }
+            after = page.rooms().get(page.rooms().size() - 1).id();
+        }
+        List<CompletableFuture<Boolean>> deletes = orphans.stream()
+                .map(name -> daily.deleteRoom(name, Deadline.in(properties.teardownBudget())))
+                .toList();
+        CompletableFuture.allOf(deletes.toArray(CompletableFuture[]::new)).join();
+        if (!orphans.isEmpty()) {
+            log.info("Reconciliation deleted {} orphan room(s): {}", orphans.size(), orphans);
+            meters.counter("room.reconcile.deleted").increment(orphans.size());
+        }
+        return orphans;
+    }
+
+    private boolean isOrphan(DailyRoom room, Instant youngest) {
+        if (room.name() == null || room.createdAt() == null || room.createdAt().isAfter(youngest)) {
+            return false;
+        }
+        return SessionIds.agentOf(room.name())
+                .filter(agent -> !registry.isKnownLive(room.name()))
+                .filter(agent -> ownership.ownedBefore(agent, room.createdAt()))
+                .isPresent();
+    }
+
+    private void runSafely() {
+        try {
+            reconcileOnce();
+        } catch (RuntimeException e) {
+            meters.counter("room.reconcile.failures").increment();
+            log.error("Room reconciliation failed; next pass in {}", properties.reconcileInterval(), e);
+        }
+    }
+
+    @Override
+    public synchronized void start() {
+        Duration interval = properties.reconcileInterval();
+        if (interval.isZero() || interval.isNegative()) {
+            log.info("Room reconciliation is off (room.reconcile-interval={})", interval);
+            return;
+        }
+        scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "room-reconciler");
+            thread.setDaemon(true);
+            return thread;
+        });
+        scheduler.scheduleWithFixedDelay(this::runSafely, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public synchronized void stop() {
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+            scheduler = null;
+        }
+    }
+
+    @Override
+    public synchronized boolean isRunning() {
+        return scheduler != null;
+    }
+}

@@ -1,0 +1,135 @@
+package ai.ojin.session.room.webhook;
+
+import ai.ojin.session.events.SessionIds;
+import ai.ojin.session.events.command.EndReason;
+import ai.ojin.session.events.command.ReleaseSession;
+import ai.ojin.session.events.json.Json;
+import ai.ojin.session.room.session.SessionOutbox;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * {@code POST /v1/webhooks/daily}: Daily's verification ping (no {@code type}) is answered 200;
+ * every other call must be signed ({@link WebhookSignature}) or gets 401 {@code auth_failed}.
+ * A verified {@code meeting.ended} for a room of ours releases its session (MEETING_ENDED), once
+ * per event id; the 200 is sent only after the release is on Kafka, so Daily retries otherwise.
+ */
+@RestController
+public class DailyWebhookController {
+
+    private static final Logger log = LoggerFactory.getLogger(DailyWebhookController.class);
+    private static final long SEND_TIMEOUT_SECONDS = 10;
+
+    private final WebhookSignature signature;
+    private final RecentEventIds seen;
+    private final SessionOutbox outbox;
+    private final MeterRegistry meters;
+
+    public DailyWebhookController(WebhookSignature signature, RecentEventIds seen, SessionOutbox outbox,
+                                  MeterRegistry meters) {
+        this.signature = signature;
+        this.seen = seen;
+        this.outbox = outbox;
+        this.meters = meters;
+    }
+
+    @PostMapping(path = "/v1/webhooks/daily", produces = MediaType.APPLICATION_JSON_VALUE)
+    public ResponseEntity<Map<String, Object>> receive(
+            @RequestHeader(name = "X-Webhook-Timestamp", required = false) String timestamp,
+            @RequestHeader(name = "X-Webhook-Signature", required = false) String signatureHeader,
+            @RequestBody(required = false) byte[] body) {
+        byte[] raw = body == null ? new byte[0] : body;
+        JsonNode json = parse(raw);
+        if (json != null && json.isObject() && !json.hasNonNull("type")) {
+            count("ping");
+            return ok("ping");
+        }
+        WebhookSignature.Verdict verdict = signature.verify(timestamp, signatureHeader, raw);
+        if (verdict != WebhookSignature.Verdict.VALID) {
+            count("refused_" + verdict.name().toLowerCase());
+            log.warn("Refused a Daily webhook: signature {}", verdict.name().toLowerCase());
+            return error(HttpStatus.UNAUTHORIZED, "auth_failed", "webhook signature is missing, invalid or stale");
+        }
+        if (json == null || !json.isObject()) {
+            count("invalid");
+            return error(HttpStatus.BAD_REQUEST, "invalid_request", "body is not a JSON object");
+        }
+        String eventId = json.path("id").asString(null);
+        if (eventId != null && seen.contains(eventId)) {
+            count("duplicate");
+            return ok("duplicate");
+        }
+        String type = json.path("type").asString("");
+        if (!type.equals("meeting.ended")) {
+            count("ignored");
+            return ok("ignored");
+        }
+        String room = json.path("payload").path("room").asString(null);
+        Optional<String> agent = SessionIds.agentOf(room);
+        if (agent.isEmpty()) {
+            count("not_ours");
+            return ok("ignored");
+        }
+        try {
+            outbox.command(new ReleaseSession(room, agent.get(), EndReason.MEETING_ENDED, Instant.now()))
+                    .get(SEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return unavailable(room, e);
+        } catch (ExecutionException | TimeoutException e) {
+            return unavailable(room, e);
+        }
+        if (eventId != null) {
+            seen.add(eventId);
+        }
+        count("released");
+        log.info("Daily reported meeting.ended for session {}; released", room);
+        return ok("released");
+    }
+
+    private ResponseEntity<Map<String, Object>> unavailable(String room, Exception e) {
+        log.error("Could not release session {} after meeting.ended; Daily will retry", room, e);
+        count("send_failed");
+        return error(HttpStatus.SERVICE_UNAVAILABLE, "internal_error", "could not record the event; retry later");
+    }
+
+    private static JsonNode parse(byte[] raw) {
+        if (raw.length == 0) {
+            return null;
+        }
+        try {
+            return Json.MAPPER.readTree(raw);
+        } catch (JacksonException e) {
+            return null;
+        }
+    }
+
+    private void count(String outcome) {
+        meters.counter("room.webhooks", "outcome", outcome).increment();
+    }
+
+    private static ResponseEntity<Map<String, Object>> ok(String status) {
+        return ResponseEntity.ok(Map.of("status", status));
+    }
+
+    private static ResponseEntity<Map<String, Object>> error(HttpStatus status, String code, String message) {
+        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON)
+                .body(Map.of("error_code", code, "message", message));
+    }
+}

@@ -1,0 +1,120 @@
+package ai.ojin.session.room;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ai.ojin.session.events.SessionIds;
+import ai.ojin.session.events.command.EndReason;
+import ai.ojin.session.events.fact.SessionAdmitted;
+import ai.ojin.session.events.fact.SessionEnded;
+import ai.ojin.session.room.config.KafkaConfiguration;
+import ai.ojin.session.testkit.Fault;
+import ai.ojin.session.testkit.TestKafka;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.Test;
+
+class SessionLifecycleTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @Test
+    void shouldDeleteRoomAndStopBotWhenSessionEnds() throws Exception {
+        try (WorkerHarness worker = new WorkerHarness()) {
+            // given: a session that is up
+            SessionAdmitted admitted = WorkerHarness.admitted("agent-end");
+            worker.publish(admitted);
+            await().atMost(WAIT).until(() -> worker.orchestrator.liveSessions().contains(admitted.sessionId()));
+
+            // when
+            worker.publish(new SessionEnded(admitted.sessionId(), "agent-end", Instant.now(), EndReason.END_CALL, 0));
+
+            // then
+            await().atMost(WAIT).until(() -> !worker.daily.liveRoomNames().contains(admitted.sessionId())
+                    && !worker.orchestrator.liveSessions().contains(admitted.sessionId()));
+            assertThat(worker.orchestrator.stoppedSessionIds()).containsExactly(admitted.sessionId());
+            assertThat(worker.daily.deletedRoomNames()).containsExactly(admitted.sessionId());
+        }
+    }
+
+    @Test
+    void shouldLeaveNothingBehindWhenSessionEndsDuringSetup() throws Exception {
+        try (WorkerHarness worker = new WorkerHarness()) {
+            // given: Daily is slow, so the set-up is still running when the session ends
+            worker.daily.setLatency(Duration.ofMillis(800));
+            SessionAdmitted admitted = WorkerHarness.admitted("agent-abandon");
+
+            // when: the caller gives up (abandoned) right after admission
+            worker.publish(admitted,
+                    new SessionEnded(admitted.sessionId(), "agent-abandon", Instant.now(), EndReason.ABANDONED, 0));
+
+            // then: no room and no bot remain
+            await().atMost(WAIT).until(() -> worker.daily.requestCount("DELETE", "/v1/rooms/") > 0);
+            await().atMost(WAIT).until(() -> worker.daily.inFlight() == 0 && worker.orchestrator.inFlight() == 0);
+            assertThat(worker.daily.liveRoomNames()).doesNotContain(admitted.sessionId());
+            assertThat(worker.orchestrator.liveSessions()).doesNotContain(admitted.sessionId());
+        }
+    }
+
+    @Test
+    void shouldDeleteOrphanRoomsOnReconciliationAndKeepLiveOnes() throws Exception {
+        try (WorkerHarness worker = new WorkerHarness(Map.of("room.reconcile-interval", "1s", "room.reconcile-grace", "1s",
+                "room.setup-budget", "2s", "room.daily.call-timeout", "500ms"))) {
+            // given: a live session, a foreign room, an orphan of ours, and a create call that times out but
+            // makes its room anyway
+            SessionAdmitted live = WorkerHarness.admitted("agent-rec");
+            worker.publish(live);
+            await().atMost(WAIT).until(() -> worker.reply(live.sessionId()).isPresent());
+            worker.daily.addRoom("someone-elses-room", Instant.now(), Map.of());
+            String orphan = SessionIds.newSessionId("agent-rec");
+            worker.daily.addRoom(orphan, Instant.now(), Map.of());
+            worker.daily.failNext("POST", "/v1/rooms", 1, Fault.hangThenProceed(Duration.ofSeconds(3)));
+            worker.daily.failNext("POST", "/v1/rooms", 10, Fault.status(500));
+            SessionAdmitted timedOut = WorkerHarness.admitted("agent-rec");
+            worker.publish(timedOut);
+            await().atMost(WAIT).until(() -> worker.reply(timedOut.sessionId()).isPresent());
+            await().atMost(WAIT).until(() -> worker.daily.deletedRoomNames().contains(timedOut.sessionId())
+                    || worker.daily.room(timedOut.sessionId()).isPresent());
+
+            // then: the orphans go within a few periods, the live and foreign rooms stay
+            await().atMost(WAIT).until(() -> worker.daily.deletedRoomNames().containsAll(List.of(orphan, timedOut.sessionId())));
+            assertThat(worker.daily.liveRoomNames()).contains(live.sessionId(), "someone-elses-room");
+        }
+    }
+
+    @Test
+    void shouldSendUnreadableFactsToTheDeadLetterTopicAndGoOn() throws Exception {
+        try (WorkerHarness worker = new WorkerHarness()) {
+            // given
+            SessionAdmitted after = WorkerHarness.admitted("agent-poison");
+
+            // when: a record that is not a fact, then a good one
+            worker.publishRaw("agent-poison", "{not json".getBytes(StandardCharsets.UTF_8));
+            worker.publish(after);
+
+            // then
+            await().atMost(WAIT).until(() -> worker.reply(after.sessionId()).isPresent());
+            String dlt = KafkaConfiguration.deadLetterTopic(worker.topics);
+            try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
+                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers()),
+                    new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                var partitions = consumer.partitionsFor(dlt).stream().map(p -> new TopicPartition(dlt, p.partition())).toList();
+                consumer.assign(partitions);
+                consumer.seekToBeginning(partitions);
+                List<String> values = new java.util.ArrayList<>();
+                await().atMost(WAIT).until(() -> {
+                    consumer.poll(Duration.ofMillis(200)).forEach(r -> values.add(new String(r.value(), StandardCharsets.UTF_8)));
+                    return !values.isEmpty();
+                });
+                assertThat(values).containsExactly("{not json");
+            }
+        }
+    }
+}

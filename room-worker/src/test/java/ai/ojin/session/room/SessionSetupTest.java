@@ -1,0 +1,242 @@
+package ai.ojin.session.room;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ai.ojin.session.events.command.EndReason;
+import ai.ojin.session.events.command.MarkStarted;
+import ai.ojin.session.events.command.ReleaseSession;
+import ai.ojin.session.events.command.SessionCommand;
+import ai.ojin.session.events.fact.SessionAdmitted;
+import ai.ojin.session.events.reply.ErrorCode;
+import ai.ojin.session.events.reply.SessionReply;
+import ai.ojin.session.testkit.Fault;
+import ai.ojin.session.testkit.FakeDaily;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+
+@ExtendWith(OutputCaptureExtension.class)
+class SessionSetupTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @Test
+    void shouldCreateRoomTokensAndBotThenReplyAndMarkStarted(CapturedOutput output) throws Exception {
+        try (WorkerHarness worker = new WorkerHarness()) {
+            // given
+            SessionAdmitted admitted = WorkerHarness.admitted("agent-ok");
+            String id = admitted.sessionId();
+
+            // when
+            worker.publish(admitted);
+
+            // then: the reply carries the room url and the user's token, on the waiting instance's partition
+            await().atMost(WAIT).until(() -> worker.reply(id).isPresent() && !worker.commandsFor(id).isEmpty());
+            ConsumerRecord<String, SessionReply> record = worker.replies.records().stream()
+                    .filter(r -> r.key().equals(id)).findFirst().orElseThrow();
+            SessionReply reply = record.value();
+            assertThat(record.partition()).isEqualTo(admitted.replyPartition());
+            assertThat(reply.ok()).isTrue();
+            assertThat(reply.roomUrl()).isEqualTo("https://fake.daily.co/" + id);
+
+            // and: a private room named after the session, expiring after the agent's session length
+            FakeDaily.Room room = worker.daily.room(id).orElseThrow();
+            assertThat(room.privacy()).isEqualTo("private");
+            assertThat(room.ejectAtRoomExp()).isTrue();
+            long expectedExp = Instant.now().getEpochSecond() + admitted.maxSessionSeconds();
+            assertThat(room.exp()).isBetween(expectedExp - 30, expectedExp + 300);
+
+            // and: two room-scoped tokens with exp; the user's token is not an owner and is the one replied
+            List<FakeDaily.MintedToken> tokens = worker.daily.tokensForRoom(id);
+            assertThat(tokens).hasSize(2);
+            assertThat(tokens).allSatisfy(t -> {
+                assertThat(t.exp()).isEqualTo(room.exp());
+                assertThat(t.ejectAtTokenExp()).isTrue();
+                assertThat(t.isOwner()).isFalse();
+            });
+            FakeDaily.MintedToken userToken = tokens.stream().filter(t -> t.token().equals(reply.token())).findFirst()
+                    .orElseThrow();
+            FakeDaily.MintedToken botToken = tokens.stream().filter(t -> t != userToken).findFirst().orElseThrow();
+            assertThat(botToken.userName()).isEqualTo("agent");
+
+            // and: the orchestrator got the bot's token (not the user's) and the bearer token
+            var bot = worker.orchestrator.session(id).orElseThrow();
+            assertThat(bot.token()).isEqualTo(botToken.token());
+            assertThat(bot.agentId()).isEqualTo("agent-ok");
+            assertThat(bot.roomUrl()).isEqualTo(reply.roomUrl());
+            assertThat(bot.clientUserRef()).isEqualTo("user-42");
+            assertThat(worker.orchestrator.requests()).allSatisfy(r ->
+                    assertThat(r.authorization()).isEqualTo("Bearer " + worker.orchestrator.token()));
+
+            // and: MarkStarted for the session, keyed by agent id
+            List<SessionCommand> commands = worker.commandsFor(id);
+            assertThat(commands).singleElement().isInstanceOf(MarkStarted.class);
+            assertThat(((MarkStarted) commands.get(0)).roomUrl()).isEqualTo(reply.roomUrl());
+            assertThat(worker.commands.records()).allSatisfy(r -> assertThat(r.key()).isEqualTo("agent-ok"));
+
+            // and: no token appears in commands or in the log
+            String commandsText = commands.toString();
+            for (FakeDaily.MintedToken token : tokens) {
+                assertThat(commandsText).doesNotContain(token.token());
+                assertThat(output.getAll()).doesNotContain(token.token());
+            }
+            assertThat(output.getAll()).doesNotContain(worker.daily.apiKey());
+        }
+    }
+
+    @Test
+    void shouldReplyRoomCreationFailedAndReleaseWhenDailyFails() throws Exception {
+        try (WorkerHarness worker = new WorkerHarness()) {
+            // given: Daily answers 500 to every room creation
+            worker.daily.failNext("POST", "/v1/rooms", 100, Fault.status(500));
+            SessionAdmitted admitted = WorkerHarness.admitted("agent-daily-down");
+
+            // when
+            worker.publish(admitted);
+
+            // then
+            await().atMost(WAIT).until(() -> worker.reply(admitted.sessionId()).isPresent()
+                    && !worker.commandsFor(admitted.sessionId()).isEmpty());
+            assertThat(worker.reply(admitted.sessionId()).orElseThrow().errorCode()).isEqualTo(ErrorCode.ROOM_CREATION_FAILED);
+            assertThat(worker.commandsFor(admitted.sessionId())).singleElement()
+                    .isInstanceOfSatisfying(ReleaseSession.class, r -> assertThat(r.reason()).isEqualTo(EndReason.ROOM_CREATION_FAILED));
+            assertThat(worker.daily.requestCount("POST", "/v1/rooms")).as("limited retries").isBetween(2L, 3L);
+            assertThat(worker.orchestrator.starts()).isEmpty();
+        }
+    }
+
+    @Test
+    void shouldDeleteRoomReplyOrchestratorErrorAndReleaseWhenOrchestratorFails() throws Exception {
+        try (WorkerHarness worker = new WorkerHarness()) {
+            // given
+            worker.orchestrator.failNext("POST", "/v1/sessions", 100, Fault.status(500));
+            SessionAdmitted admitted = WorkerHarness.admitted("agent-orch-down");
+
+            // when
+            worker.publish(admitted);
+
+            // then
+            String id = admitted.sessionId();
+            await().atMost(WAIT).until(() -> worker.reply(id).isPresent() && !worker.commandsFor(id).isEmpty());
+            assertThat(worker.reply(id).orElseThrow().errorCode()).isEqualTo(ErrorCode.ORCHESTRATOR_ERROR);
+            assertThat(worker.reply(id).orElseThrow().token()).isNull();
+            assertThat(worker.commandsFor(id)).singleElement()
+                    .isInstanceOfSatisfying(ReleaseSession.class, r -> assertThat(r.reason()).isEqualTo(EndReason.ORCHESTRATOR_ERROR));
+            assertThat(worker.daily.roomsCreated()).isEqualTo(1);
+            assertThat(worker.daily.liveRoomNames()).doesNotContain(id);
+            assertThat(worker.daily.deletedRoomNames()).containsExactly(id);
+        }
+    }
+
+    @Test
+    void shouldRetryAfterRateLimitHonouringRetryAfter() throws Exception {
+        try (WorkerHarness worker = new WorkerHarness()) {
+            // given: the first room creation is rate limited with Retry-After: 1
+            worker.daily.failNext("POST", "/v1/rooms", 1, Fault.tooManyRequests(Duration.ofSeconds(1)));
+            SessionAdmitted admitted = WorkerHarness.admitted("agent-429");
+
+            // when
+            worker.publish(admitted);
+
+            // then
+            await().atMost(WAIT).until(() -> worker.reply(admitted.sessionId()).isPresent());
+            assertThat(worker.reply(admitted.sessionId()).orElseThrow().ok()).isTrue();
+            var creates = worker.daily.requests().stream().filter(r -> r.method().equals("POST") && r.path().equals("/v1/rooms")).toList();
+            assertThat(creates).hasSize(2);
+            assertThat(Duration.between(creates.get(0).at(), creates.get(1).at())).isGreaterThanOrEqualTo(Duration.ofMillis(950));
+        }
+    }
+
+    @Test
+    void shouldAnswerRoomCreationFailedWithinTheBudgetWhenDailyHangs() throws Exception {
+        try (WorkerHarness worker = new WorkerHarness(Map.of("room.setup-budget", "2s", "room.daily.call-timeout", "1s"))) {
+            // given: Daily holds every room creation for 20 s
+            worker.daily.failNext("POST", "/v1/rooms", 100, Fault.hang(Duration.ofSeconds(20)));
+            SessionAdmitted admitted = WorkerHarness.admitted("agent-slow");
+            Instant sent = Instant.now();
+
+            // when
+            worker.publish(admitted);
+
+            // then: the failure comes within the budget (plus slack for a loaded machine), not after 20 s
+            await().atMost(WAIT).until(() -> worker.reply(admitted.sessionId()).isPresent());
+            Duration took = Duration.between(sent, Instant.now());
+            assertThat(worker.reply(admitted.sessionId()).orElseThrow().errorCode()).isEqualTo(ErrorCode.ROOM_CREATION_FAILED);
+            assertThat(took).isLessThan(Duration.ofSeconds(10));
+            await().atMost(WAIT).until(() -> !worker.commandsFor(admitted.sessionId()).isEmpty());
+            assertThat(worker.commandsFor(admitted.sessionId())).singleElement().isInstanceOf(ReleaseSession.class);
+        }
+    }
+
+    @Test
+    void shouldReuseTheRoomWhenTheSameAdmissionIsDeliveredTwice() throws Exception {
+        try (WorkerHarness worker = new WorkerHarness()) {
+            // given
+            SessionAdmitted admitted = WorkerHarness.admitted("agent-redelivery");
+            worker.publish(admitted);
+            await().atMost(WAIT).until(() -> worker.reply(admitted.sessionId()).isPresent());
+
+            // when: the same fact comes again
+            worker.publish(admitted);
+
+            // then: a second success reply for the same room, and only one room was ever created
+            await().atMost(WAIT).until(() -> worker.replies.values().stream()
+                    .filter(r -> r.sessionId().equals(admitted.sessionId())).count() == 2);
+            assertThat(worker.replies.values().stream().filter(r -> r.sessionId().equals(admitted.sessionId())))
+                    .allSatisfy(r -> assertThat(r.roomUrl()).isEqualTo("https://fake.daily.co/" + admitted.sessionId()));
+            assertThat(worker.daily.roomsCreated()).isEqualTo(1);
+            assertThat(worker.daily.liveRoomNames()).containsExactly(admitted.sessionId());
+        }
+    }
+
+    @Test
+    void shouldSkipAnAdmissionWhoseDeadlineHasPassed() throws Exception {
+        try (WorkerHarness worker = new WorkerHarness()) {
+            // given: an admission whose caller stopped waiting, then a fresh one as a marker
+            SessionAdmitted fresh = WorkerHarness.admitted("agent-late");
+            SessionAdmitted late = new SessionAdmitted(WorkerHarness.admitted("agent-late").sessionId(), "agent-late",
+                    Instant.now().minusSeconds(30), null, 0, 5, 1, 600, Instant.now().minusSeconds(10),
+                    Instant.now().minusSeconds(1));
+
+            // when
+            worker.publish(late, fresh);
+
+            // then: the fresh one is answered, the late one not touched
+            await().atMost(WAIT).until(() -> worker.reply(fresh.sessionId()).isPresent());
+            assertThat(worker.reply(late.sessionId())).isEmpty();
+            assertThat(worker.daily.room(late.sessionId())).isEmpty();
+        }
+    }
+
+    @Test
+    void shouldKeepManySessionsInFlightWhenDailyIsSlow() throws Exception {
+        try (WorkerHarness worker = new WorkerHarness()) {
+            // given: Daily takes 300 ms per call
+            worker.daily.setLatency(Duration.ofMillis(300));
+            List<SessionAdmitted> sessions = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                sessions.add(WorkerHarness.admitted("agent-many-" + (i % 7)));
+            }
+            Instant start = Instant.now();
+
+            // when
+            worker.publish(sessions.toArray(SessionAdmitted[]::new));
+
+            // then: all 200 succeed far faster than one after another (200 x ~0.9 s = 180 s)
+            await().atMost(Duration.ofSeconds(90)).until(() -> worker.replies.records().size() >= 200);
+            Duration took = Duration.between(start, Instant.now());
+            assertThat(worker.replies.values()).allSatisfy(r -> assertThat(r.ok()).isTrue());
+            assertThat(worker.daily.roomsCreated()).isEqualTo(200);
+            assertThat(took).isLessThan(Duration.ofSeconds(90));
+            assertThat(worker.daily.maxInFlight()).as("Daily calls in flight at once").isGreaterThanOrEqualTo(50);
+        }
+    }
+}

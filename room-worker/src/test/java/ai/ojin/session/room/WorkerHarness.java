@@ -1,0 +1,120 @@
+package ai.ojin.session.room;
+
+import ai.ojin.session.events.SessionIds;
+import ai.ojin.session.events.command.SessionCommand;
+import ai.ojin.session.events.fact.SessionAdmitted;
+import ai.ojin.session.events.fact.SessionEvent;
+import ai.ojin.session.events.reply.SessionReply;
+import ai.ojin.session.events.topic.SessionTopics;
+import ai.ojin.session.testkit.FakeDaily;
+import ai.ojin.session.testkit.FakeOrchestrator;
+import ai.ojin.session.testkit.TestKafka;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * One room worker for one test: its own topics, consumer group, fake Daily and fake orchestrator,
+ * plus a producer of facts and recorders of replies and commands.
+ */
+final class WorkerHarness implements AutoCloseable {
+
+    final FakeDaily daily = new FakeDaily();
+    final FakeOrchestrator orchestrator = new FakeOrchestrator();
+    final SessionTopics topics = TestKafka.newTopics();
+    final String webhookSecret = Base64.getEncoder().encodeToString(UUID.randomUUID().toString().getBytes());
+    final ConfigurableApplicationContext app;
+    final TopicRecorder<SessionReply> replies;
+    final TopicRecorder<SessionCommand> commands;
+    private final KafkaProducer<String, SessionEvent> producer;
+
+    /** @param overrides extra properties (name -> value) that win over the defaults here */
+    WorkerHarness(Map<String, String> overrides) {
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put("KAFKA_BOOTSTRAP_SERVERS", TestKafka.bootstrapServers());
+        properties.put("server.port", "0");
+        properties.put("session.topics.prefix", prefix());
+        properties.put("room.consumer-group", TestKafka.uniqueId("room-worker"));
+        properties.put("DAILY_API_URL", daily.baseUrl());
+        properties.put("DAILY_API_KEY", daily.apiKey());
+        properties.put("ORCHESTRATOR_URL", orchestrator.baseUrl());
+        properties.put("ORCHESTRATOR_TOKEN", orchestrator.token());
+        properties.put("DAILY_WEBHOOK_HMAC", webhookSecret);
+        properties.put("room.reconcile-interval", "0s");
+        properties.putAll(overrides);
+        String[] args = properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+        app = RoomWorkerApplication.builder().run(args);
+        replies = new TopicRecorder<>(topics.replies());
+        commands = new TopicRecorder<>(topics.commands());
+        producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers(),
+                ProducerConfig.LINGER_MS_CONFIG, 0),
+                topics.events().keySerde().serializer(), topics.events().valueSerde().serializer());
+    }
+
+    WorkerHarness() {
+        this(Map.of());
+    }
+
+    private String prefix() {
+        String name = topics.events().name();
+        return name.substring(0, name.length() - "session-events".length());
+    }
+
+    int port() {
+        return Integer.parseInt(app.getEnvironment().getProperty("local.server.port"));
+    }
+
+    /** An admitted fact for a new session of {@code agentId}, its caller waiting 20 s. */
+    static SessionAdmitted admitted(String agentId) {
+        Instant now = Instant.now();
+        return new SessionAdmitted(SessionIds.newSessionId(agentId), agentId, now, "user-42", 2, 5, 1, 600,
+                now.plusSeconds(30), now.plusSeconds(20));
+    }
+
+    void publish(SessionEvent... events) {
+        try {
+            for (SessionEvent event : events) {
+                producer.send(topics.events().record(event.agentId(), event)).get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    void publishRaw(String key, byte[] value) throws Exception {
+        try (var raw = new KafkaProducer<String, byte[]>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                TestKafka.bootstrapServers()), new org.apache.kafka.common.serialization.StringSerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            raw.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topics.events().name(), key, value)).get();
+        }
+    }
+
+    Optional<SessionReply> reply(String sessionId) {
+        return replies.values().stream().filter(r -> r.sessionId().equals(sessionId)).findFirst();
+    }
+
+    List<SessionCommand> commandsFor(String sessionId) {
+        return commands.values().stream().filter(c -> c.sessionId().equals(sessionId)).toList();
+    }
+
+    @Override
+    public void close() throws Exception {
+        producer.close();
+        replies.close();
+        commands.close();
+        app.close();
+        daily.close();
+        orchestrator.close();
+    }
+}

@@ -1,0 +1,31 @@
+package ai.ojin.session.events.audit;
+
+/**
+ * One broken invariant found in the fact log.
+ *
+ * @param position the offending fact's index in the checked sequence (0-based)
+ */
+public record Violation(Kind kind, String sessionId, String agentId, long position, String detail) {
+
+    public enum Kind {
+        /** An admitted fact whose {@code activeAfter} exceeds the {@code maxConcurrency} it carries. */
+        ADMITTED_ABOVE_LIMIT,
+        /** The active count recomputed from the log exceeds the limit in force at an admission. */
+        ACTIVE_ABOVE_LIMIT,
+        /** A second admitted fact for a session. */
+        DUPLICATE_ADMISSION,
+        /** A second ended or failed fact for a session: its slot would be freed twice. */
+        ENDED_TWICE,
+        /** A started fact for a session never admitted. */
+        START_WITHOUT_ADMISSION,
+        /** An ended or failed fact for a session never admitted. */
+        END_WITHOUT_ADMISSION,
+        /** A started fact after the session had already ended. */
+        START_AFTER_END
+    }
+
+    @Override
+    public String toString() {
+        return kind + " session=" + sessionId + " agent=" + agentId + " at #" + position + ": " + detail;
+    }
+}

@@ -1,0 +1,22 @@
+package ai.ojin.session.processor;
+
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+
+/**
+ * The session processor: a Kafka Streams application, the single writer of {@code session-events}.
+ * Configured by {@code session-processor.yml}.
+ */
+@SpringBootApplication
+@ConfigurationPropertiesScan
+public class SessionProcessorApplication {
+
+    public static SpringApplicationBuilder builder() {
+        return new SpringApplicationBuilder(SessionProcessorApplication.class).properties("spring.config.name=session-processor");
+    }
+
+    public static void main(String[] args) {
+        builder().run(args);
+    }
+}

@@ -1,0 +1,43 @@
+package ai.ojin.session.processor.streams;
+
+import ai.ojin.session.processor.topics.TopicsConfiguration;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.kafka.core.DefaultKafkaProducerFactory;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
+
+/**
+ * Records of {@code session-commands} or {@code agents} that cannot be deserialized go, as they
+ * were, to {@code <topic>.DLT} (the recoverer logs them) and processing goes on. Owns its producer
+ * and closes it with the context.
+ */
+public class DeadLetters implements DisposableBean {
+
+    private final DefaultKafkaProducerFactory<byte[], byte[]> producers;
+    private final DeadLetterPublishingRecoverer recoverer;
+
+    public DeadLetters(String bootstrapServers, Map<String, Object> producerProperties) {
+        Map<String, Object> config = new HashMap<>(producerProperties);
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        config.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
+        producers = new DefaultKafkaProducerFactory<>(config);
+        recoverer = new DeadLetterPublishingRecoverer(new KafkaTemplate<>(producers),
+                (record, e) -> new TopicPartition(record.topic() + TopicsConfiguration.DEAD_LETTER_SUFFIX, -1));
+    }
+
+    public DeadLetterPublishingRecoverer recoverer() {
+        return recoverer;
+    }
+
+    @Override
+    public void destroy() {
+        producers.destroy();
+    }
+}

@@ -1,0 +1,96 @@
+package ai.ojin.session.processor.streams;
+
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.kafka.streams.KafkaStreamsMicrometerListener;
+
+/**
+ * Runs the processor's {@link KafkaStreams} with the application context: started after the
+ * topics are declared, closed first on shutdown. A stream thread that dies shuts the client down
+ * (the health turns DOWN) rather than looping on a record it cannot process.
+ */
+public class SessionStreams implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(SessionStreams.class);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+    private final Topology topology;
+    private final Properties properties;
+    private final KafkaStreamsMicrometerListener metrics;
+    private volatile KafkaStreams streams;
+    private volatile boolean everRunning;
+
+    public SessionStreams(Topology topology, Properties properties, KafkaStreamsMicrometerListener metrics) {
+        this.topology = topology;
+        this.properties = properties;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public synchronized void start() {
+        if (streams != null) {
+            return;
+        }
+        KafkaStreams created = new KafkaStreams(topology, properties);
+        created.setStateListener((newState, oldState) -> {
+            log.info("Kafka Streams {} -> {}", oldState, newState);
+            if (newState == KafkaStreams.State.RUNNING) {
+                everRunning = true;
+            }
+        });
+        created.setUncaughtExceptionHandler(e -> {
+            log.error("Stream thread failed; shutting the processor's Streams client down", e);
+            return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        if (metrics != null) {
+            metrics.streamsAdded(properties.getProperty("application.id"), created);
+        }
+        streams = created;
+        created.start();
+    }
+
+    @Override
+    public synchronized void stop() {
+        KafkaStreams running = streams;
+        if (running == null) {
+            return;
+        }
+        streams = null;
+        if (metrics != null) {
+            metrics.streamsRemoved(properties.getProperty("application.id"), running);
+        }
+        // Leave the group on an orderly stop, so another instance takes the partitions over at
+        // once instead of after the session timeout.
+        if (!running.close(new KafkaStreams.CloseOptions().timeout(CLOSE_TIMEOUT).leaveGroup(true))) {
+            log.warn("Kafka Streams did not close within {}", CLOSE_TIMEOUT);
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return streams != null;
+    }
+
+    /** Start late and stop early, so the Streams client never outlives what it uses. */
+    @Override
+    public int getPhase() {
+        return Integer.MAX_VALUE - 1000;
+    }
+
+    /** The client's state, or {@code NOT_RUNNING} when it is stopped. */
+    public KafkaStreams.State state() {
+        KafkaStreams current = streams;
+        return current == null ? KafkaStreams.State.NOT_RUNNING : current.state();
+    }
+
+    /** True once the client has reached RUNNING at least once. */
+    public boolean everRunning() {
+        return everRunning;
+    }
+}

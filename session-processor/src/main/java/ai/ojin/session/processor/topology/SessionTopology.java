@@ -1,0 +1,89 @@
+package ai.ojin.session.processor.topology;
+
+import ai.ojin.session.events.json.JsonSerde;
+import ai.ojin.session.events.reply.SessionReply;
+import ai.ojin.session.events.topic.SessionTopics;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The session processor as a plain function of a {@link StreamsBuilder}: commands from
+ * {@code session-commands} (key = agent id) and agent configuration from {@code agents} in; facts
+ * to {@code session-events} (key = agent id) and replies to {@code session-replies} (key =
+ * session id, on the partition the command names) out. The rules are in
+ * {@link SessionCommandProcessor}.
+ *
+ * <p>State (all changelogged, so exactly-once processing keeps the facts and the state in step):
+ * <ul>
+ *   <li>{@value #AGENTS_STORE}: global copy of {@code agents};</li>
+ *   <li>{@value #SESSIONS_STORE}: session id -> {@link SessionState}, one small entry per session;</li>
+ *   <li>{@value #ACTIVE_STORE}: agent id -> active count (O(1) admission check);</li>
+ *   <li>{@value #LEASES_STORE}: per-agent lease index, earliest lease first (retry-after);</li>
+ *   <li>{@value #EXPIRY_STORE}: global-per-task expiry index, earliest first (lease expiry and
+ *       tombstone purge).</li>
+ * </ul>
+ */
+public final class SessionTopology {
+
+    public static final String AGENTS_STORE = "agents";
+    public static final String SESSIONS_STORE = "sessions";
+    public static final String ACTIVE_STORE = "active-counts";
+    public static final String LEASES_STORE = "lease-index";
+    public static final String EXPIRY_STORE = "expiry-index";
+
+    private SessionTopology() {
+    }
+
+    public static void build(StreamsBuilder builder, SessionTopics topics, LeaseSettings settings) {
+        Serde<String> keys = Serdes.String();
+
+        builder.addGlobalStore(
+                Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(AGENTS_STORE), keys, topics.agents().valueSerde())
+                        .withLoggingDisabled(),
+                topics.agents().name(),
+                Consumed.with(topics.agents().keySerde(), topics.agents().valueSerde()).withName("agents-source"),
+                AgentStoreUpdater::new);
+
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SESSIONS_STORE), keys,
+                new JsonSerde<>(SessionState.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ACTIVE_STORE), keys,
+                Serdes.Integer()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LEASES_STORE), keys,
+                Serdes.String()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(EXPIRY_STORE), keys,
+                Serdes.String()));
+
+        KStream<String, Output> outputs = builder
+                .stream(topics.commands().name(),
+                        Consumed.with(topics.commands().keySerde(), topics.commands().valueSerde()).withName("commands-source"))
+                .process(() -> new SessionCommandProcessor(settings), Named.as("session-commands"),
+                        SESSIONS_STORE, ACTIVE_STORE, LEASES_STORE, EXPIRY_STORE);
+
+        outputs.filter((key, out) -> out instanceof Output.Fact, Named.as("facts"))
+                .mapValues(out -> ((Output.Fact) out).fact(), Named.as("fact-values"))
+                .to(topics.events().name(), Produced.with(topics.events().keySerde(), topics.events().valueSerde())
+                        .withName("facts-sink"));
+
+        outputs.filter((key, out) -> out instanceof Output.Reply, Named.as("replies"))
+                .mapValues(out -> (Output.Reply) out, Named.as("reply-values"))
+                .to(topics.replies().name(), Produced.with(topics.replies().keySerde(), addressedReplySerde(topics))
+                        .withStreamPartitioner(new ReplyPartitioner())
+                        .withName("replies-sink"));
+    }
+
+    /** Writes just the reply, through the topic's own serde; the partition goes to the partitioner. */
+    private static Serde<Output.Reply> addressedReplySerde(SessionTopics topics) {
+        Serde<SessionReply> replies = topics.replies().valueSerde();
+        return Serdes.serdeFrom(
+                (topic, out) -> out == null ? null : replies.serializer().serialize(topic, out.reply()),
+                (topic, bytes) -> {
+                    throw new UnsupportedOperationException("replies are only written here");
+                });
+    }
+}

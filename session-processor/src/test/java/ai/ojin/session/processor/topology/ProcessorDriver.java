@@ -1,0 +1,153 @@
+package ai.ojin.session.processor.topology;
+
+import ai.ojin.session.events.SessionIds;
+import ai.ojin.session.events.agent.Agent;
+import ai.ojin.session.events.agent.AgentStatus;
+import ai.ojin.session.events.command.EndReason;
+import ai.ojin.session.events.command.MarkStarted;
+import ai.ojin.session.events.command.ReleaseSession;
+import ai.ojin.session.events.command.RequestSession;
+import ai.ojin.session.events.command.SessionCommand;
+import ai.ojin.session.events.fact.SessionEvent;
+import ai.ojin.session.events.reply.SessionReply;
+import ai.ojin.session.events.topic.SessionTopics;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/** The topology under {@link TopologyTestDriver}, with a controllable wall clock and helpers. */
+final class ProcessorDriver implements AutoCloseable {
+
+    static final Instant START = Instant.parse("2026-11-28T12:00:00Z");
+
+    private final TopologyTestDriver driver;
+    private final TestInputTopic<String, Agent> agents;
+    private final TestInputTopic<String, SessionCommand> commands;
+    private final TestOutputTopic<String, SessionEvent> facts;
+    private final TestOutputTopic<String, SessionReply> replies;
+    private final List<SessionEvent> allFacts = new ArrayList<>();
+    private Instant clock = START;
+
+    ProcessorDriver(LeaseSettings settings, Path stateDir) {
+        SessionTopics topics = SessionTopics.withPrefix("ttd.");
+        StreamsBuilder builder = new StreamsBuilder();
+        SessionTopology.build(builder, topics, settings);
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "processor-ttd");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        driver = new TopologyTestDriver(builder.build(), props, START);
+        agents = driver.createInputTopic(topics.agents().name(), new StringSerializer(),
+                topics.agents().valueSerde().serializer());
+        commands = driver.createInputTopic(topics.commands().name(), new StringSerializer(),
+                topics.commands().valueSerde().serializer());
+        facts = driver.createOutputTopic(topics.events().name(), new StringDeserializer(),
+                topics.events().valueSerde().deserializer());
+        replies = driver.createOutputTopic(topics.replies().name(), new StringDeserializer(),
+                topics.replies().valueSerde().deserializer());
+    }
+
+    ProcessorDriver(Path stateDir) {
+        this(LeaseSettings.DEFAULTS, stateDir);
+    }
+
+    Agent agent(String agentId, AgentStatus status, int maxConcurrency, int maxSessionSeconds) {
+        Agent agent = new Agent(agentId, status, List.of("*"), maxConcurrency, maxSessionSeconds, now());
+        agents.pipeInput(agentId, agent);
+        return agent;
+    }
+
+    Agent agent(String agentId, int maxConcurrency) {
+        return agent(agentId, AgentStatus.PUBLISHED, maxConcurrency, 600);
+    }
+
+    void deleteAgent(String agentId) {
+        agents.pipeInput(agentId, null);
+    }
+
+    String request(String agentId) {
+        return request(agentId, 0);
+    }
+
+    String request(String agentId, int replyPartition) {
+        String sessionId = SessionIds.newSessionId(agentId);
+        request(sessionId, agentId, replyPartition, now().plusSeconds(10));
+        return sessionId;
+    }
+
+    void request(String sessionId, String agentId, int replyPartition, Instant deadline) {
+        command(new RequestSession(sessionId, agentId, "user-1", "https://example.com", replyPartition, now(), deadline));
+    }
+
+    void markStarted(String sessionId) {
+        String agentId = SessionIds.agentOf(sessionId).orElseThrow();
+        command(new MarkStarted(sessionId, agentId, sessionId, "https://x.daily.co/" + sessionId, now()));
+    }
+
+    void release(String sessionId, EndReason reason, Integer replyPartition) {
+        String agentId = SessionIds.agentOf(sessionId).orElseThrow();
+        command(new ReleaseSession(sessionId, agentId, reason, now(), replyPartition));
+    }
+
+    void command(SessionCommand command) {
+        commands.pipeInput(command.agentId(), command, now());
+    }
+
+    /** Moves the wall clock, running the punctuator as often as it is due. */
+    void advance(Duration duration) {
+        clock = clock.plus(duration);
+        driver.advanceWallClockTime(duration);
+    }
+
+    Instant now() {
+        return clock;
+    }
+
+    /** Facts written since the last call (all of them are also kept for {@link #allFacts()}). */
+    List<SessionEvent> facts() {
+        List<SessionEvent> read = facts.readValuesToList();
+        allFacts.addAll(read);
+        return read;
+    }
+
+    List<SessionEvent> allFacts() {
+        facts();
+        return List.copyOf(allFacts);
+    }
+
+    List<SessionReply> replies() {
+        return replies.readValuesToList();
+    }
+
+    KeyValueStore<String, Object> store(String name) {
+        return driver.getKeyValueStore(name);
+    }
+
+    /** Exact entry count (RocksDB's approximate count includes deleted keys). */
+    long count(String store) {
+        long n = 0;
+        try (var it = driver.getKeyValueStore(store).all()) {
+            while (it.hasNext()) {
+                it.next();
+                n++;
+            }
+        }
+        return n;
+    }
+
+    @Override
+    public void close() {
+        driver.close();
+    }
+}

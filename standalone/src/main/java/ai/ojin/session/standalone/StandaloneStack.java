@@ -1,0 +1,188 @@
+package ai.ojin.session.standalone;
+
+import ai.ojin.session.connect.ConnectApiApplication;
+import ai.ojin.session.events.agent.Agent;
+import ai.ojin.session.events.agent.AgentStatus;
+import ai.ojin.session.events.topic.SessionTopics;
+import ai.ojin.session.events.topic.TopicLayout;
+import ai.ojin.session.history.CallHistorySinkApplication;
+import ai.ojin.session.processor.SessionProcessorApplication;
+import ai.ojin.session.room.RoomWorkerApplication;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.MapPropertySource;
+
+/**
+ * The whole system in one JVM: a broker (unless an external one is given), the topics, a demo
+ * agent on first start, and the four services, started in dependency order and stopped in reverse
+ * (services first, broker last) so no consumer lingers in its group.
+ */
+public final class StandaloneStack implements AutoCloseable {
+
+    public static final String DEMO_AGENT = "demo-agent";
+
+    private static final Logger log = LoggerFactory.getLogger(StandaloneStack.class);
+
+    /** JDBC belongs to call-history-sink only; the other services share its classpath here. */
+    private static final String NO_JDBC = String.join(",",
+            "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+            "org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration",
+            "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration");
+
+    private final LocalKafkaBroker broker;
+    private final String bootstrapServers;
+    private final List<ConfigurableApplicationContext> services;
+
+    private StandaloneStack(LocalKafkaBroker broker, String bootstrapServers, List<ConfigurableApplicationContext> services) {
+        this.broker = broker;
+        this.bootstrapServers = bootstrapServers;
+        this.services = services;
+    }
+
+    /**
+     * @param overrides properties applied to every service above everything else (tests use it
+     *     for a topic prefix, group ids and random ports)
+     */
+    public static StandaloneStack start(StandaloneSettings settings, Map<String, String> overrides) {
+        LocalKafkaBroker broker = settings.externalBootstrap() == null
+                ? LocalKafkaBroker.start(settings.dataDir().resolve("kafka"), settings.kafkaPort())
+                : null;
+        String bootstrap = broker == null ? settings.externalBootstrap() : broker.bootstrapServers();
+        List<ConfigurableApplicationContext> started = new ArrayList<>();
+        try {
+            SessionTopics topics = SessionTopics.withPrefix(overrides.getOrDefault("session.topics.prefix", ""));
+            if (createTopics(bootstrap, topics)) {
+                seedDemoAgent(bootstrap, topics);
+            }
+            Map<String, String> common = new HashMap<>(settings.serviceVariables());
+            common.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
+            common.put("spring.main.banner-mode", "off");
+            // The stack owns the stop order; per-context hooks would close everything at once.
+            common.put("spring.main.register-shutdown-hook", "false");
+
+            started.add(run(SessionProcessorApplication.builder(), common, overrides, Map.of(
+                    "spring.main.web-application-type", "none",
+                    "spring.autoconfigure.exclude", NO_JDBC,
+                    "processor.state-dir", settings.dataDir().resolve("streams").toString())));
+            started.add(run(RoomWorkerApplication.builder(), common, overrides, Map.of(
+                    "server.port", String.valueOf(settings.roomWorkerPort()),
+                    "spring.autoconfigure.exclude", NO_JDBC,
+                    "room.allow-simulation", "true")));
+            started.add(run(CallHistorySinkApplication.builder(), common, overrides, Map.of(
+                    "server.port", String.valueOf(settings.callHistoryPort()))));
+            started.add(run(ConnectApiApplication.builder(), common, overrides, Map.of(
+                    "server.port", String.valueOf(settings.connectApiPort()),
+                    "spring.autoconfigure.exclude", NO_JDBC)));
+            return new StandaloneStack(broker, bootstrap, Collections.unmodifiableList(started));
+        } catch (RuntimeException e) {
+            closeAll(started, broker);
+            throw e;
+        }
+    }
+
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    public int connectApiPort() {
+        return portOf(services.get(3));
+    }
+
+    public int roomWorkerPort() {
+        return portOf(services.get(1));
+    }
+
+    public int callHistoryPort() {
+        return portOf(services.get(2));
+    }
+
+    /** The running services, in start order: processor, room-worker, call-history-sink, connect-api. */
+    public List<ConfigurableApplicationContext> services() {
+        return services;
+    }
+
+    @Override
+    public void close() {
+        closeAll(services, broker);
+    }
+
+    private static ConfigurableApplicationContext run(SpringApplicationBuilder builder, Map<String, String> common,
+            Map<String, String> overrides, Map<String, String> own) {
+        Map<String, Object> properties = new HashMap<>(common);
+        properties.putAll(own);
+        properties.putAll(overrides);
+        // Highest precedence: the services' own config files must not override the wiring.
+        return builder.initializers(context -> context.getEnvironment().getPropertySources()
+                        .addFirst(new MapPropertySource("standalone", properties)))
+                .run();
+    }
+
+    private static int portOf(ConfigurableApplicationContext context) {
+        return Integer.parseInt(context.getEnvironment().getRequiredProperty("local.server.port"));
+    }
+
+    /** @return true when the topics were created now (a new log), false when they existed. */
+    private static boolean createTopics(String bootstrap, SessionTopics topics) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            boolean created = false;
+            var result = admin.createTopics(topics.newTopics(TopicLayout.LOCAL));
+            for (NewTopic topic : topics.newTopics(TopicLayout.LOCAL)) {
+                try {
+                    result.values().get(topic.name()).get();
+                    created |= topic.name().equals(topics.agents().name());
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw new IllegalStateException("cannot create topic " + topic.name(), e.getCause());
+                    }
+                }
+            }
+            return created;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void seedDemoAgent(String bootstrap, SessionTopics topics) {
+        Agent demo = new Agent(DEMO_AGENT, AgentStatus.PUBLISHED, List.of("localhost", "127.0.0.1"), 2, 600, Instant.now());
+        Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all");
+        try (var producer = new KafkaProducer<>(config, topics.agents().keySerde().serializer(),
+                topics.agents().valueSerde().serializer())) {
+            producer.send(topics.agents().record(DEMO_AGENT, demo)).get();
+            log.info("Seeded agent '{}': published, allowed hostnames localhost and 127.0.0.1, max_concurrency 2", DEMO_AGENT);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot seed the demo agent", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void closeAll(List<ConfigurableApplicationContext> services, LocalKafkaBroker broker) {
+        for (int i = services.size() - 1; i >= 0; i--) {
+            try {
+                services.get(i).close();
+            } catch (RuntimeException e) {
+                log.error("Failed to stop a service cleanly", e);
+            }
+        }
+        if (broker != null) {
+            broker.close();
+        }
+    }
+}

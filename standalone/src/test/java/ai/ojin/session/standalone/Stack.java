@@ -1,0 +1,131 @@
+package ai.ojin.session.standalone;
+
+import ai.ojin.session.events.topic.SessionTopics;
+import ai.ojin.session.testkit.FakeDaily;
+import ai.ojin.session.testkit.FakeOrchestrator;
+import ai.ojin.session.testkit.TestKafka;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.databind.JsonNode;
+import ai.ojin.session.events.json.Json;
+
+/**
+ * The standalone stack for end-to-end tests: all four services against a local fake Daily and
+ * fake orchestrator, on the test JVM's broker under a topic prefix of its own, with random ports.
+ * Driven over HTTP like a widget or an operator would.
+ */
+final class Stack implements AutoCloseable {
+
+    static final String ADMIN_TOKEN = "e2e-admin-token";
+
+    final FakeDaily daily = new FakeDaily();
+    final FakeOrchestrator orchestrator = new FakeOrchestrator();
+    final SessionTopics topics;
+    final StandaloneStack stack;
+    final Path dataDir;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    Stack(Map<String, String> extraOverrides) {
+        try {
+            dataDir = Files.createTempDirectory("e2e");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        String prefix = TestKafka.uniqueId("e2e");
+        Map<String, String> env = new HashMap<>();
+        env.put("DATA_DIR", dataDir.toString());
+        env.put("KAFKA_BOOTSTRAP_SERVERS", TestKafka.bootstrapServers());
+        env.put("CONNECT_API_PORT", "0");
+        env.put("ROOM_WORKER_PORT", "0");
+        env.put("CALL_HISTORY_PORT", "0");
+        env.put("ADMIN_TOKEN", ADMIN_TOKEN);
+        env.put("DAILY_API_URL", daily.baseUrl());
+        env.put("DAILY_API_KEY", daily.apiKey());
+        env.put("ORCHESTRATOR_URL", orchestrator.baseUrl());
+        env.put("ORCHESTRATOR_TOKEN", orchestrator.token());
+        Map<String, String> overrides = new HashMap<>(StackIds.forPrefix(prefix));
+        overrides.putAll(extraOverrides);
+        topics = SessionTopics.withPrefix(prefix + ".");
+        stack = StandaloneStack.start(StandaloneSettings.fromEnvironment(env), overrides);
+    }
+
+    String connectUrl(String path) {
+        return "http://127.0.0.1:" + stack.connectApiPort() + path;
+    }
+
+    String workerUrl(String path) {
+        return "http://127.0.0.1:" + stack.roomWorkerPort() + path;
+    }
+
+    String historyUrl(String path) {
+        return "http://127.0.0.1:" + stack.callHistoryPort() + path;
+    }
+
+    /** Creates or replaces an agent through the admin API. */
+    void putAgent(String agentId, String status, List<String> hostnames, int maxConcurrency, int maxSessionSeconds) {
+        String hosts = String.join(",", hostnames.stream().map(h -> "\"" + h + "\"").toList());
+        String body = "{\"status\":\"" + status + "\",\"allowed_hostnames\":[" + hosts + "],\"max_concurrency\":"
+                + maxConcurrency + ",\"max_session_seconds\":" + maxSessionSeconds + "}";
+        HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(connectUrl("/v1/admin/agents/" + agentId)))
+                .header("Authorization", "Bearer " + ADMIN_TOKEN)
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(body)));
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("PUT agent failed: " + response.statusCode() + " " + response.body());
+        }
+    }
+
+    HttpResponse<String> connect(String body, String origin) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(connectUrl("/v1/public/agents/connect")))
+                .header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (origin != null) {
+            request.header("Origin", origin);
+        }
+        return send(request);
+    }
+
+    HttpResponse<String> connect(String agentId, String clientUserRef, String origin) {
+        String ref = clientUserRef == null ? "" : ",\"client_user_ref\":\"" + clientUserRef + "\"";
+        return connect("{\"agent_id\":\"" + agentId + "\"" + ref + "}", origin);
+    }
+
+    HttpResponse<String> endSession(String sessionId) {
+        return send(HttpRequest.newBuilder(URI.create(connectUrl("/v1/sessions/" + sessionId)))
+                .header("Authorization", "Bearer " + ADMIN_TOKEN)
+                .DELETE());
+    }
+
+    HttpResponse<String> send(HttpRequest.Builder request) {
+        try {
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static JsonNode json(HttpResponse<String> response) {
+        return Json.MAPPER.readTree(response.body());
+    }
+
+    @Override
+    public void close() {
+        stack.close();
+        daily.close();
+        orchestrator.close();
+    }
+}

@@ -1,0 +1,310 @@
+package ai.ojin.session.testkit;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A local server speaking the parts of Daily's REST API we use, at {@link #baseUrl()}
+ * ({@code http://127.0.0.1:<port>/v1}): {@code POST/GET/DELETE /rooms[/<name>]}, {@code GET /rooms}
+ * with {@code limit}/{@code starting_after}, and {@code POST /meeting-tokens}. Every call needs
+ * {@code Authorization: Bearer <apiKey>}. Errors have Daily's shape {@code {"error","info"}}.
+ * Besides the knobs of {@link FakeHttpServer} (latency, scripted failures, request log), it can
+ * limit the request rate (429 with {@code Retry-After} like Daily) and shows what was created.
+ */
+public final class FakeDaily extends FakeHttpServer {
+
+    private static final Pattern ROOM_NAME = Pattern.compile("[A-Za-z0-9_-]{1,128}");
+
+    private final String apiKey;
+    private final Object lock = new Object();
+    private final LinkedHashMap<String, Room> rooms = new LinkedHashMap<>();
+    private final List<String> deletedRoomNames = new ArrayList<>();
+    private final List<MintedToken> tokens = new ArrayList<>();
+    private int roomsCreated;
+    private double maxRequestsPerSecond;
+    private double bucket;
+    private long bucketRefilledAt = System.nanoTime();
+
+    /** A fake Daily with a random API key. */
+    public FakeDaily() {
+        this("fake-daily-key-" + UUID.randomUUID());
+    }
+
+    public FakeDaily(String apiKey) {
+        super("fake-daily");
+        this.apiKey = apiKey;
+    }
+
+    /** The value for {@code DAILY_API_URL}: {@code http://127.0.0.1:<port>/v1}. */
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port() + "/v1";
+    }
+
+    /** The value for {@code DAILY_API_KEY}. */
+    public String apiKey() {
+        return apiKey;
+    }
+
+    /**
+     * Answers 429 {@code rate-limit-error} with {@code Retry-After: 1} to calls beyond this rate
+     * (a token bucket with one second of burst); 0 (the default) means unlimited.
+     */
+    public void setMaxRequestsPerSecond(double maxRequestsPerSecond) {
+        synchronized (lock) {
+            this.maxRequestsPerSecond = maxRequestsPerSecond;
+            this.bucket = maxRequestsPerSecond;
+            this.bucketRefilledAt = System.nanoTime();
+        }
+    }
+
+    /** A room as Daily stores it; {@code properties} are the {@code config} Daily echoes. */
+    public record Room(String id, String name, String privacy, String url, Instant createdAt, Map<String, Object> properties) {
+
+        /** The room's {@code exp} (epoch seconds) or null. */
+        public Long exp() {
+            Object exp = properties.get("exp");
+            return exp instanceof Number n ? n.longValue() : null;
+        }
+
+        public boolean ejectAtRoomExp() {
+            return Boolean.TRUE.equals(properties.get("eject_at_room_exp"));
+        }
+
+        Map<String, Object> toJson() {
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("id", id);
+            json.put("name", name);
+            json.put("api_created", true);
+            json.put("privacy", privacy);
+            json.put("url", url);
+            json.put("created_at", createdAt.truncatedTo(ChronoUnit.MILLIS).toString());
+            json.put("config", properties);
+            return json;
+        }
+    }
+
+    /** A meeting token minted by {@code POST /meeting-tokens}, with the properties it was asked for. */
+    public record MintedToken(String token, String roomName, Boolean isOwner, String userName, Long exp,
+                              Boolean ejectAtTokenExp, Map<String, Object> properties) {
+    }
+
+    /** Rooms created successfully through the API since start (re-creating a name counts again). */
+    public int roomsCreated() {
+        synchronized (lock) {
+            return roomsCreated;
+        }
+    }
+
+    /** Names of the rooms that exist now. */
+    public Set<String> liveRoomNames() {
+        synchronized (lock) {
+            return Set.copyOf(rooms.keySet());
+        }
+    }
+
+    public Optional<Room> room(String name) {
+        synchronized (lock) {
+            return Optional.ofNullable(rooms.get(name));
+        }
+    }
+
+    /** Names of rooms deleted through the API, in order. */
+    public List<String> deletedRoomNames() {
+        synchronized (lock) {
+            return List.copyOf(deletedRoomNames);
+        }
+    }
+
+    /** Every token minted, in order. */
+    public List<MintedToken> tokens() {
+        synchronized (lock) {
+            return List.copyOf(tokens);
+        }
+    }
+
+    public List<MintedToken> tokensForRoom(String roomName) {
+        synchronized (lock) {
+            return tokens.stream().filter(t -> roomName.equals(t.roomName())).toList();
+        }
+    }
+
+    /**
+     * Puts a room in place without an API call (for example a room left over by a call that timed
+     * out), created at {@code createdAt}.
+     */
+    public Room addRoom(String name, Instant createdAt, Map<String, Object> properties) {
+        synchronized (lock) {
+            Room room = newRoom(name, "private", createdAt, properties);
+            rooms.put(name, room);
+            return room;
+        }
+    }
+
+    /** Forgets every room and token and resets the knobs. */
+    public void reset() {
+        resetKnobs();
+        synchronized (lock) {
+            rooms.clear();
+            deletedRoomNames.clear();
+            tokens.clear();
+            roomsCreated = 0;
+            maxRequestsPerSecond = 0;
+        }
+    }
+
+    @Override
+    protected Response handle(Call call) {
+        if (!apiKey.equals(call.bearer())) {
+            return error(401, "authorization-header-error", "Invalid or missing Authorization header");
+        }
+        if (!takePermit()) {
+            return new Response(429, "{\"error\":\"rate-limit-error\",\"info\":\"too many requests\"}", Map.of("Retry-After", "1"));
+        }
+        String path = call.path();
+        try {
+            if (path.equals("/v1/rooms") || path.equals("/v1/rooms/")) {
+                return switch (call.method()) {
+                    case "POST" -> createRoom(call.body());
+                    case "GET" -> listRooms(call.query());
+                    default -> error(405, "invalid-request-error", "method not allowed");
+                };
+            }
+            if (path.startsWith("/v1/rooms/")) {
+                String name = path.substring("/v1/rooms/".length());
+                return switch (call.method()) {
+                    case "GET" -> getRoom(name);
+                    case "DELETE" -> deleteRoom(name);
+                    default -> error(405, "invalid-request-error", "method not allowed");
+                };
+            }
+            if (path.equals("/v1/meeting-tokens") && call.method().equals("POST")) {
+                return mintToken(call.body());
+            }
+            return error(404, "not-found", "no such endpoint " + path);
+        } catch (JacksonException e) {
+            return error(400, "invalid-request-error", "body is not valid JSON");
+        }
+    }
+
+    private Response createRoom(String body) {
+        JsonNode json = body == null || body.isBlank() ? JSON.createObjectNode() : JSON.readTree(body);
+        String name = json.path("name").isString() ? json.path("name").asString() : UUID.randomUUID().toString();
+        if (!ROOM_NAME.matcher(name).matches()) {
+            return error(400, "invalid-request-error", "name must be letters, digits, - and _, at most 128");
+        }
+        String privacy = json.path("privacy").isString() ? json.path("privacy").asString() : "public";
+        if (!privacy.equals("public") && !privacy.equals("private")) {
+            return error(400, "invalid-request-error", "privacy must be public or private");
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> properties = json.has("properties") ? JSON.convertValue(json.get("properties"), Map.class) : Map.of();
+        synchronized (lock) {
+            if (rooms.containsKey(name)) {
+                return error(400, "invalid-request-error", "a room named " + name + " already exists");
+            }
+            Room room = newRoom(name, privacy, Instant.now(), properties);
+            rooms.put(name, room);
+            roomsCreated++;
+            return Response.json(200, room.toJson());
+        }
+    }
+
+    private Response getRoom(String name) {
+        synchronized (lock) {
+            Room room = rooms.get(name);
+            return room == null ? error(404, "not-found", "room " + name + " not found") : Response.json(200, room.toJson());
+        }
+    }
+
+    private Response deleteRoom(String name) {
+        synchronized (lock) {
+            if (rooms.remove(name) == null) {
+                return error(404, "not-found", "room " + name + " not found");
+            }
+            deletedRoomNames.add(name);
+            return Response.json(200, Map.of("deleted", true, "name", name));
+        }
+    }
+
+    private Response listRooms(Map<String, String> query) {
+        int limit;
+        try {
+            limit = Integer.parseInt(query.getOrDefault("limit", "100"));
+        } catch (NumberFormatException e) {
+            return error(400, "invalid-request-error", "limit must be a number");
+        }
+        if (limit < 1 || limit > 100) {
+            return error(400, "invalid-request-error", "limit must be between 1 and 100");
+        }
+        String startingAfter = query.get("starting_after");
+        synchronized (lock) {
+            List<Room> all = new ArrayList<>(rooms.values());
+            int from = 0;
+            if (startingAfter != null) {
+                for (int i = 0; i < all.size(); i++) {
+                    if (all.get(i).id().equals(startingAfter)) {
+                        from = i + 1;
+                        break;
+                    }
+                }
+            }
+            List<Map<String, Object>> data = all.subList(Math.min(from, all.size()), Math.min(from + limit, all.size()))
+                    .stream().map(Room::toJson).toList();
+            return Response.json(200, Map.of("total_count", all.size(), "data", data));
+        }
+    }
+
+    private Response mintToken(String body) {
+        JsonNode json = body == null || body.isBlank() ? JSON.createObjectNode() : JSON.readTree(body);
+        JsonNode props = json.path("properties");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> properties = props.isObject() ? JSON.convertValue(props, Map.class) : Map.of();
+        String token = "fake-token-" + UUID.randomUUID();
+        MintedToken minted = new MintedToken(token,
+                props.path("room_name").isString() ? props.path("room_name").asString() : null,
+                props.path("is_owner").isBoolean() ? props.path("is_owner").asBoolean() : null,
+                props.path("user_name").isString() ? props.path("user_name").asString() : null,
+                props.path("exp").isNumber() ? props.path("exp").asLong() : null,
+                props.path("eject_at_token_exp").isBoolean() ? props.path("eject_at_token_exp").asBoolean() : null,
+                properties);
+        synchronized (lock) {
+            tokens.add(minted);
+        }
+        return Response.json(200, Map.of("token", token));
+    }
+
+    private Room newRoom(String name, String privacy, Instant createdAt, Map<String, Object> properties) {
+        return new Room(UUID.randomUUID().toString(), name, privacy, "https://fake.daily.co/" + name, createdAt,
+                properties == null ? Map.of() : Map.copyOf(properties));
+    }
+
+    private boolean takePermit() {
+        synchronized (lock) {
+            if (maxRequestsPerSecond <= 0) {
+                return true;
+            }
+            long now = System.nanoTime();
+            bucket = Math.min(maxRequestsPerSecond, bucket + (now - bucketRefilledAt) / 1e9 * maxRequestsPerSecond);
+            bucketRefilledAt = now;
+            if (bucket >= 1) {
+                bucket -= 1;
+                return true;
+            }
+            return false;
+        }
+    }
+
+    private static Response error(int status, String error, String info) {
+        return Response.json(status, Map.of("error", error, "info", info));
+    }
+}
