@@ -8,6 +8,7 @@ import ai.ojin.session.events.topic.TopicLayout;
 import ai.ojin.session.history.CallHistorySinkApplication;
 import ai.ojin.session.processor.SessionProcessorApplication;
 import ai.ojin.session.room.RoomWorkerApplication;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -24,6 +25,10 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
+import org.springframework.context.ApplicationListener;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.MapPropertySource;
 
@@ -43,6 +48,8 @@ public final class StandaloneStack implements AutoCloseable {
             "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
             "org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration",
             "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration");
+
+    private static final Duration HEALTHY_TIMEOUT = Duration.ofSeconds(120);
 
     private final LocalKafkaBroker broker;
     private final String bootstrapServers;
@@ -127,9 +134,46 @@ public final class StandaloneStack implements AutoCloseable {
         properties.putAll(own);
         properties.putAll(overrides);
         // Highest precedence: the services' own config files must not override the wiring.
-        return builder.initializers(context -> context.getEnvironment().getPropertySources()
-                        .addFirst(new MapPropertySource("standalone", properties)))
-                .run();
+        // Added while the environment is prepared, so spring.main.* settings apply too.
+        ApplicationListener<ApplicationEnvironmentPreparedEvent> wiring = event -> event.getEnvironment()
+                .getPropertySources().addFirst(new MapPropertySource("standalone", properties));
+        ConfigurableApplicationContext context = builder.listeners(wiring).run();
+        try {
+            awaitHealthy(context);
+        } catch (RuntimeException e) {
+            context.close();
+            throw e;
+        }
+        return context;
+    }
+
+    /**
+     * Waits until every health indicator of a service is UP (Streams running, catalog caught up,
+     * listeners assigned), so that the next service, and finally connect-api's readiness, starts on
+     * a ready pipeline.
+     */
+    private static void awaitHealthy(ConfigurableApplicationContext context) {
+        String name = context.getEnvironment().getProperty("spring.application.name", context.getId());
+        long deadline = System.nanoTime() + HEALTHY_TIMEOUT.toNanos();
+        while (true) {
+            List<String> down = context.getBeansOfType(HealthIndicator.class).entrySet().stream()
+                    .filter(e -> !Status.UP.equals(e.getValue().health().getStatus()))
+                    .map(Map.Entry::getKey)
+                    .toList();
+            if (down.isEmpty()) {
+                log.info("{} is up", name);
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(name + " not healthy after " + HEALTHY_TIMEOUT + ": " + down);
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for " + name, e);
+            }
+        }
     }
 
     private static int portOf(ConfigurableApplicationContext context) {
