@@ -7,7 +7,7 @@ RUN ./mvnw -B -q package -DskipTests
 
 FROM eclipse-temurin:17-jre
 ARG MODULE
-COPY --from=build /src/${MODULE}/target/${MODULE}-exec.jar /app/app.jar
+COPY --from=build /src/${MODULE}/target/${MODULE}-*-exec.jar /app/app.jar
 RUN useradd --system app && mkdir -p /app/state && chown app /app/state
 USER app
 WORKDIR /app

@@ -27,9 +27,10 @@ import org.springframework.context.ConfigurableApplicationContext;
  */
 final class WorkerHarness implements AutoCloseable {
 
-    final FakeDaily daily = new FakeDaily();
-    final FakeOrchestrator orchestrator = new FakeOrchestrator();
-    final SessionTopics topics = TestKafka.newTopics();
+    final FakeDaily daily;
+    final FakeOrchestrator orchestrator;
+    final SessionTopics topics;
+    final String consumerGroup;
     final String webhookSecret = Base64.getEncoder().encodeToString(UUID.randomUUID().toString().getBytes());
     final ConfigurableApplicationContext app;
     final TopicRecorder<SessionReply> replies;
@@ -38,20 +39,21 @@ final class WorkerHarness implements AutoCloseable {
 
     /** @param overrides extra properties (name -> value) that win over the defaults here */
     WorkerHarness(Map<String, String> overrides) {
-        Map<String, String> properties = new LinkedHashMap<>();
-        properties.put("KAFKA_BOOTSTRAP_SERVERS", TestKafka.bootstrapServers());
-        properties.put("server.port", "0");
-        properties.put("session.topics.prefix", prefix());
-        properties.put("room.consumer-group", TestKafka.uniqueId("room-worker"));
-        properties.put("DAILY_API_URL", daily.baseUrl());
-        properties.put("DAILY_API_KEY", daily.apiKey());
-        properties.put("ORCHESTRATOR_URL", orchestrator.baseUrl());
-        properties.put("ORCHESTRATOR_TOKEN", orchestrator.token());
-        properties.put("DAILY_WEBHOOK_HMAC", webhookSecret);
-        properties.put("room.reconcile-interval", "0s");
-        properties.putAll(overrides);
-        String[] args = properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
-        app = RoomWorkerApplication.builder().run(args);
+        this(new FakeDaily(), new FakeOrchestrator(), TestKafka.newTopics(), TestKafka.uniqueId("room-worker"), overrides);
+    }
+
+    /**
+     * A worker on given fakes, topics and consumer group, for example a new instance taking over
+     * from one that crashed. Closing it closes the fakes too.
+     */
+    WorkerHarness(FakeDaily daily, FakeOrchestrator orchestrator, SessionTopics topics, String consumerGroup,
+                  Map<String, String> overrides) {
+        this.daily = daily;
+        this.orchestrator = orchestrator;
+        this.topics = topics;
+        this.consumerGroup = consumerGroup;
+        app = RoomWorkerApplication.builder()
+                .run(args(properties(daily, orchestrator, topics, consumerGroup, webhookSecret, overrides)));
         replies = new TopicRecorder<>(topics.replies());
         commands = new TopicRecorder<>(topics.commands());
         producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers(),
@@ -59,11 +61,34 @@ final class WorkerHarness implements AutoCloseable {
                 topics.events().keySerde().serializer(), topics.events().valueSerde().serializer());
     }
 
+    /** The worker's properties for these fakes, topics and group; {@code overrides} win. */
+    static Map<String, String> properties(FakeDaily daily, FakeOrchestrator orchestrator, SessionTopics topics,
+                                          String consumerGroup, String webhookSecret, Map<String, String> overrides) {
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put("KAFKA_BOOTSTRAP_SERVERS", TestKafka.bootstrapServers());
+        properties.put("server.port", "0");
+        properties.put("session.topics.prefix", prefix(topics));
+        properties.put("room.consumer-group", consumerGroup);
+        properties.put("DAILY_API_URL", daily.baseUrl());
+        properties.put("DAILY_API_KEY", daily.apiKey());
+        properties.put("ORCHESTRATOR_URL", orchestrator.baseUrl());
+        properties.put("ORCHESTRATOR_TOKEN", orchestrator.token());
+        properties.put("DAILY_WEBHOOK_HMAC", webhookSecret);
+        properties.put("room.reconcile-interval", "0s");
+        properties.putAll(overrides);
+        return properties;
+    }
+
+    /** Command-line arguments ({@code --name=value}) for these properties. */
+    static String[] args(Map<String, String> properties) {
+        return properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+    }
+
     WorkerHarness() {
         this(Map.of());
     }
 
-    private String prefix() {
+    private static String prefix(SessionTopics topics) {
         String name = topics.events().name();
         return name.substring(0, name.length() - "session-events".length());
     }
