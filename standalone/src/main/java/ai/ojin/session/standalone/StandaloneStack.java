@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
 import org.springframework.context.ApplicationListener;
+import org.springframework.core.Ordered;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -81,6 +82,11 @@ public final class StandaloneStack implements AutoCloseable {
             common.put("spring.main.banner-mode", "off");
             // The stack owns the stop order; per-context hooks would close everything at once.
             common.put("spring.main.register-shutdown-hook", "false");
+            common.put("logging.register-shutdown-hook", "false");
+            // One JVM, one log: the first service's name would otherwise tag every line.
+            common.put("logging.include-application-name", "false");
+            common.put("logging.level.org.apache.kafka", "WARN");
+            common.put("logging.level.kafka", "WARN");
 
             started.add(run(SessionProcessorApplication.builder(), common, overrides, Map.of(
                     "spring.main.web-application-type", "none",
@@ -134,10 +140,7 @@ public final class StandaloneStack implements AutoCloseable {
         properties.putAll(own);
         properties.putAll(overrides);
         // Highest precedence: the services' own config files must not override the wiring.
-        // Added while the environment is prepared, so spring.main.* settings apply too.
-        ApplicationListener<ApplicationEnvironmentPreparedEvent> wiring = event -> event.getEnvironment()
-                .getPropertySources().addFirst(new MapPropertySource("standalone", properties));
-        ConfigurableApplicationContext context = builder.listeners(wiring).run();
+        ConfigurableApplicationContext context = builder.listeners(new Wiring(properties)).run();
         try {
             awaitHealthy(context);
         } catch (RuntimeException e) {
@@ -173,6 +176,24 @@ public final class StandaloneStack implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while waiting for " + name, e);
             }
+        }
+    }
+
+    /**
+     * Puts the stack's properties above every other source as soon as the environment exists,
+     * before logging and {@code spring.main.*} are configured from it.
+     */
+    private record Wiring(Map<String, Object> properties)
+            implements ApplicationListener<ApplicationEnvironmentPreparedEvent>, Ordered {
+
+        @Override
+        public void onApplicationEvent(ApplicationEnvironmentPreparedEvent event) {
+            event.getEnvironment().getPropertySources().addFirst(new MapPropertySource("standalone", properties));
+        }
+
+        @Override
+        public int getOrder() {
+            return Ordered.HIGHEST_PRECEDENCE;
         }
     }
 
