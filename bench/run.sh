@@ -7,5 +7,5 @@ cd "$(dirname "$0")/.."
 main=${1:?usage: bench/run.sh ConnectBench|ProcessorCostBench [options]}
 shift
 ./mvnw -q -B install -DskipTests
-./mvnw -q -B -pl bench dependency:build-classpath -Dmdep.outputFile=bench/target/classpath.txt
+./mvnw -q -B -pl bench dependency:build-classpath -Dmdep.outputFile="$PWD/bench/target/classpath.txt"
 exec java -Xms2g -Xmx4g -cp "bench/target/classes:$(cat bench/target/classpath.txt)" "ai.ojin.session.bench.$main" "$@"
