@@ -1,5 +1,6 @@
 package ai.ojin.session.room;
 
+import ai.ojin.session.events.topic.TopicsProperties;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -9,7 +10,7 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
  * orchestrator, tears them down when sessions end, receives Daily webhooks and reconciles rooms.
  */
 @SpringBootApplication
-@ConfigurationPropertiesScan
+@ConfigurationPropertiesScan(basePackageClasses = {RoomWorkerApplication.class, TopicsProperties.class})
 public class RoomWorkerApplication {
 
     public static SpringApplicationBuilder builder() {

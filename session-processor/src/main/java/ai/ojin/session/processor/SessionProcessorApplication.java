@@ -1,5 +1,6 @@
 package ai.ojin.session.processor;
 
+import ai.ojin.session.events.topic.TopicsProperties;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -9,7 +10,7 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
  * Configured by {@code session-processor.yml}.
  */
 @SpringBootApplication
-@ConfigurationPropertiesScan
+@ConfigurationPropertiesScan(basePackageClasses = {SessionProcessorApplication.class, TopicsProperties.class})
 public class SessionProcessorApplication {
 
     public static SpringApplicationBuilder builder() {

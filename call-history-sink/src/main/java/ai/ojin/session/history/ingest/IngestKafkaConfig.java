@@ -4,7 +4,7 @@ import ai.ojin.session.events.fact.SessionEvent;
 import ai.ojin.session.events.history.CallRecord;
 import ai.ojin.session.events.topic.SessionTopics;
 import ai.ojin.session.history.config.HistoryProperties;
-import ai.ojin.session.history.config.TopicsProperties;
+import ai.ojin.session.events.topic.TopicsProperties;
 import ai.ojin.session.history.ingest.FactBatchListener.InvalidFactException;
 import ai.ojin.session.history.store.CallStore;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -1,5 +1,6 @@
 package ai.ojin.session.room.config;
 
+import ai.ojin.session.events.topic.TopicsProperties;
 import ai.ojin.session.events.command.SessionCommand;
 import ai.ojin.session.events.fact.SessionEvent;
 import ai.ojin.session.events.reply.SessionReply;

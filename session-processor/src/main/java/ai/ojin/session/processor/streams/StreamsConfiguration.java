@@ -1,7 +1,7 @@
 package ai.ojin.session.processor.streams;
 
 import ai.ojin.session.events.topic.SessionTopics;
-import ai.ojin.session.processor.topics.TopicsProperties;
+import ai.ojin.session.events.topic.TopicsProperties;
 import ai.ojin.session.processor.topology.SessionTopology;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.HashMap;

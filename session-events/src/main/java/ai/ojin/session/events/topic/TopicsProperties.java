@@ -1,13 +1,15 @@
-package ai.ojin.session.history.config;
+package ai.ojin.session.events.topic;
 
-import ai.ojin.session.events.topic.TopicLayout;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
-/** {@code session.topics.*}: the topic prefix (empty in production) and the partition layout. */
+/**
+ * {@code session.topics.*}, bound by every service: the topic prefix (empty in production; tests
+ * use one of their own) and the partition layout used when topics are created.
+ */
 @Validated
 @ConfigurationProperties("session.topics")
 public record TopicsProperties(
@@ -15,6 +17,10 @@ public record TopicsProperties(
         @Min(1) @DefaultValue("3") int partitions,
         @Min(1) @DefaultValue("4") int replyPartitions,
         @Min(1) @DefaultValue("1") short replicationFactor) {
+
+    public SessionTopics topics() {
+        return SessionTopics.withPrefix(prefix);
+    }
 
     public TopicLayout layout() {
         return new TopicLayout(partitions, replyPartitions, replicationFactor);
