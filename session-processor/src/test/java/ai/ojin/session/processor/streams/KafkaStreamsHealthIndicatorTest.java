@@ -30,14 +30,14 @@ class KafkaStreamsHealthIndicatorTest {
     }
 
     @Test
-    void shouldConfigureExactlyOnceWithoutTheHundredMillisecondDefaults() {
+    void shouldConfigureExactlyOnceWithLowLatencyPollAndLinger() {
         // when
         Properties props = StreamsProperties.of(ProcessorProperties.defaults(), "b:9092", (short) 1,
                 Map.of("security.protocol", "PLAINTEXT"));
 
         // then
         assertThat(props).containsEntry("processing.guarantee", "exactly_once_v2")
-                .containsEntry("commit.interval.ms", 0L)
+                .containsEntry("commit.interval.ms", 100L)
                 .containsEntry("poll.ms", 10L)
                 .containsEntry("producer.linger.ms", 0)
                 .containsEntry("security.protocol", "PLAINTEXT")
