@@ -1,5 +1,6 @@
 package ai.ojin.session.connect.agent;
 
+import ai.ojin.session.connect.kafka.AssignedConsumerLoop;
 import ai.ojin.session.events.agent.Agent;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,11 +16,8 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.RecordDeserializationException;
-import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 
 /**
  * This instance's view of the compacted {@code agents} topic: all partitions, read from the
@@ -28,13 +26,12 @@ import org.springframework.context.SmartLifecycle;
  * until then the instance is not ready. {@link #awaitApplied} gives read-your-writes to the admin
  * API.
  */
-public class AgentCatalog implements SmartLifecycle {
+public class AgentCatalog extends AssignedConsumerLoop<String, Agent> {
 
     private static final Logger log = LoggerFactory.getLogger(AgentCatalog.class);
     private static final Duration POLL = Duration.ofMillis(200);
 
     private final String topic;
-    private final Supplier<Consumer<String, Agent>> consumers;
     private final ConcurrentMap<String, Agent> agents = new ConcurrentHashMap<>();
     private final Object lock = new Object();
     /** Next offset to read, per partition, after the records before it were applied. Guarded by lock. */
@@ -42,15 +39,12 @@ public class AgentCatalog implements SmartLifecycle {
     /** Guarded by lock. */
     private final List<Waiter> waiters = new ArrayList<>();
 
-    private volatile boolean running;
     private volatile boolean caughtUp;
-    private volatile Consumer<String, Agent> consumer;
-    private volatile Thread thread;
     private Map<TopicPartition, Long> startEndOffsets;
 
     public AgentCatalog(String topic, Supplier<Consumer<String, Agent>> consumers) {
+        super("agent-catalog-" + topic, consumers, POLL);
         this.topic = topic;
-        this.consumers = consumers;
     }
 
     public Optional<Agent> find(String agentId) {
@@ -79,60 +73,28 @@ public class AgentCatalog implements SmartLifecycle {
     }
 
     @Override
-    public void start() {
-        Consumer<String, Agent> c = consumers.get();
-        try {
-            List<PartitionInfo> infos = c.partitionsFor(topic);
-            if (infos == null || infos.isEmpty()) {
-                throw new IllegalStateException("topic " + topic + " does not exist");
-            }
-            List<TopicPartition> partitions = infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
-            c.assign(partitions);
-            c.seekToBeginning(partitions);
-            startEndOffsets = c.endOffsets(partitions);
-        } catch (RuntimeException e) {
-            c.close();
-            throw e;
+    protected void position(Consumer<String, Agent> c) {
+        List<PartitionInfo> infos = c.partitionsFor(topic);
+        if (infos == null || infos.isEmpty()) {
+            throw new IllegalStateException("topic " + topic + " does not exist");
         }
-        consumer = c;
-        running = true;
+        List<TopicPartition> partitions = infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+        c.assign(partitions);
+        c.seekToBeginning(partitions);
+        startEndOffsets = c.endOffsets(partitions);
         log.info("Agent catalog reading {} up to start-up end offsets {}", topic, startEndOffsets);
-        thread = new Thread(this::run, "agent-catalog-" + topic);
-        thread.setDaemon(true);
-        thread.start();
     }
 
-    private void run() {
-        Consumer<String, Agent> c = consumer;
-        try {
-            while (running) {
-                try {
-                    for (ConsumerRecord<String, Agent> record : c.poll(POLL)) {
-                        apply(record);
-                    }
-                    publishPositions(c);
-                } catch (RecordDeserializationException e) {
-                    log.error("Skipping unreadable agent record at {} offset {}", e.topicPartition(), e.offset(), e);
-                    c.seek(e.topicPartition(), e.offset() + 1);
-                } catch (WakeupException e) {
-                    if (running) {
-                        throw e;
-                    }
-                }
-            }
-        } catch (RuntimeException e) {
-            log.error("Agent catalog stopped reading {}", topic, e);
-        } finally {
-            running = false;
-            c.close();
-            synchronized (lock) {
-                waiters.forEach(w -> w.future.completeExceptionally(new IllegalStateException("agent catalog stopped")));
-                waiters.clear();
-            }
+    @Override
+    protected void onStopped() {
+        synchronized (lock) {
+            waiters.forEach(w -> w.future.completeExceptionally(new IllegalStateException("agent catalog stopped")));
+            waiters.clear();
         }
     }
 
-    private void apply(ConsumerRecord<String, Agent> record) {
+    @Override
+    protected void handle(ConsumerRecord<String, Agent> record) {
         if (record.key() == null) {
             log.warn("Ignoring agent record without key at {}-{} offset {}", record.topic(), record.partition(), record.offset());
             return;
@@ -144,7 +106,9 @@ public class AgentCatalog implements SmartLifecycle {
         }
     }
 
-    private void publishPositions(Consumer<String, Agent> c) {
+    /** Publishes how far the view has applied each partition, and whether it has caught up. */
+    @Override
+    protected void afterPoll(Consumer<String, Agent> c) {
         Map<Integer, Long> positions = new HashMap<>();
         boolean allCaughtUp = true;
         for (var entry : startEndOffsets.entrySet()) {
@@ -169,36 +133,6 @@ public class AgentCatalog implements SmartLifecycle {
             caughtUp = true;
             log.info("Agent catalog caught up: {} agents", agents.size());
         }
-    }
-
-    @Override
-    public void stop() {
-        running = false;
-        Consumer<String, Agent> c = consumer;
-        Thread t = thread;
-        if (c != null) {
-            c.wakeup();
-        }
-        if (t != null) {
-            try {
-                t.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        thread = null;
-        consumer = null;
-    }
-
-    @Override
-    public boolean isRunning() {
-        return running;
-    }
-
-    /** Starts before the web server (and stops after it). */
-    @Override
-    public int getPhase() {
-        return 0;
     }
 
     private record Waiter(int partition, long offset, CompletableFuture<Void> future) {
