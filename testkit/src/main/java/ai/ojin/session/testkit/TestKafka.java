@@ -73,6 +73,12 @@ public final class TestKafka {
             var names = newTopics.stream().map(NewTopic::name).toList();
             Awaitility.await("topics " + names + " visible").atMost(Duration.ofSeconds(30))
                     .until(() -> admin.listTopics().names().get().containsAll(names));
+            // ...and until every partition has a leader: a producer that writes before then can get
+            // NOT_LEADER_OR_FOLLOWER and, after its retries, lose records to out-of-order sequences.
+            Awaitility.await("leaders of " + names).atMost(Duration.ofSeconds(30))
+                    .until(() -> admin.describeTopics(names).allTopicNames().get().values().stream()
+                            .flatMap(description -> description.partitions().stream())
+                            .allMatch(partition -> partition.leader() != null && !partition.isr().isEmpty()));
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
                 throw new IllegalStateException("cannot create topics", e.getCause());

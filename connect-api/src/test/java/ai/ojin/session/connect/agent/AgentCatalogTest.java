@@ -30,11 +30,11 @@ class AgentCatalogTest {
         SessionTopics topics = TestKafka.newTopics();
         try (var producer = producer(topics)) {
             for (int i = 0; i < 400; i++) {
-                producer.send(topics.agents().record("agent-" + i, agent("agent-" + i, AgentStatus.PUBLISHED)));
+                producer.send(topics.agents().record("agent-" + i, agent("agent-" + i, AgentStatus.PUBLISHED))).get(); // fail loudly if a write is lost
             }
             for (int i = 0; i < 50; i++) {
-                producer.send(topics.agents().record("agent-" + i, null));
-                producer.send(topics.agents().record("agent-" + (100 + i), agent("agent-" + (100 + i), AgentStatus.UNPUBLISHED)));
+                producer.send(topics.agents().record("agent-" + i, null)).get(); // fail loudly if a write is lost
+                producer.send(topics.agents().record("agent-" + (100 + i), agent("agent-" + (100 + i), AgentStatus.UNPUBLISHED))).get(); // fail loudly if a write is lost
             }
             producer.flush();
         }

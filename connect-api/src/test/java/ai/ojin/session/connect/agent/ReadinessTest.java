@@ -22,13 +22,13 @@ class ReadinessTest {
     private static final int AGENTS = 1500;
 
     @Test
-    void shouldBeReadyOnlyWithEveryPublishedAgentVisible() {
+    void shouldBeReadyOnlyWithEveryPublishedAgentVisible() throws Exception {
         // given: agents on the topic before the instance starts
         SessionTopics topics = TestKafka.newTopics();
         try (var producer = new KafkaProducer<String, Agent>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers()),
                 topics.agents().keySerde().serializer(), topics.agents().valueSerde().serializer())) {
             for (int i = 0; i < AGENTS; i++) {
-                producer.send(topics.agents().record("pre-" + i, AgentCatalogTest.agent("pre-" + i, AgentStatus.PUBLISHED)));
+                producer.send(topics.agents().record("pre-" + i, AgentCatalogTest.agent("pre-" + i, AgentStatus.PUBLISHED))).get(); // fail loudly if a write is lost
             }
             producer.flush();
         }
