@@ -32,7 +32,7 @@ public class ExternalApisConfiguration {
         RoomProperties.Daily daily = properties.daily();
         if (daily.apiKey().isBlank()) {
             requireSimulation(properties, "DAILY_API_KEY");
-            log.warn("DAILY_API_KEY is not set: Daily rooms and meeting tokens are SIMULATED in-process; "
+            log.warn("DAILY_API_KEY is not set: Daily rooms and their join credentials are SIMULATED in-process; "
                     + "their URLs are not real rooms");
             return new SimulatedDailyApi();
         }
