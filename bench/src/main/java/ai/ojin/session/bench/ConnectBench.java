@@ -73,6 +73,8 @@ public final class ConnectBench {
         int maxInFlight = Integer.parseInt(options.getOrDefault("max-in-flight", "20000"));
         Duration dailyLatency = Duration.ofMillis(Long.parseLong(options.getOrDefault("daily-latency", "0")));
 
+        String cpuBefore = CpuCheck.run("before");
+        System.out.println(cpuBefore);
         FakeDaily daily = null;
         FakeOrchestrator orchestrator = null;
         StandaloneStack stack = null;
@@ -106,6 +108,9 @@ public final class ConnectBench {
         }
         try {
             setUpAgents();
+            prewarm(Long.parseLong(options.getOrDefault("prewarm", "60")), Double.parseDouble(options.getOrDefault("prewarm-rate", "50")),
+                    maxInFlight);
+            System.out.println(settle(Duration.ofSeconds(Long.parseLong(options.getOrDefault("settle", "20")))));
             List<Result> results = new ArrayList<>();
             Result httpFloor = OpenLoopDriver.run("floor: HTTP liveness", rate, duration, warmup, maxInFlight, i -> liveness());
             results.add(httpFloor);
@@ -117,7 +122,12 @@ public final class ConnectBench {
             Result connect = OpenLoopDriver.run("connect: " + scenario, rate, duration, warmup, maxInFlight,
                     i -> connect(scenario, i));
             results.add(connect);
-            String table = Report.table(results, httpFloor);
+            if (stack != null && Boolean.parseBoolean(options.getOrDefault("client-metrics", "false"))) {
+                ClientMetrics.print();
+                ClientMetrics.printCpuByThreadGroup();
+            }
+            String cpuAfter = CpuCheck.run("after");
+            String table = Report.table(results, httpFloor) + cpuBefore + "\n" + cpuAfter + "\n";
             System.out.println();
             System.out.print(table);
             if (daily != null) {
@@ -132,6 +142,8 @@ public final class ConnectBench {
             context.put("daily_latency_ms", dailyLatency.toMillis());
             context.put("daily_max_in_flight", daily == null ? null : daily.maxInFlight());
             context.put("cores", Runtime.getRuntime().availableProcessors());
+            context.put("cpu_check_before", cpuBefore);
+            context.put("cpu_check_after", cpuAfter);
             String stem = scenario + "-" + (long) rate + (dailyLatency.isZero() ? "" : "-daily" + dailyLatency.toMillis() + "ms");
             Report.writeJson(out.resolve(stem + ".json"), context, results);
             Report.writePlot(out.resolve(stem + ".png"), "connect (" + scenario + ") at " + (long) rate + "/s vs floor", results);
@@ -146,6 +158,36 @@ public final class ConnectBench {
                 orchestrator.close();
             }
         }
+    }
+
+    /**
+     * Runs the mixed connect scenario and the floor endpoint at a moderate rate, results discarded,
+     * so that the JIT has compiled the request paths before anything is measured: on this 2-core
+     * machine the C2 compiler alone still took ~40 % of a core a minute after start-up.
+     */
+    private void prewarm(long seconds, double rate, int maxInFlight) {
+        if (seconds <= 0) {
+            return;
+        }
+        long nanos = Duration.ofSeconds(seconds).toNanos();
+        System.out.printf("pre-warming for %d s at %.0f/s (not measured)%n", seconds, rate);
+        OpenLoopDriver.run("prewarm: connect", rate, nanos * 2 / 3, 0, maxInFlight, i -> connect("mix", i));
+        OpenLoopDriver.run("prewarm: liveness", rate, nanos / 3, 0, maxInFlight, i -> liveness());
+    }
+
+    /**
+     * Lets the freshly started stack settle (JIT compilation, first metadata refreshes) before the
+     * floors are measured, then reports what it burns when idle over the last 5 s.
+     */
+    private static String settle(Duration settle) throws InterruptedException {
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        Duration probe = Duration.ofSeconds(5);
+        Thread.sleep(Math.max(0, settle.minus(probe).toMillis()));
+        long cpu0 = os.getProcessCpuTime();
+        long wall0 = System.nanoTime();
+        Thread.sleep(probe.toMillis());
+        double cores = (os.getProcessCpuTime() - cpu0) / (double) (System.nanoTime() - wall0);
+        return String.format(java.util.Locale.ROOT, "idle CPU of this JVM after %d s of settling: %.2f cores", settle.toSeconds(), cores);
     }
 
     private void setUpAgents() throws Exception {

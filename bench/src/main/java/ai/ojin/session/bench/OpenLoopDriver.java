@@ -34,6 +34,7 @@ public final class OpenLoopDriver {
         ConcurrentHashMap<String, LongAdder> outcomes = new ConcurrentHashMap<>();
         Semaphore inFlight = new Semaphore(maxInFlight);
         long periodNanos = Math.max(1, (long) (1_000_000_000L / ratePerSecond));
+        long cpuBefore = processCpuNanos();
         long start = System.nanoTime();
         long measureFrom = start + warmupNanos;
         long end = measureFrom + durationNanos;
@@ -75,11 +76,19 @@ public final class OpenLoopDriver {
         }
         CompletableFuture.allOf(all.toArray(pending)).orTimeout(90, TimeUnit.SECONDS).exceptionally(e -> null).join();
         long elapsed = System.nanoTime() - measureFrom;
+        long started = all.size();
+        double cpuMillisPerOp = started == 0 ? 0 : (processCpuNanos() - cpuBefore) / 1e6 / started;
         Histogram histogram = recorder.getIntervalHistogram();
         var counts = new java.util.TreeMap<String, Long>();
         outcomes.forEach((k, v) -> counts.put(k, v.sum()));
         return new Result(name, ratePerSecond, histogram, counts, histogram.getTotalCount() / (durationNanos / 1e9),
-                elapsed / 1e9);
+                elapsed / 1e9, cpuMillisPerOp);
+    }
+
+    /** CPU time of this whole JVM: with the in-process stack, broker + services + load generator. */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     private static String rootMessage(Throwable error) {
@@ -92,7 +101,7 @@ public final class OpenLoopDriver {
 
     /** One measured run: latencies in nanoseconds, outcomes with their counts. */
     public record Result(String name, double targetRate, Histogram latencies, java.util.SortedMap<String, Long> outcomes,
-            double achievedRate, double seconds) {
+            double achievedRate, double seconds, double cpuMillisPerOp) {
 
         public double millis(double percentile) {
             return latencies.getValueAtPercentile(percentile) / 1e6;

@@ -30,12 +30,13 @@ final class Report {
 
     static String table(List<Result> results, Result floor) {
         StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, "%-34s %8s %9s %8s %8s %8s %8s %8s %10s%n", "run", "rate/s", "achieved",
-                "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms", "p50/floor"));
+        out.append(String.format(Locale.ROOT, "%-34s %8s %9s %8s %8s %8s %8s %8s %10s %9s%n", "run", "rate/s", "achieved",
+                "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms", "p50/floor", "cpu ms/op"));
         for (Result r : results) {
-            out.append(String.format(Locale.ROOT, "%-34s %8.0f %9.1f %8.2f %8.2f %8.2f %8.2f %8.2f %10s%n", r.name(), r.targetRate(),
+            out.append(String.format(Locale.ROOT, "%-34s %8.0f %9.1f %8.2f %8.2f %8.2f %8.2f %8.2f %10s %9.2f%n", r.name(), r.targetRate(),
                     r.achievedRate(), r.millis(50), r.millis(90), r.millis(99), r.millis(99.9), r.maxMillis(),
-                    floor == null || r == floor ? "" : String.format(Locale.ROOT, "%.2fx", r.millis(50) / floor.millis(50))));
+                    floor == null || r == floor ? "" : String.format(Locale.ROOT, "%.2fx", r.millis(50) / floor.millis(50)),
+                    r.cpuMillisPerOp()));
         }
         for (Result r : results) {
             out.append(String.format(Locale.ROOT, "  %-32s outcomes %s%n", r.name(), r.outcomes()));
@@ -56,6 +57,7 @@ final class Report {
                 run.put("p" + (p == Math.rint(p) ? String.valueOf((int) p) : String.valueOf(p)) + "_ms", r.millis(p));
             }
             run.put("max_ms", r.maxMillis());
+            run.put("jvm_cpu_ms_per_op", r.cpuMillisPerOp());
             run.put("outcomes", r.outcomes());
             runs.add(run);
         }

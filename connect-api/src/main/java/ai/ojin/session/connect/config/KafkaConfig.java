@@ -66,6 +66,8 @@ public class KafkaConfig {
         base.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
         base.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         base.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // The processor writes replies inside its transactions: never answer from an aborted one.
+        base.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         return new ConsumerSource(Map.copyOf(base));
     }
 

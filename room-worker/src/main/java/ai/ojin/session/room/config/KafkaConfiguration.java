@@ -92,6 +92,8 @@ public class KafkaConfiguration {
         props.put(ConsumerConfig.GROUP_ID_CONFIG, room.consumerGroup());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // Facts are written in the processor's transactions: never build a room for an aborted one.
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         var consumerFactory = new DefaultKafkaConsumerFactory<>(props, new StringDeserializer(),
                 new ErrorHandlingDeserializer<>(topics.events().valueSerde().deserializer()));
         ContainerProperties container = new ContainerProperties(topics.events().name());

@@ -83,8 +83,7 @@ public final class ResilientHttp {
                     new ExternalCallException(api + " " + operation + ": rate limit leaves no time in the budget", 0));
         }
         if (wait > 0) {
-            return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(wait, TimeUnit.NANOSECONDS))
-                    .thenCompose(ignored -> sendOnce(operation, request, deadline, attempt));
+            return after(wait).thenCompose(ignored -> sendOnce(operation, request, deadline, attempt));
         }
         return sendOnce(operation, request, deadline, attempt);
     }
@@ -122,11 +121,18 @@ public final class ResilientHttp {
                     }
                     log.info("{} {} failed ({}), retry {} in {} ms", api, operation, what, attempt + 1, delay.toMillis());
                     meters.counter("room.http.retries", "api", api, "operation", operation).increment();
-                    return CompletableFuture.supplyAsync(() -> null,
-                                    CompletableFuture.delayedExecutor(delay.toNanos(), TimeUnit.NANOSECONDS))
-                            .thenCompose(ignored -> attempt(operation, request, deadline, attempt + 1));
+                    return after(delay.toNanos()).thenCompose(ignored -> attempt(operation, request, deadline, attempt + 1));
                 })
                 .thenCompose(f -> f);
+    }
+
+    /**
+     * Completes after the delay on the JDK's delay thread. Not the default async pool: on a 2-core
+     * machine its parallelism is 1 and CompletableFuture then starts a new thread per task. What
+     * follows is cheap and non-blocking (build a request, {@code sendAsync}).
+     */
+    private static CompletableFuture<Void> after(long nanos) {
+        return CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(nanos, TimeUnit.NANOSECONDS, Runnable::run));
     }
 
     private static boolean retryable(int status) {

@@ -43,8 +43,9 @@ public record ProcessorProperties(
      * {@code processor.streams.*}.
      *
      * @param commitInterval {@code commit.interval.ms}; under exactly-once each commit ends a
-     *     transaction (about 40 ms on the 2-core machine), and the facts become visible only then;
-     *     0 ran one record per transaction and fell behind at 20 connects/s (BENCHMARKS.md)
+     *     transaction (13 ms idle, 40 ms and more under load on the 2-core machine), and the facts
+     *     become visible only then; 0 runs one record per transaction and falls behind; 25 ms gave
+     *     the lowest latency at 200 connects/s (BENCHMARKS.md)
      * @param pollInterval {@code poll.ms}
      * @param producerLinger the Streams producer's {@code linger.ms} (Streams' own default is 100 ms)
      * @param sessionTimeout consumer {@code session.timeout.ms}: how long a dead instance holds its partitions
@@ -53,7 +54,7 @@ public record ProcessorProperties(
      * @param overrides any further Kafka Streams configuration, applied last
      */
     public record Streams(
-            @DefaultValue("100ms") @NotNull Duration commitInterval,
+            @DefaultValue("25ms") @NotNull Duration commitInterval,
             @DefaultValue("10ms") @NotNull Duration pollInterval,
             @DefaultValue("0ms") @NotNull Duration producerLinger,
             @DefaultValue("1") @Min(1) int threads,
@@ -72,7 +73,7 @@ public record ProcessorProperties(
         LeaseSettings l = LeaseSettings.DEFAULTS;
         return new ProcessorProperties("session-processor", "",
                 new Lease(l.startLease(), l.grace(), l.punctuateInterval(), l.maxRetryAfter(), l.tombstoneRetention()),
-                new Streams(Duration.ofMillis(100), Duration.ofMillis(10), Duration.ZERO, 1, 0, Duration.ofSeconds(10),
+                new Streams(Duration.ofMillis(25), Duration.ofMillis(10), Duration.ZERO, 1, 0, Duration.ofSeconds(10),
                         Duration.ofSeconds(10), Map.of()));
     }
 

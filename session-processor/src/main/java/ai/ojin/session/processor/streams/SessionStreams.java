@@ -66,7 +66,9 @@ public class SessionStreams implements SmartLifecycle {
             metrics.streamsRemoved(properties.getProperty("application.id"), running);
         }
         // Leave the group on an orderly stop, so another instance takes the partitions over at
-        // once instead of after the session timeout.
+        // once instead of after the session timeout. In Streams 4.1 leaveGroup(true) only acts for
+        // static members; dynamic members leave because StreamsProperties sets the consumer's
+        // internal.leave.group.on.close (a restart measured ~9 s without it, ~1.4 s with it).
         if (!running.close(new KafkaStreams.CloseOptions().timeout(CLOSE_TIMEOUT).leaveGroup(true))) {
             log.warn("Kafka Streams did not close within {}", CLOSE_TIMEOUT);
         }

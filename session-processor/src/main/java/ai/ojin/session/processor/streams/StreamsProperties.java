@@ -39,6 +39,9 @@ public final class StreamsProperties {
         int sessionTimeout = (int) tuning.sessionTimeout().toMillis();
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), sessionTimeout);
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), Math.max(100, sessionTimeout / 5));
+        // Streams keeps its consumers in the group on close; an orderly stop should hand the tasks
+        // over at once (see SessionStreams#stop).
+        props.put(StreamsConfig.mainConsumerPrefix("internal.leave.group.on.close"), true);
         props.putAll(tuning.overrides());
         return props;
     }

@@ -18,7 +18,9 @@ import ai.ojin.session.events.reply.ErrorCode;
 import ai.ojin.session.events.reply.SessionReply;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -91,7 +93,45 @@ final class SessionCommandProcessor implements Processor<String, SessionCommand,
         active = context.getStateStore(SessionTopology.ACTIVE_STORE);
         leases = context.getStateStore(SessionTopology.LEASES_STORE);
         expiry = context.getStateStore(SessionTopology.EXPIRY_STORE);
+        rebuildDerivedState();
         context.schedule(settings.punctuateInterval(), PunctuationType.WALL_CLOCK_TIME, this::expire);
+    }
+
+    /**
+     * The active counts and both indexes are functions of the sessions store and are not
+     * changelogged. Streams initialises processors after the changelogged stores are restored, so
+     * they are rebuilt here from the restored sessions; they are cleared first because a task that
+     * is resumed may keep its stores open. O(sessions), once per task start.
+     */
+    private void rebuildDerivedState() {
+        clear(active);
+        clear(leases);
+        clear(expiry);
+        Map<String, Integer> counts = new HashMap<>();
+        try (KeyValueIterator<String, SessionState> it = sessions.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, SessionState> entry = it.next();
+                SessionState state = entry.value;
+                if (state.live()) {
+                    counts.merge(state.agentId(), 1, Integer::sum);
+                    index(state, entry.key);
+                } else {
+                    expiry.put(IndexKeys.expiry(state.until(), entry.key), state.agentId());
+                }
+            }
+        }
+        counts.forEach(active::put);
+        if (!counts.isEmpty()) {
+            log.info("Rebuilt the concurrency state of {} agent(s) from the restored sessions", counts.size());
+        }
+    }
+
+    private static <V> void clear(KeyValueStore<String, V> store) {
+        List<String> keys = new ArrayList<>();
+        try (KeyValueIterator<String, V> it = store.all()) {
+            it.forEachRemaining(entry -> keys.add(entry.key));
+        }
+        keys.forEach(store::delete);
     }
 
     @Override

@@ -37,11 +37,12 @@ class KafkaStreamsHealthIndicatorTest {
 
         // then
         assertThat(props).containsEntry("processing.guarantee", "exactly_once_v2")
-                .containsEntry("commit.interval.ms", 100L)
+                .containsEntry("commit.interval.ms", 25L)
                 .containsEntry("poll.ms", 10L)
                 .containsEntry("producer.linger.ms", 0)
                 .containsEntry("security.protocol", "PLAINTEXT")
-                .containsEntry("application.id", "session-processor");
+                .containsEntry("application.id", "session-processor")
+                .containsEntry("main.consumer.internal.leave.group.on.close", true);
         assertThat(props.getProperty("state.dir")).isNotBlank();
     }
 }
