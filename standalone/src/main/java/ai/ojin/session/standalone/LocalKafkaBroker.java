@@ -65,7 +65,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
         props.put("group.coordinator.append.linger.ms", "0");
         // A transaction's first write to a partition waits until the previous transaction's markers
         // are written; the broker rechecks every 20 ms by default, which set the processor's commit
-        // cost here (TxnCostBench: 33 ms per commit at 20 ms, 16 ms at 1 ms).
+        // cost here (TxnCostBench: 30 ms per commit at 20 ms, 14 ms at 1 ms).
         props.put("add.partitions.to.txn.retry.backoff.ms", "1");
         props.putAll(overrides);
         format(logDir, props);
