@@ -168,9 +168,15 @@ abstract class CallHistorySinkContract {
         assertThat(byId.get(replayed.sessionId()).get("outcome").asString()).isEqualTo("completed");
         assertThat(byId.get(replayed.sessionId()).get("duration_seconds").asLong()).isEqualTo(12);
         assertThat(byId.get(replayed.sessionId()).get("end_reason").asString()).isEqualTo("meeting_ended");
-        Map<String, CallRecord> lastOnTopic = published(agent).stream().map(ConsumerRecord::value)
-                .collect(Collectors.toMap(CallRecord::sessionId, Function.identity(), (first, later) -> later));
-        assertThat(lastOnTopic.get(reversed.sessionId()).durationSeconds()).isEqualTo(90L);
+        // the topic is written after the store (outbox): wait until it has caught up to the marker,
+        // which came after the replayed facts
+        await().atMost(WAIT).untilAsserted(() -> {
+            Map<String, CallRecord> lastOnTopic = published(agent).stream().map(ConsumerRecord::value)
+                    .collect(Collectors.toMap(CallRecord::sessionId, Function.identity(), (first, later) -> later));
+            assertThat(lastOnTopic.get(reversed.sessionId())).isNotNull();
+            assertThat(lastOnTopic.get(reversed.sessionId()).durationSeconds()).isEqualTo(90L);
+            assertThat(lastOnTopic).containsKeys(replayed.sessionId(), marker.sessionId());
+        });
         assertThat(published(agent).stream().filter(r -> r.value().sessionId().equals(replayed.sessionId())))
                 .hasSize(1);
     }

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import javax.sql.DataSource;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -118,19 +119,33 @@ final class SinkHarness implements AutoCloseable {
 
     /** Everything on call-history so far (read from the start). */
     List<ConsumerRecord<String, CallRecord>> callHistory() {
-        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
+        var consumer = new KafkaConsumer<>(Map.<String, Object>of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers()),
-                topics.callHistory().keySerde().deserializer(), topics.callHistory().valueSerde().deserializer())) {
+                topics.callHistory().keySerde().deserializer(), topics.callHistory().valueSerde().deserializer());
+        try {
             return readAll(consumer, topics.callHistory().name());
+        } finally {
+            closeQuickly(consumer);
         }
+    }
+
+    /**
+     * Nothing to commit: a short close, so a slow fetch-session close (seen taking the default 30 s
+     * on the in-JVM broker) cannot use up a polling assertion's whole wait.
+     */
+    private static void closeQuickly(KafkaConsumer<?, ?> consumer) {
+        consumer.close(CloseOptions.timeout(Duration.ofSeconds(1)));
     }
 
     /** Everything on this sink's dead-letter topic so far. */
     List<ConsumerRecord<byte[], byte[]>> deadLetters() {
-        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
+        var consumer = new KafkaConsumer<>(Map.<String, Object>of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers()),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        try {
             return readAll(consumer, topics.events().name() + ".call-history-sink.dlt");
+        } finally {
+            closeQuickly(consumer);
         }
     }
 
