@@ -1,10 +1,15 @@
 package ai.ojin.session.bench;
 
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import javax.management.AttributeNotFoundException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 
@@ -31,17 +36,17 @@ final class ClientMetrics {
 
     /** CPU time used so far by the threads of this JVM, summed by name with numbers removed. */
     static void printCpuByThreadGroup() {
-        java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        java.util.Map<String, Long> byGroup = new java.util.HashMap<>();
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        Map<String, Long> byGroup = new HashMap<>();
         for (long id : threads.getAllThreadIds()) {
-            java.lang.management.ThreadInfo info = threads.getThreadInfo(id);
+            ThreadInfo info = threads.getThreadInfo(id);
             long cpu = threads.getThreadCpuTime(id);
             if (info != null && cpu > 0) {
                 String group = info.getThreadName().replaceAll("[0-9a-f]{8}-[0-9a-f-]{27}", "").replaceAll("\\d+", "N");
                 byGroup.merge(group, cpu, Long::sum);
             }
         }
-        byGroup.entrySet().stream().sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed()).limit(15)
+        byGroup.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(15)
                 .forEach(e -> System.out.printf(Locale.ROOT, "cpu %8.1f s  %s%n", e.getValue() / 1e9, e.getKey()));
     }
 
@@ -61,7 +66,7 @@ final class ClientMetrics {
                         try {
                             Object value = server.getAttribute(name, wanted[i]);
                             line.append(String.format(Locale.ROOT, " %s=%.2f", wanted[i], ((Number) value).doubleValue()));
-                        } catch (javax.management.AttributeNotFoundException e) {
+                        } catch (AttributeNotFoundException e) {
                             line.append(' ').append(wanted[i]).append("=?");
                         }
                     }

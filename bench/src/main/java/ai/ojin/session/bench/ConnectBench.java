@@ -56,6 +56,11 @@ public final class ConnectBench {
     }
 
     public static void main(String[] args) throws Exception {
+        if (java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() < 2) {
+            System.out.println("WARNING: common pool parallelism is " + java.util.concurrent.ForkJoinPool.getCommonPoolParallelism()
+                    + ": every async HTTP response starts a thread and the load generator eats the CPU."
+                    + " Run through bench/run.sh (it sets -Djava.util.concurrent.ForkJoinPool.common.parallelism=4).");
+        }
         Map<String, String> options = new HashMap<>();
         for (int i = 0; i + 1 < args.length; i += 2) {
             options.put(args[i].replaceFirst("^--", ""), args[i + 1]);
@@ -180,13 +185,12 @@ public final class ConnectBench {
      * floors are measured, then reports what it burns when idle over the last 5 s.
      */
     private static String settle(Duration settle) throws InterruptedException {
-        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         Duration probe = Duration.ofSeconds(5);
         Thread.sleep(Math.max(0, settle.minus(probe).toMillis()));
-        long cpu0 = os.getProcessCpuTime();
+        long cpu0 = OpenLoopDriver.processCpuNanos();
         long wall0 = System.nanoTime();
         Thread.sleep(probe.toMillis());
-        double cores = (os.getProcessCpuTime() - cpu0) / (double) (System.nanoTime() - wall0);
+        double cores = (OpenLoopDriver.processCpuNanos() - cpu0) / (double) (System.nanoTime() - wall0);
         return String.format(java.util.Locale.ROOT, "idle CPU of this JVM after %d s of settling: %.2f cores", settle.toSeconds(), cores);
     }
 
@@ -250,7 +254,7 @@ public final class ConnectBench {
                 .build();
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }

@@ -86,7 +86,7 @@ public final class OpenLoopDriver {
     }
 
     /** CPU time of this whole JVM: with the in-process stack, broker + services + load generator. */
-    private static long processCpuNanos() {
+    static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
     }

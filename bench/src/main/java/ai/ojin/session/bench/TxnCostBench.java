@@ -1,7 +1,6 @@
 package ai.ojin.session.bench;
 
 import ai.ojin.session.standalone.LocalKafkaBroker;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,12 +33,8 @@ public final class TxnCostBench {
         int transactions = args.length > 0 ? Integer.parseInt(args[0]) : 500;
         int partitions = args.length > 1 ? Integer.parseInt(args[1]) : 6;
         Path dir = Files.createTempDirectory("txn-bench");
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
         Map<String, String> brokerOverrides = prefixed("broker.");
-        try (LocalKafkaBroker broker = LocalKafkaBroker.start(dir.resolve("kafka"), port, brokerOverrides)) {
+        try (LocalKafkaBroker broker = LocalKafkaBroker.start(dir.resolve("kafka"), ConnectBench.freePort(), brokerOverrides)) {
             List<String> topics = new ArrayList<>();
             for (int i = 0; i < partitions; i++) {
                 topics.add("txn-bench-" + i);
@@ -54,60 +49,71 @@ public final class TxnCostBench {
             props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
             props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
             props.putAll(prefixed("producer."));
-            Histogram histogram = new Histogram(3);
-            Histogram begin = new Histogram(3);
-            Histogram sends = new Histogram(3);
-            Histogram offsets = new Histogram(3);
-            Histogram commit = new Histogram(3);
             if (Boolean.getBoolean("plain")) {
                 props.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
-                try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
-                    for (int i = 0; i < transactions * 5; i++) {
-                        long start = System.nanoTime();
-                        producer.send(new ProducerRecord<>(topics.get(0), "k", "v" + i)).get();
-                        if (i >= transactions) {
-                            histogram.recordValue((System.nanoTime() - start) / 1_000);
-                        }
-                    }
-                }
-                System.out.printf("plain send µs: p50 %d  p90 %d  p99 %d%n", histogram.getValueAtPercentile(50),
-                        histogram.getValueAtPercentile(90), histogram.getValueAtPercentile(99));
-                return;
+                plainSends(props, topics.get(0), transactions * 5);
+            } else {
+                transactions(props, topics, transactions);
+                System.out.printf("partitions=%d broker=%s producer=%s%n", partitions, brokerOverrides, prefixed("producer."));
             }
-            try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
-                producer.initTransactions();
-                ConsumerGroupMetadata group = new ConsumerGroupMetadata("txn-bench-group");
-                TopicPartition input = new TopicPartition(topics.get(0), 0);
-                for (int i = 0; i < transactions; i++) {
-                    long start = System.nanoTime();
-                    producer.beginTransaction();
-                    long t1 = System.nanoTime();
-                    for (String topic : topics) {
-                        producer.send(new ProducerRecord<>(topic, "k", "v" + i)).get();
-                    }
-                    long t2 = System.nanoTime();
-                    producer.sendOffsetsToTransaction(Map.of(input, new OffsetAndMetadata(i)), group);
-                    long t3 = System.nanoTime();
-                    producer.commitTransaction();
-                    long t4 = System.nanoTime();
-                    if (i >= transactions / 5) {
-                        histogram.recordValue((t4 - start) / 1_000);
-                        begin.recordValue((t1 - start) / 1_000);
-                        sends.recordValue((t2 - t1) / 1_000);
-                        offsets.recordValue((t3 - t2) / 1_000);
-                        commit.recordValue((t4 - t3) / 1_000);
-                    }
-                }
-            }
-            System.out.printf("transactions=%d partitions=%d broker=%s producer=%s%n",
-                    histogram.getTotalCount(), partitions, brokerOverrides, prefixed("producer."));
-            System.out.printf("commit cost µs: p50 %d  p90 %d  p99 %d  max %d  mean %.0f%n",
-                    histogram.getValueAtPercentile(50), histogram.getValueAtPercentile(90),
-                    histogram.getValueAtPercentile(99), histogram.getMaxValue(), histogram.getMean());
-            System.out.printf("phase p50 µs: begin %d  sends %d  offsets %d  commit %d%n",
-                    begin.getValueAtPercentile(50), sends.getValueAtPercentile(50),
-                    offsets.getValueAtPercentile(50), commit.getValueAtPercentile(50));
         }
+    }
+
+    /** The floor: one idempotent send at a time, waiting for each; the first fifth is warm-up. */
+    private static void plainSends(Properties props, String topic, int count) throws Exception {
+        Histogram histogram = new Histogram(3);
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
+            for (int i = 0; i < count; i++) {
+                long start = System.nanoTime();
+                producer.send(new ProducerRecord<>(topic, "k", "v" + i)).get();
+                if (i >= count / 5) {
+                    histogram.recordValue((System.nanoTime() - start) / 1_000);
+                }
+            }
+        }
+        System.out.printf("plain send µs: p50 %d  p90 %d  p99 %d%n", histogram.getValueAtPercentile(50),
+                histogram.getValueAtPercentile(90), histogram.getValueAtPercentile(99));
+    }
+
+    /** Transactions of one record per topic plus an offset, each phase timed; the first fifth is warm-up. */
+    private static void transactions(Properties props, List<String> topics, int count) {
+        Histogram histogram = new Histogram(3);
+        Histogram sends = new Histogram(3);
+        Histogram offsets = new Histogram(3);
+        Histogram commit = new Histogram(3);
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
+            producer.initTransactions();
+            ConsumerGroupMetadata group = new ConsumerGroupMetadata("txn-bench-group");
+            TopicPartition input = new TopicPartition(topics.get(0), 0);
+            for (int i = 0; i < count; i++) {
+                long start = System.nanoTime();
+                producer.beginTransaction();
+                for (String topic : topics) {
+                    producer.send(new ProducerRecord<>(topic, "k", "v" + i)).get();
+                }
+                long sent = System.nanoTime();
+                producer.sendOffsetsToTransaction(Map.of(input, new OffsetAndMetadata(i)), group);
+                long offsetsAdded = System.nanoTime();
+                producer.commitTransaction();
+                long end = System.nanoTime();
+                if (i >= count / 5) {
+                    histogram.recordValue((end - start) / 1_000);
+                    sends.recordValue((sent - start) / 1_000);
+                    offsets.recordValue((offsetsAdded - sent) / 1_000);
+                    commit.recordValue((end - offsetsAdded) / 1_000);
+                }
+            }
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("a transactional send failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        System.out.printf("transactions=%d commit cost µs: p50 %d  p90 %d  p99 %d  max %d  mean %.0f%n",
+                histogram.getTotalCount(), histogram.getValueAtPercentile(50), histogram.getValueAtPercentile(90),
+                histogram.getValueAtPercentile(99), histogram.getMaxValue(), histogram.getMean());
+        System.out.printf("phase p50 µs: sends %d  offsets %d  commit %d%n", sends.getValueAtPercentile(50),
+                offsets.getValueAtPercentile(50), commit.getValueAtPercentile(50));
     }
 
     private static Map<String, String> prefixed(String prefix) {

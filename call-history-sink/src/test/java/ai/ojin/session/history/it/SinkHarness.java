@@ -119,51 +119,43 @@ final class SinkHarness implements AutoCloseable {
 
     /** Everything on call-history so far (read from the start). */
     List<ConsumerRecord<String, CallRecord>> callHistory() {
-        var consumer = new KafkaConsumer<>(Map.<String, Object>of(
+        return readAll(new KafkaConsumer<>(Map.<String, Object>of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers()),
-                topics.callHistory().keySerde().deserializer(), topics.callHistory().valueSerde().deserializer());
-        try {
-            return readAll(consumer, topics.callHistory().name());
-        } finally {
-            closeQuickly(consumer);
-        }
-    }
-
-    /**
-     * Nothing to commit: a short close, so a slow fetch-session close (seen taking the default 30 s
-     * on the in-JVM broker) cannot use up a polling assertion's whole wait.
-     */
-    private static void closeQuickly(KafkaConsumer<?, ?> consumer) {
-        consumer.close(CloseOptions.timeout(Duration.ofSeconds(1)));
+                topics.callHistory().keySerde().deserializer(), topics.callHistory().valueSerde().deserializer()),
+                topics.callHistory().name());
     }
 
     /** Everything on this sink's dead-letter topic so far. */
     List<ConsumerRecord<byte[], byte[]>> deadLetters() {
-        var consumer = new KafkaConsumer<>(Map.<String, Object>of(
+        return readAll(new KafkaConsumer<>(Map.<String, Object>of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers()),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        try {
-            return readAll(consumer, topics.events().name() + ".call-history-sink.dlt");
-        } finally {
-            closeQuickly(consumer);
-        }
+                new ByteArrayDeserializer(), new ByteArrayDeserializer()), topics.events().name() + ".call-history-sink.dlt");
     }
 
+    /**
+     * Reads the topic from the start to its current end, then closes the consumer. Nothing to
+     * commit, so the close is short: a slow fetch-session close (seen taking the default 30 s on the
+     * in-JVM broker) must not use up a polling assertion's whole wait.
+     */
     private static <K, V> List<ConsumerRecord<K, V>> readAll(KafkaConsumer<K, V> consumer, String topic) {
-        List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
-                .map(info -> new TopicPartition(topic, info.partition())).toList();
-        consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
-        Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-        List<ConsumerRecord<K, V>> records = new ArrayList<>();
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("cannot read " + topic + " to its end");
+        try {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
+                    .map(info -> new TopicPartition(topic, info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            List<ConsumerRecord<K, V>> records = new ArrayList<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("cannot read " + topic + " to its end");
+                }
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
             }
-            consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+            return records;
+        } finally {
+            consumer.close(CloseOptions.timeout(Duration.ofSeconds(1)));
         }
-        return records;
     }
 
     /** The store's rows as the API and the topic see them (without bookkeeping columns), by session. */

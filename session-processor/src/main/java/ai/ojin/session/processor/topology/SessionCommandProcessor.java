@@ -116,7 +116,7 @@ final class SessionCommandProcessor implements Processor<String, SessionCommand,
                     counts.merge(state.agentId(), 1, Integer::sum);
                     index(state, entry.key);
                 } else {
-                    expiry.put(IndexKeys.expiry(state.until(), entry.key), state.agentId());
+                    indexExpiry(state, entry.key);
                 }
             }
         }
@@ -311,6 +311,10 @@ final class SessionCommandProcessor implements Processor<String, SessionCommand,
 
     private void index(SessionState state, String sessionId) {
         leases.put(IndexKeys.lease(state.agentId(), state.until(), sessionId), sessionId);
+        indexExpiry(state, sessionId);
+    }
+
+    private void indexExpiry(SessionState state, String sessionId) {
         expiry.put(IndexKeys.expiry(state.until(), sessionId), state.agentId());
     }
 
@@ -323,7 +327,7 @@ final class SessionCommandProcessor implements Processor<String, SessionCommand,
     private void remember(String sessionId, SessionState state, long now) {
         SessionState tombstone = state.closed(now + settings.tombstoneRetention().toMillis());
         sessions.put(sessionId, tombstone);
-        expiry.put(IndexKeys.expiry(tombstone.until(), sessionId), tombstone.agentId());
+        indexExpiry(tombstone, sessionId);
     }
 
     private void fact(SessionEvent fact, long now) {
