@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
@@ -77,7 +78,15 @@ public abstract class FakeHttpServer implements AutoCloseable {
      * {@code fault} says. Scripts are consumed in the order they were added.
      */
     public void failNext(String method, String pathPrefix, int times, Fault fault) {
-        faults.add(new ScriptedFault(method, pathPrefix, new AtomicInteger(times), fault));
+        failNextWhen(method, pathPrefix, call -> true, times, fault);
+    }
+
+    /**
+     * Like {@link #failNext} for calls that also satisfy {@code when} (for example a body naming one
+     * agent), so that one caller's calls misbehave while everyone else's are served.
+     */
+    public void failNextWhen(String method, String pathPrefix, Predicate<Call> when, int times, Fault fault) {
+        faults.add(new ScriptedFault(method, pathPrefix, when, new AtomicInteger(times), fault));
     }
 
     /** Drops scripted failures, the request log and the in-flight maximum (not the stored state). */
@@ -154,15 +163,14 @@ public abstract class FakeHttpServer implements AutoCloseable {
             }
             requests.add(new RecordedRequest(method, path, rawQuery, authorization, body, Instant.now()));
             pause(latency.get());
-            Fault fault = takeFault(method, path);
+            Call call = new Call(method, path, parseQuery(rawQuery), authorization, body);
+            Fault fault = takeFault(call);
             Response response;
             if (fault != null) {
                 pause(fault.hang());
-                response = fault.proceedAfterHang()
-                        ? handle(new Call(method, path, parseQuery(rawQuery), authorization, body))
-                        : new Response(fault.status(), fault.body(), fault.headers());
+                response = fault.proceedAfterHang() ? handle(call) : new Response(fault.status(), fault.body(), fault.headers());
             } else {
-                response = handle(new Call(method, path, parseQuery(rawQuery), authorization, body));
+                response = handle(call);
             }
             write(exchange, response);
         } catch (IOException e) {
@@ -176,10 +184,11 @@ public abstract class FakeHttpServer implements AutoCloseable {
         }
     }
 
-    private Fault takeFault(String method, String path) {
+    private Fault takeFault(Call call) {
         for (Iterator<ScriptedFault> it = faults.iterator(); it.hasNext(); ) {
             ScriptedFault scripted = it.next();
-            if ((scripted.method == null || scripted.method.equalsIgnoreCase(method)) && path.startsWith(scripted.pathPrefix)) {
+            if ((scripted.method == null || scripted.method.equalsIgnoreCase(call.method()))
+                    && call.path().startsWith(scripted.pathPrefix) && scripted.when.test(call)) {
                 int left = scripted.remaining.getAndDecrement();
                 if (left > 0) {
                     return scripted.fault;
@@ -224,6 +233,7 @@ public abstract class FakeHttpServer implements AutoCloseable {
         return result;
     }
 
-    private record ScriptedFault(String method, String pathPrefix, AtomicInteger remaining, Fault fault) {
+    private record ScriptedFault(String method, String pathPrefix, Predicate<Call> when, AtomicInteger remaining,
+                                 Fault fault) {
     }
 }

@@ -6,13 +6,16 @@ import ai.ojin.session.events.fact.SessionEvent;
 import ai.ojin.session.events.reply.SessionReply;
 import ai.ojin.session.events.topic.SessionTopics;
 import ai.ojin.session.room.reconcile.PartitionOwnership;
-import ai.ojin.session.room.session.SessionEventsListener;
+import ai.ojin.session.room.jobs.JobConsumer;
+import ai.ojin.session.room.session.SessionJobs;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -20,21 +23,16 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
-import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
-import org.springframework.kafka.listener.DefaultErrorHandler;
-import org.springframework.kafka.listener.KafkaMessageListenerContainer;
 import org.springframework.kafka.support.serializer.ErrorHandlingDeserializer;
-import org.springframework.util.backoff.FixedBackOff;
 
 /**
  * Kafka wiring: topics (declared so a fresh broker works), the producers for replies, commands and
- * dead letters (each with the serde of its {@link SessionTopics} topic), and the batch container
- * reading {@code session-events} with one {@link DefaultErrorHandler} and a dead-letter topic
+ * dead letters (each with the serde of its {@link SessionTopics} topic), and the job consumer
+ * reading {@code session-events}, whose unreadable records go to the dead-letter topic
  * {@code <session-events>.room-worker.dlt}.
  */
 @Configuration(proxyBeanMethods = false)
@@ -78,39 +76,42 @@ public class KafkaConfiguration {
     }
 
     @Bean
-    DefaultErrorHandler sessionEventsErrorHandler(KafkaTemplate<String, Object> deadLetterTemplate, SessionTopics topics) {
+    DeadLetterPublishingRecoverer sessionEventsDeadLetters(KafkaTemplate<String, Object> deadLetterTemplate,
+                                                           SessionTopics topics) {
         String dlt = deadLetterTopic(topics);
-        var recoverer = new DeadLetterPublishingRecoverer(deadLetterTemplate, (record, error) -> new TopicPartition(dlt, -1));
-        return new DefaultErrorHandler(recoverer, new FixedBackOff(1000L, 2));
+        return new DeadLetterPublishingRecoverer(deadLetterTemplate, (record, error) -> new TopicPartition(dlt, -1));
     }
 
+    /**
+     * Reads {@code session-events} and runs every fact as a job of its own ({@link JobConsumer}).
+     * Facts are written in the processor's transactions: read committed, never build a room for an
+     * aborted one. Cooperative rebalancing moves only the partitions that change owner.
+     */
     @Bean
-    KafkaMessageListenerContainer<String, SessionEvent> sessionEventsContainer(
-            KafkaProperties kafka, SessionTopics topics, RoomProperties room, SessionEventsListener listener,
-            PartitionOwnership ownership, DefaultErrorHandler sessionEventsErrorHandler) {
+    JobConsumer<SessionEvent> sessionEventsConsumer(KafkaProperties kafka, SessionTopics topics, RoomProperties room,
+                                                    SessionJobs jobs, PartitionOwnership ownership) {
         Map<String, Object> props = new HashMap<>(kafka.buildConsumerProperties());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, room.consumerGroup());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        // Facts are written in the processor's transactions: never build a room for an aborted one.
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        var consumerFactory = new DefaultKafkaConsumerFactory<>(props, new StringDeserializer(),
-                new ErrorHandlingDeserializer<>(topics.events().valueSerde().deserializer()));
-        ContainerProperties container = new ContainerProperties(topics.events().name());
-        container.setGroupId(room.consumerGroup());
-        container.setAckMode(ContainerProperties.AckMode.BATCH);
-        container.setMessageListener(listener);
-        container.setConsumerRebalanceListener(ownership);
-        var result = new KafkaMessageListenerContainer<>(consumerFactory, container);
-        result.setCommonErrorHandler(sessionEventsErrorHandler);
-        result.setBeanName("session-events-" + room.consumerGroup());
-        return result;
+        props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "room-worker-facts-" + System.identityHashCode(props));
+        var deserializer = topics.events().valueSerde().deserializer();
+        return new JobConsumer<>("session-events-" + room.consumerGroup(), topics.events().name(),
+                () -> new KafkaConsumer<>(props, new StringDeserializer(), new ErrorHandlingDeserializer<>(deserializer)),
+                jobs, new JobConsumer.Settings(room.pollTimeout(), room.revokeWait()), ownership);
     }
 
     private static Map<String, Object> producerProperties(KafkaProperties kafka, String purpose) {
         Map<String, Object> props = new HashMap<>(kafka.buildProducerProperties());
         props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 0);
         props.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
+        // A write that cannot be made soon fails, so that the job retries it (and says so in the log)
+        // instead of a sender blocking for a minute.
+        props.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5000);
+        props.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
+        props.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10000);
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "room-worker-" + purpose + "-" + System.identityHashCode(props));
         return props;
     }

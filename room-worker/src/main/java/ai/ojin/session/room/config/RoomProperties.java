@@ -23,6 +23,11 @@ import org.springframework.validation.annotation.Validated;
  *     again; their rooms are long gone or bounded by {@code exp}
  * @param reconcileInterval how often Daily's room list is reconciled (zero or negative: never)
  * @param reconcileGrace rooms younger than this are never reconciled away
+ * @param maxInFlight set-ups in flight at which the worker pauses reading facts
+ * @param replyMargin the caller is answered at least this long before the request's deadline
+ * @param pollTimeout how long one poll for facts waits (also how soon finished jobs are committed)
+ * @param revokeWait how long a rebalance or shutdown waits for the jobs of the partitions it takes
+ *     away before cancelling them (another instance then runs them again)
  */
 @Validated
 @ConfigurationProperties("room")
@@ -35,9 +40,26 @@ public record RoomProperties(
         @NotNull @DefaultValue("24h") Duration endedTeardownMaxAge,
         @NotNull @DefaultValue("60s") Duration reconcileInterval,
         @NotNull @DefaultValue("30s") Duration reconcileGrace,
+        @Min(1) @DefaultValue("1000") int maxInFlight,
+        @NotNull @DefaultValue("1s") Duration replyMargin,
+        @NotNull @DefaultValue("100ms") Duration pollTimeout,
+        @NotNull @DefaultValue("10s") Duration revokeWait,
+        @Valid @NotNull @DefaultValue Teardown teardown,
         @Valid @NotNull @DefaultValue Daily daily,
         @Valid @NotNull @DefaultValue Orchestrator orchestrator,
         @Valid @NotNull @DefaultValue Webhook webhook) {
+
+    /**
+     * @param concurrency tear-downs running at once (their own lane: endings never delay set-ups)
+     * @param maxQueued tear-downs running or waiting at which the worker pauses reading facts
+     * @param giveUpAfter how long a room delete or bot stop is retried before the room's exp and the
+     *     reconciliation are left to bound it
+     */
+    public record Teardown(
+            @Min(1) @DefaultValue("64") int concurrency,
+            @Min(1) @DefaultValue("10000") int maxQueued,
+            @NotNull @DefaultValue("10m") Duration giveUpAfter) {
+    }
 
     /**
      * @param url DAILY_API_URL

@@ -4,29 +4,53 @@ import ai.ojin.session.events.command.SessionCommand;
 import ai.ojin.session.events.reply.SessionReply;
 import ai.ojin.session.events.topic.SessionTopics;
 import ai.ojin.session.room.daily.DailyApi;
+import ai.ojin.session.room.jobs.JobLane;
+import ai.ojin.session.room.jobs.Retry;
 import ai.ojin.session.room.orchestrator.Orchestrator;
 import ai.ojin.session.room.reconcile.PartitionOwnership;
 import ai.ojin.session.room.reconcile.RoomReconciler;
-import ai.ojin.session.room.session.SessionEventsListener;
+import ai.ojin.session.room.session.DeadLetters;
+import ai.ojin.session.room.session.SessionJobs;
 import ai.ojin.session.room.session.SessionOutbox;
 import ai.ojin.session.room.session.SessionRegistry;
 import ai.ojin.session.room.session.SessionSetup;
 import ai.ojin.session.room.session.SessionTeardown;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.time.Duration;
+import java.time.Clock;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 
-/** The session set-up / tear-down pipeline and the reconciliation. */
+/** The session jobs (set-up, tear-down, dead letters) and the reconciliation. */
 @Configuration(proxyBeanMethods = false)
 public class SessionConfiguration {
 
     @Bean
+    @ConditionalOnMissingBean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    /** Timers of the jobs (deadlines, retry pauses); the tasks they run are short and do not block. */
+    @Bean(destroyMethod = "shutdownNow")
+    ScheduledExecutorService roomWorkerTimers() {
+        AtomicInteger threads = new AtomicInteger();
+        return Executors.newScheduledThreadPool(2, r -> {
+            Thread thread = new Thread(r, "room-worker-timer-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    @Bean
     SessionRegistry sessionRegistry(MeterRegistry meters) {
         SessionRegistry registry = new SessionRegistry();
-        Gauge.builder("room.sessions.in_flight", registry, SessionRegistry::inFlightCount).register(meters);
         Gauge.builder("room.sessions.live", registry, SessionRegistry::liveCount).register(meters);
         return registry;
     }
@@ -38,23 +62,40 @@ public class SessionConfiguration {
     }
 
     @Bean
-    SessionTeardown sessionTeardown(DailyApi daily, Orchestrator orchestrator, SessionRegistry registry,
-                                    RoomProperties properties, MeterRegistry meters) {
-        return new SessionTeardown(daily, orchestrator, registry, properties, meters);
+    SessionTeardown sessionTeardown(DailyApi daily, Orchestrator orchestrator, RoomProperties properties,
+                                    MeterRegistry meters, Clock clock, ScheduledExecutorService roomWorkerTimers) {
+        return new SessionTeardown(daily, orchestrator, properties, meters, clock, roomWorkerTimers);
     }
 
     @Bean
     SessionSetup sessionSetup(DailyApi daily, Orchestrator orchestrator, SessionOutbox outbox, SessionRegistry registry,
-                              SessionTeardown teardown, RoomProperties properties, MeterRegistry meters) {
-        return new SessionSetup(daily, orchestrator, outbox, registry, teardown, properties, meters);
+                              RoomProperties properties, MeterRegistry meters, Clock clock,
+                              ScheduledExecutorService roomWorkerTimers) {
+        return new SessionSetup(daily, orchestrator, outbox, registry, properties, meters, clock, roomWorkerTimers);
+    }
+
+    @Bean(destroyMethod = "shutdownNow")
+    ScheduledExecutorService deadLetterPublisher() {
+        return Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "room-worker-dead-letters");
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     @Bean
-    SessionEventsListener sessionEventsListener(SessionSetup setup, SessionTeardown teardown, SessionRegistry registry,
-                                                RoomProperties properties) {
-        // Each set-up is bounded by its budget plus a clean-up; this is only a safety net.
-        Duration limit = properties.setupBudget().plus(properties.teardownBudget()).multipliedBy(2).plusSeconds(30);
-        return new SessionEventsListener(setup, teardown, registry, limit);
+    SessionJobs sessionJobs(SessionSetup setup, SessionTeardown teardown, SessionRegistry registry,
+                            DeadLetterPublishingRecoverer sessionEventsDeadLetters,
+                            ScheduledExecutorService deadLetterPublisher, ScheduledExecutorService roomWorkerTimers,
+                            RoomProperties properties, MeterRegistry meters) {
+        DeadLetters deadLetters = new DeadLetters(sessionEventsDeadLetters, deadLetterPublisher,
+                new Retry(roomWorkerTimers));
+        SessionJobs jobs = new SessionJobs(setup, teardown, registry, new JobLane(properties.teardown().concurrency()),
+                deadLetters, properties.maxInFlight(), properties.teardown().maxQueued());
+        Gauge.builder("room.jobs.in_flight", jobs, SessionJobs::setupsInFlight).tag("kind", "setup").register(meters);
+        Gauge.builder("room.jobs.in_flight", jobs, SessionJobs::teardownsInFlight).tag("kind", "teardown")
+                .register(meters);
+        return jobs;
     }
 
     @Bean

@@ -1,30 +1,32 @@
 package ai.ojin.session.room.config;
 
 import ai.ojin.session.events.fact.SessionEvent;
-import ai.ojin.session.room.session.SessionRegistry;
+import ai.ojin.session.room.jobs.JobConsumer;
+import ai.ojin.session.room.session.SessionJobs;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
-import org.springframework.kafka.listener.KafkaMessageListenerContainer;
 import org.springframework.stereotype.Component;
 
-/** Health {@code sessionEvents}: up while the {@code session-events} listener runs. */
+/** Health {@code sessionEvents}: up while the {@code session-events} job consumer runs. */
 @Component("sessionEvents")
 public class SessionEventsHealth implements HealthIndicator {
 
-    private final KafkaMessageListenerContainer<String, SessionEvent> container;
-    private final SessionRegistry registry;
+    private final JobConsumer<SessionEvent> consumer;
+    private final SessionJobs jobs;
 
-    public SessionEventsHealth(KafkaMessageListenerContainer<String, SessionEvent> container, SessionRegistry registry) {
-        this.container = container;
-        this.registry = registry;
+    public SessionEventsHealth(JobConsumer<SessionEvent> consumer, SessionJobs jobs) {
+        this.consumer = consumer;
+        this.jobs = jobs;
     }
 
     @Override
     public Health health() {
-        Health.Builder builder = container.isRunning() ? Health.up() : Health.down();
-        return builder.withDetail("assignedPartitions", container.getAssignedPartitions() == null ? 0
-                        : container.getAssignedPartitions().size())
-                .withDetail("setupsInFlight", registry.inFlightCount())
+        Health.Builder builder = consumer.isRunning() ? Health.up() : Health.down();
+        return builder.withDetail("assignedPartitions", consumer.assignedPartitions())
+                .withDetail("unfinishedJobs", consumer.unfinishedJobs())
+                .withDetail("setupsInFlight", jobs.setupsInFlight())
+                .withDetail("teardownsInFlight", jobs.teardownsInFlight())
+                .withDetail("paused", consumer.paused())
                 .build();
     }
 }

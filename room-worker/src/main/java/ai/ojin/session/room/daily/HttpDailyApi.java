@@ -3,6 +3,7 @@ package ai.ojin.session.room.daily;
 import ai.ojin.session.events.json.Json;
 import ai.ojin.session.room.http.Deadline;
 import ai.ojin.session.room.http.ExternalCallException;
+import ai.ojin.session.room.http.Priority;
 import ai.ojin.session.room.http.ResilientHttp;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -38,7 +39,7 @@ public final class HttpDailyApi implements DailyApi {
                 "name", name,
                 "privacy", "private",
                 "properties", Map.of("exp", exp.getEpochSecond(), "eject_at_room_exp", true)));
-        return http.send("create_room", () -> request("/rooms").POST(HttpRequest.BodyPublishers.ofString(body)), deadline)
+        return http.send("create_room", Priority.SETUP, () -> request("/rooms").POST(HttpRequest.BodyPublishers.ofString(body)), deadline)
                 .thenApply(response -> {
                     if (response.statusCode() == 400 && mentionsExisting(response)) {
                         throw new RoomExistsException(name);
@@ -49,7 +50,7 @@ public final class HttpDailyApi implements DailyApi {
 
     @Override
     public CompletableFuture<Optional<DailyRoom>> getRoom(String name, Deadline deadline) {
-        return http.send("get_room", () -> request("/rooms/" + encode(name)).GET(), deadline)
+        return http.send("get_room", Priority.SETUP, () -> request("/rooms/" + encode(name)).GET(), deadline)
                 .thenApply(response -> response.statusCode() == 404
                         ? Optional.empty()
                         : Optional.of(room(expectOk("get room", response))));
@@ -57,7 +58,7 @@ public final class HttpDailyApi implements DailyApi {
 
     @Override
     public CompletableFuture<Boolean> deleteRoom(String name, Deadline deadline) {
-        return http.send("delete_room", () -> request("/rooms/" + encode(name)).DELETE(), deadline)
+        return http.send("delete_room", Priority.BACKGROUND, () -> request("/rooms/" + encode(name)).DELETE(), deadline)
                 .thenApply(response -> {
                     if (response.statusCode() == 404) {
                         return false;
@@ -75,7 +76,7 @@ public final class HttpDailyApi implements DailyApi {
                 "user_name", token.userName(),
                 "exp", token.exp().getEpochSecond(),
                 "eject_at_token_exp", true)));
-        return http.send("mint_token", () -> request("/meeting-tokens").POST(HttpRequest.BodyPublishers.ofString(body)),
+        return http.send("mint_token", Priority.SETUP, () -> request("/meeting-tokens").POST(HttpRequest.BodyPublishers.ofString(body)),
                         deadline)
                 .thenApply(response -> {
                     JsonNode json = expectOk("mint token", response);
@@ -89,7 +90,7 @@ public final class HttpDailyApi implements DailyApi {
     @Override
     public CompletableFuture<RoomPage> listRooms(String startingAfter, int limit, Deadline deadline) {
         String query = "?limit=" + limit + (startingAfter == null ? "" : "&starting_after=" + encode(startingAfter));
-        return http.send("list_rooms", () -> request("/rooms" + query).GET(), deadline)
+        return http.send("list_rooms", Priority.BACKGROUND, () -> request("/rooms" + query).GET(), deadline)
                 .thenApply(response -> {
                     JsonNode json = expectOk("list rooms", response);
                     List<DailyRoom> rooms = new ArrayList<>();

@@ -1,38 +1,120 @@
 package ai.ojin.session.room.http;
 
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
 /**
- * A token bucket (GCRA) for outgoing calls: {@code permitsPerSecond} with one second of burst.
- * Callers reserve a slot and wait the returned delay without holding a thread.
+ * A token bucket for outgoing calls ({@code permitsPerSecond}, one second of burst) with two
+ * priorities: waiting {@link Priority#SETUP} calls always get the next permit before waiting
+ * {@link Priority#BACKGROUND} ones. Callers get a future that completes when their permit is
+ * granted, so no thread waits; a call that cannot get a permit within its wait fails with
+ * {@link NoPermitException} and takes nothing.
  */
 public final class RateLimiter {
 
-    private final long intervalNanos;
-    private final long burstToleranceNanos;
-    private long theoreticalArrival = System.nanoTime();
+    private final double permitsPerNano;
+    private final double capacity;
+    private final ArrayDeque<Waiter> setups = new ArrayDeque<>();
+    private final ArrayDeque<Waiter> background = new ArrayDeque<>();
+    private double tokens;
+    private long refilledAt = System.nanoTime();
+    private boolean drainScheduled;
 
     public RateLimiter(double permitsPerSecond) {
         if (permitsPerSecond <= 0) {
             throw new IllegalArgumentException("permitsPerSecond must be positive");
         }
-        this.intervalNanos = Math.max(1, (long) (1e9 / permitsPerSecond));
-        long burst = Math.max(1, (long) permitsPerSecond);
-        this.burstToleranceNanos = (burst - 1) * intervalNanos;
+        this.permitsPerNano = permitsPerSecond / 1e9;
+        this.capacity = Math.max(1, permitsPerSecond);
+        this.tokens = capacity;
     }
 
-    /**
-     * Reserves a permit if one is available within {@code maxWaitNanos}.
-     *
-     * @return the nanoseconds to wait before using the permit, or -1 when none is available in time
-     *     (nothing is reserved then)
-     */
-    public synchronized long reserve(long maxWaitNanos) {
-        long now = System.nanoTime();
-        long tat = Math.max(theoreticalArrival, now);
-        long wait = Math.max(0, tat - burstToleranceNanos - now);
-        if (wait > maxWaitNanos) {
-            return -1;
+    /** The wait for a permit was longer than the caller could afford. */
+    public static final class NoPermitException extends RuntimeException {
+        NoPermitException() {
+            super("no permit within the wait", null, false, false);
         }
-        theoreticalArrival = tat + intervalNanos;
-        return wait;
+    }
+
+    /** Completes when a permit is granted; fails with {@link NoPermitException} after {@code maxWait}. */
+    public CompletableFuture<Void> acquire(Priority priority, Duration maxWait) {
+        Waiter waiter;
+        synchronized (this) {
+            refill();
+            boolean ahead = priority == Priority.SETUP ? setups.isEmpty() : setups.isEmpty() && background.isEmpty();
+            if (ahead && tokens >= 1) {
+                tokens -= 1;
+                return CompletableFuture.completedFuture(null);
+            }
+            if (maxWait.isNegative() || maxWait.isZero()) {
+                return CompletableFuture.failedFuture(new NoPermitException());
+            }
+            waiter = new Waiter(new CompletableFuture<>());
+            (priority == Priority.SETUP ? setups : background).add(waiter);
+            scheduleDrain();
+        }
+        after(maxWait.toNanos()).execute(() -> {
+            synchronized (this) {
+                if (!setups.remove(waiter) && !background.remove(waiter)) {
+                    return;
+                }
+            }
+            waiter.granted.completeExceptionally(new NoPermitException());
+        });
+        return waiter.granted;
+    }
+
+    /** Waiting calls, for a gauge. */
+    public synchronized int waiting() {
+        return setups.size() + background.size();
+    }
+
+    private void drain() {
+        List<Waiter> granted = new ArrayList<>();
+        synchronized (this) {
+            drainScheduled = false;
+            refill();
+            while (tokens >= 1) {
+                Waiter next = setups.isEmpty() ? background.poll() : setups.poll();
+                if (next == null) {
+                    break;
+                }
+                tokens -= 1;
+                granted.add(next);
+            }
+            if (!setups.isEmpty() || !background.isEmpty()) {
+                scheduleDrain();
+            }
+        }
+        granted.forEach(w -> w.granted.complete(null));
+    }
+
+    /** Called with the lock held: drains again when the next permit is due. */
+    private void scheduleDrain() {
+        if (drainScheduled) {
+            return;
+        }
+        drainScheduled = true;
+        long nanos = tokens >= 1 ? 0 : (long) Math.ceil((1 - tokens) / permitsPerNano);
+        after(nanos).execute(this::drain);
+    }
+
+    private void refill() {
+        long now = System.nanoTime();
+        tokens = Math.min(capacity, tokens + (now - refilledAt) * permitsPerNano);
+        refilledAt = now;
+    }
+
+    /** The JDK's delay thread runs the (short, non-blocking) task itself: no common-pool hand-over. */
+    private static Executor after(long nanos) {
+        return CompletableFuture.delayedExecutor(Math.max(0, nanos), TimeUnit.NANOSECONDS, Runnable::run);
+    }
+
+    private record Waiter(CompletableFuture<Void> granted) {
     }
 }

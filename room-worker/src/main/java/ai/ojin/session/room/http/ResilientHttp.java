@@ -64,39 +64,46 @@ public final class ResilientHttp {
      * Sends the request (built afresh per attempt) and completes with the last response, whatever
      * its status, or fails with {@link ExternalCallException} when no response came in time.
      */
-    public CompletableFuture<HttpResponse<String>> send(String operation, Supplier<HttpRequest.Builder> request,
-                                                        Deadline deadline) {
-        return attempt(operation, request, deadline, 1);
+    public CompletableFuture<HttpResponse<String>> send(String operation, Priority priority,
+                                                        Supplier<HttpRequest.Builder> request, Deadline deadline) {
+        return attempt(new Call(operation, priority, request, deadline), 1);
     }
 
-    private CompletableFuture<HttpResponse<String>> attempt(String operation, Supplier<HttpRequest.Builder> request,
-                                                            Deadline deadline, int attempt) {
-        Duration remaining = deadline.remaining();
+    /** One logical call: what to send, how urgent it is, and by when it must be over. */
+    private record Call(String operation, Priority priority, Supplier<HttpRequest.Builder> request, Deadline deadline) {
+    }
+
+    private CompletableFuture<HttpResponse<String>> attempt(Call call, int attempt) {
+        Duration remaining = call.deadline().remaining();
         if (remaining.compareTo(MIN_ATTEMPT) < 0) {
             return CompletableFuture.failedFuture(
-                    new ExternalCallException(api + " " + operation + ": no time left in the budget", 0));
+                    new ExternalCallException(api + " " + call.operation() + ": no time left in the budget", 0));
         }
-        long wait = rateLimiter == null ? 0 : rateLimiter.reserve(remaining.minus(MIN_ATTEMPT).toNanos());
-        if (wait < 0) {
-            meters.counter("room.http.rate_limited", "api", api, "operation", operation).increment();
-            return CompletableFuture.failedFuture(
-                    new ExternalCallException(api + " " + operation + ": rate limit leaves no time in the budget", 0));
+        if (rateLimiter == null) {
+            return sendOnce(call, attempt);
         }
-        if (wait > 0) {
-            return after(wait).thenCompose(ignored -> sendOnce(operation, request, deadline, attempt));
-        }
-        return sendOnce(operation, request, deadline, attempt);
+        return rateLimiter.acquire(call.priority(), remaining.minus(MIN_ATTEMPT))
+                .handle((granted, error) -> {
+                    if (error == null) {
+                        return sendOnce(call, attempt);
+                    }
+                    meters.counter("room.http.rate_limited", "api", api, "operation", call.operation()).increment();
+                    return CompletableFuture.<HttpResponse<String>>failedFuture(new ExternalCallException(
+                            api + " " + call.operation() + ": rate limit leaves no time in the budget", 0));
+                })
+                .thenCompose(f -> f);
     }
 
-    private CompletableFuture<HttpResponse<String>> sendOnce(String operation, Supplier<HttpRequest.Builder> request,
-                                                             Deadline deadline, int attempt) {
+    private CompletableFuture<HttpResponse<String>> sendOnce(Call call, int attempt) {
+        String operation = call.operation();
+        Deadline deadline = call.deadline();
         Duration remaining = deadline.remaining();
         if (remaining.compareTo(MIN_ATTEMPT) < 0) {
             return CompletableFuture.failedFuture(
                     new ExternalCallException(api + " " + operation + ": no time left in the budget", 0));
         }
         Duration timeout = remaining.compareTo(callTimeout) < 0 ? remaining : callTimeout;
-        HttpRequest httpRequest = request.get().timeout(timeout).build();
+        HttpRequest httpRequest = call.request().get().timeout(timeout).build();
         Timer.Sample sample = Timer.start(meters);
         return client.sendAsync(httpRequest, HttpResponse.BodyHandlers.ofString())
                 .handle((response, error) -> {
@@ -121,7 +128,7 @@ public final class ResilientHttp {
                     }
                     log.info("{} {} failed ({}), retry {} in {} ms", api, operation, what, attempt + 1, delay.toMillis());
                     meters.counter("room.http.retries", "api", api, "operation", operation).increment();
-                    return after(delay.toNanos()).thenCompose(ignored -> attempt(operation, request, deadline, attempt + 1));
+                    return after(delay.toNanos()).thenCompose(ignored -> attempt(call, attempt + 1));
                 })
                 .thenCompose(f -> f);
     }

@@ -3,6 +3,7 @@ package ai.ojin.session.room.orchestrator;
 import ai.ojin.session.events.json.Json;
 import ai.ojin.session.room.http.Deadline;
 import ai.ojin.session.room.http.ExternalCallException;
+import ai.ojin.session.room.http.Priority;
 import ai.ojin.session.room.http.ResilientHttp;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -34,7 +35,7 @@ public final class HttpOrchestrator implements Orchestrator {
         body.put("token", start.token());
         body.put("client_user_ref", start.clientUserRef());
         String json = Json.MAPPER.writeValueAsString(body);
-        return http.send("start_bot", () -> request("/v1/sessions").POST(HttpRequest.BodyPublishers.ofString(json)), deadline)
+        return http.send("start_bot", Priority.SETUP, () -> request("/v1/sessions").POST(HttpRequest.BodyPublishers.ofString(json)), deadline)
                 .thenApply(response -> {
                     if (response.statusCode() / 100 != 2) {
                         throw new ExternalCallException("orchestrator start answered " + response.statusCode(),
@@ -47,7 +48,7 @@ public final class HttpOrchestrator implements Orchestrator {
     @Override
     public CompletableFuture<Boolean> stopBot(String sessionId, Deadline deadline) {
         String path = "/v1/sessions/" + URLEncoder.encode(sessionId, StandardCharsets.UTF_8);
-        return http.send("stop_bot", () -> request(path).DELETE(), deadline)
+        return http.send("stop_bot", Priority.BACKGROUND, () -> request(path).DELETE(), deadline)
                 .thenApply(response -> {
                     if (response.statusCode() == 404) {
                         return false;

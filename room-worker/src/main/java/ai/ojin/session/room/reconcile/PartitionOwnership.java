@@ -8,7 +8,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Utils;
-import org.springframework.kafka.listener.ConsumerAwareRebalanceListener;
+import ai.ojin.session.room.jobs.JobConsumer;
+
 
 /**
  * Which partitions of {@code session-events} this worker owns, and since when. Facts are keyed by
@@ -16,7 +17,7 @@ import org.springframework.kafka.listener.ConsumerAwareRebalanceListener;
  * is ours to reconcile only when its partition was assigned here before the room was created
  * (the facts of that room's session then passed, or will pass, through this worker).
  */
-public class PartitionOwnership implements ConsumerAwareRebalanceListener {
+public class PartitionOwnership implements JobConsumer.RebalanceHook {
 
     private final String topic;
     private final Map<Integer, Instant> assignedSince = new ConcurrentHashMap<>();
@@ -27,7 +28,7 @@ public class PartitionOwnership implements ConsumerAwareRebalanceListener {
     }
 
     @Override
-    public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+    public void assigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
         Instant now = Instant.now();
         for (TopicPartition partition : partitions) {
             if (partition.topic().equals(topic)) {
@@ -38,12 +39,7 @@ public class PartitionOwnership implements ConsumerAwareRebalanceListener {
     }
 
     @Override
-    public void onPartitionsRevokedBeforeCommit(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
-        partitions.forEach(p -> assignedSince.remove(p.partition()));
-    }
-
-    @Override
-    public void onPartitionsLost(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+    public void revoked(Collection<TopicPartition> partitions) {
         partitions.forEach(p -> assignedSince.remove(p.partition()));
     }
 

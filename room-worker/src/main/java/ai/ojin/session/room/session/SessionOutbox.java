@@ -8,7 +8,8 @@ import org.springframework.kafka.core.KafkaTemplate;
 
 /**
  * What the worker writes: replies to the waiting connect-api instance (the only records with a
- * meeting token) and commands to the session processor. Futures complete when the broker acked.
+ * meeting token) and commands to the session processor. Futures complete when the broker acked,
+ * and fail (never throw) when the write did not succeed.
  */
 public class SessionOutbox {
 
@@ -25,11 +26,19 @@ public class SessionOutbox {
 
     /** Sends the reply on the waiting instance's partition, keyed by session id. */
     public CompletableFuture<Void> reply(int partition, SessionReply reply) {
-        return replies.send(topics.replies().record(partition, reply.sessionId(), reply)).thenApply(result -> null);
+        try {
+            return replies.send(topics.replies().record(partition, reply.sessionId(), reply)).thenApply(result -> null);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     /** Sends a command keyed by its agent id. */
     public CompletableFuture<Void> command(SessionCommand command) {
-        return commands.send(topics.commands().record(command.agentId(), command)).thenApply(result -> null);
+        try {
+            return commands.send(topics.commands().record(command.agentId(), command)).thenApply(result -> null);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 }

@@ -13,150 +13,270 @@ import ai.ojin.session.room.daily.MeetingTokenRequest;
 import ai.ojin.session.room.daily.RoomExistsException;
 import ai.ojin.session.room.http.Deadline;
 import ai.ojin.session.room.http.ExternalCallException;
+import ai.ojin.session.room.jobs.Job;
+import ai.ojin.session.room.jobs.Retry;
 import ai.ojin.session.room.orchestrator.BotStart;
 import ai.ojin.session.room.orchestrator.Orchestrator;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sets one admitted session up, asynchronously and within the set-up budget: the room named after
- * the session (reused when it exists: redelivery), the user's and the bot's tokens, the bot; then
- * the success reply and {@code MarkStarted}. On failure it removes what it made, replies the error
- * and releases the slot. When the session ends meanwhile, it removes what it made and stays silent.
+ * Sets one admitted session up: the room named after the session (reused when it exists: a
+ * redelivery), the user's and the bot's tokens, the bot. The caller is answered before the
+ * request's deadline (less {@code room.reply-margin}) with success or the error of the step that
+ * failed or was still running then; the outcome (reply plus {@code MarkStarted} or a release) is
+ * written until Kafka acknowledges it. Nothing is removed here: a failed set-up's release becomes a
+ * {@code failed} fact, whose tear-down job deletes the room and stops the bot, after the reply.
  */
 public class SessionSetup {
 
     private static final Logger log = LoggerFactory.getLogger(SessionSetup.class);
     private static final String USER_NAME = "user";
+    /** How long after the deadline an HTTP step may still take to give up on its own before the watchdog answers. */
+    private static final Duration WATCHDOG_SLACK = Duration.ofMillis(200);
+    private static final Retry.Backoff WRITE_BACKOFF = new Retry.Backoff(Duration.ofMillis(200), Duration.ofSeconds(5));
 
     private final DailyApi daily;
     private final Orchestrator orchestrator;
     private final SessionOutbox outbox;
     private final SessionRegistry registry;
-    private final SessionTeardown teardown;
     private final RoomProperties properties;
     private final MeterRegistry meters;
+    private final Clock clock;
+    private final ScheduledExecutorService scheduler;
+    private final Retry retry;
 
     public SessionSetup(DailyApi daily, Orchestrator orchestrator, SessionOutbox outbox, SessionRegistry registry,
-                        SessionTeardown teardown, RoomProperties properties, MeterRegistry meters) {
+                        RoomProperties properties, MeterRegistry meters, Clock clock, ScheduledExecutorService scheduler) {
         this.daily = daily;
         this.orchestrator = orchestrator;
         this.outbox = outbox;
         this.registry = registry;
-        this.teardown = teardown;
         this.properties = properties;
         this.meters = meters;
+        this.clock = clock;
+        this.scheduler = scheduler;
+        this.retry = new Retry(scheduler);
     }
 
-    /**
-     * Completes when the session is set up and answered, or failed and compensated, or skipped.
-     * Fails only when the outcome could not be written to Kafka (the record must be processed again).
-     */
-    public CompletableFuture<Void> setUp(SessionAdmitted admitted) {
+    /** A set-up in progress; {@link #settled()} also waits for the external call in flight when it was cancelled. */
+    public interface SetupJob extends Job {
+
+        /** Completes once no step of this set-up is in flight any more (bounded by its deadline). */
+        CompletableFuture<Void> settled();
+    }
+
+    /** Starts the set-up of {@code admitted}, or returns a finished job when there is nothing to do. */
+    public SetupJob start(SessionAdmitted admitted) {
         String sessionId = admitted.sessionId();
         if (registry.hasEnded(sessionId)) {
             log.info("Session {} already ended; not setting it up", sessionId);
-            count("skipped_ended");
-            return CompletableFuture.completedFuture(null);
+            skipped("ended");
+            return Skipped.INSTANCE;
         }
-        if (admitted.deadline() != null && !Instant.now().isBefore(admitted.deadline())) {
+        Instant now = clock.instant();
+        Instant answerBy = answerBy(admitted, now);
+        if (!now.isBefore(answerBy)) {
             log.info("Session {}: the caller's deadline {} has passed; not setting it up", sessionId, admitted.deadline());
             registry.failed(sessionId);
-            count("skipped_expired");
-            return CompletableFuture.completedFuture(null);
+            skipped("expired");
+            return Skipped.INSTANCE;
         }
-        Optional<InFlightSetup> begun = registry.begin(sessionId);
-        if (begun.isEmpty()) {
-            return registry.inFlight(sessionId).map(InFlightSetup::done).orElse(CompletableFuture.completedFuture(null));
-        }
-        Run run = new Run(admitted, begun.get(), Deadline.within(properties.setupBudget(), admitted.deadline()),
-                Instant.now().plusSeconds(Math.max(1, admitted.maxSessionSeconds())).plus(properties.sessionExpGrace()));
-        Timer.Sample sample = Timer.start(meters);
-        run.steps()
-                .handle((ok, error) -> conclude(run, unwrap(error)))
-                .thenCompose(outcome -> outcome)
-                .whenComplete((outcome, error) -> {
-                    registry.finish(run.setup);
-                    sample.stop(meters.timer("room.setups", "outcome", error != null ? "unwritten" : outcome));
-                    if (error != null) {
-                        log.error("Session {}: could not write the outcome of its set-up", sessionId, error);
-                        run.setup.done().completeExceptionally(error);
-                    } else {
-                        run.setup.done().complete(null);
-                    }
-                });
-        return run.setup.done();
+        registry.admitted(sessionId);
+        Instant exp = now.plusSeconds(Math.max(1, admitted.maxSessionSeconds())).plus(properties.sessionExpGrace());
+        Run run = new Run(admitted, Deadline.in(Duration.between(now, answerBy)), exp);
+        run.begin();
+        return run;
     }
 
-    /** The state of one set-up. */
-    private final class Run {
+    /** The earlier of the set-up budget and the caller's deadline less the reply margin. */
+    private Instant answerBy(SessionAdmitted admitted, Instant now) {
+        Instant byBudget = now.plus(properties.setupBudget());
+        if (admitted.deadline() == null) {
+            return byBudget;
+        }
+        Instant byCaller = admitted.deadline().minus(properties.replyMargin());
+        return byCaller.isBefore(byBudget) ? byCaller : byBudget;
+    }
+
+    /** How a set-up ended before its outcome is written. */
+    private record Outcome(Tokens tokens, ErrorCode error, String detail) {
+
+        static final Outcome CANCELLED = new Outcome(null, null, "cancelled");
+
+        static Outcome success(Tokens tokens) {
+            return new Outcome(tokens, null, null);
+        }
+
+        static Outcome failure(ErrorCode code, String detail) {
+            return new Outcome(null, code, detail);
+        }
+
+        boolean ok() {
+            return tokens != null;
+        }
+
+        String tag() {
+            return ok() ? "success" : error != null ? error.wire() : "cancelled";
+        }
+    }
+
+    /** One set-up, from its first call to its written outcome. */
+    private final class Run implements SetupJob {
 
         final SessionAdmitted admitted;
-        final InFlightSetup setup;
         final Deadline deadline;
         final Instant exp;
+        final CompletableFuture<Outcome> outcome = new CompletableFuture<>();
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+        final CompletableFuture<Void> stepsSettled = new CompletableFuture<>();
+        volatile ErrorCode step = ErrorCode.ROOM_CREATION_FAILED;
+        volatile boolean cancelled;
         volatile DailyRoom room;
-        volatile boolean botRequested;
 
-        Run(SessionAdmitted admitted, InFlightSetup setup, Deadline deadline, Instant exp) {
+        Run(SessionAdmitted admitted, Deadline deadline, Instant exp) {
             this.admitted = admitted;
-            this.setup = setup;
             this.deadline = deadline;
             this.exp = exp;
         }
 
-        String name() {
+        String id() {
             return admitted.sessionId();
         }
 
-        CompletableFuture<Void> steps() {
-            CompletableFuture<Tokens> dailyPart = createOrReuseRoom()
+        void begin() {
+            Timer.Sample sample = Timer.start(meters);
+            CompletableFuture<Tokens> steps;
+            try {
+                steps = steps();
+            } catch (RuntimeException e) {
+                steps = CompletableFuture.failedFuture(e);
+            }
+            steps.whenComplete((tokens, error) -> {
+                stepsSettled.complete(null);
+                outcome.complete(error == null ? Outcome.success(tokens) : failed(error));
+            });
+            ScheduledFuture<?> watchdog = scheduler.schedule(() -> {
+                if (outcome.complete(Outcome.failure(step, "not finished by its deadline"))) {
+                    log.warn("Session {}: set-up not finished by its deadline; answering {}", id(), step.wire());
+                }
+            }, deadline.remaining().plus(WATCHDOG_SLACK).toNanos(), TimeUnit.NANOSECONDS);
+            outcome.whenComplete((result, error) -> watchdog.cancel(false));
+            outcome.thenCompose(this::conclude).whenComplete((tag, error) -> {
+                sample.stop(meters.timer("room.setups", "outcome", error != null ? "unwritten" : tag));
+                if (error != null) {
+                    log.warn("Session {}: set-up stopped before its outcome was written: {}", id(), error.toString());
+                }
+                done.complete(null);
+            });
+        }
+
+        private CompletableFuture<Tokens> steps() {
+            return createOrReuseRoom()
                     .thenCompose(created -> {
                         room = created;
                         checkCancelled();
                         CompletableFuture<String> user = daily.mintToken(
-                                new MeetingTokenRequest(name(), false, USER_NAME, exp), deadline);
+                                new MeetingTokenRequest(id(), false, USER_NAME, exp), deadline);
                         CompletableFuture<String> bot = daily.mintToken(
-                                new MeetingTokenRequest(name(), false, properties.daily().botUserName(), exp), deadline);
+                                new MeetingTokenRequest(id(), false, properties.daily().botUserName(), exp), deadline);
                         return user.thenCombine(bot, Tokens::new);
-                    });
-            return tagged(dailyPart, ErrorCode.ROOM_CREATION_FAILED)
-                    .thenCompose(tokens -> {
-                        checkCancelled();
-                        botRequested = true;
-                        BotStart start = new BotStart(name(), admitted.agentId(), room.url(), tokens.bot(),
-                                admitted.clientUserRef());
-                        return tagged(orchestrator.startBot(start, deadline), ErrorCode.ORCHESTRATOR_ERROR)
-                                .thenApply(ignored -> tokens);
                     })
                     .thenCompose(tokens -> {
                         checkCancelled();
-                        return succeed(this, tokens);
+                        step = ErrorCode.ORCHESTRATOR_ERROR;
+                        BotStart start = new BotStart(id(), admitted.agentId(), room.url(), tokens.bot(),
+                                admitted.clientUserRef());
+                        return orchestrator.startBot(start, deadline).thenApply(ignored -> tokens);
                     });
         }
 
         private CompletableFuture<DailyRoom> createOrReuseRoom() {
-            return daily.createRoom(name(), exp, deadline)
+            return daily.createRoom(id(), exp, deadline)
                     .exceptionallyCompose(error -> {
-                        if (unwrap(error) instanceof RoomExistsException) {
-                            log.info("Session {}: room exists (redelivery); reusing it", name());
-                            return daily.getRoom(name(), deadline).thenApply(found -> found.orElseThrow(
-                                    () -> new ExternalCallException("room " + name() + " vanished", 404)));
+                        if (Retry.unwrapped(error) instanceof RoomExistsException) {
+                            log.info("Session {}: room exists (redelivery); reusing it", id());
+                            return daily.getRoom(id(), deadline).thenApply(found -> found.orElseThrow(
+                                    () -> new ExternalCallException("room " + id() + " vanished", 404)));
                         }
                         return CompletableFuture.failedFuture(error);
                     });
         }
 
-        private void checkCancelled() {
-            if (setup.cancelled()) {
-                throw new SetupCancelled();
+        private Outcome failed(Throwable error) {
+            Throwable cause = Retry.unwrapped(error);
+            if (cause instanceof Cancelled || cancelled) {
+                return Outcome.CANCELLED;
             }
+            return Outcome.failure(step, String.valueOf(cause.getMessage()));
+        }
+
+        private void checkCancelled() {
+            if (cancelled) {
+                throw new Cancelled();
+            }
+        }
+
+        /** Writes the outcome until Kafka acknowledges it (or the job is cancelled); returns the outcome tag. */
+        private CompletableFuture<String> conclude(Outcome result) {
+            if (!result.ok() && result.error() == null) {
+                log.info("Session {}: set-up cancelled", id());
+                return CompletableFuture.completedFuture(result.tag());
+            }
+            if (result.ok()) {
+                log.info("Session {} set up: room {} and bot ready", id(), room.url());
+                return CompletableFuture.allOf(
+                        write("reply", () -> outbox.reply(admitted.replyPartition(),
+                                SessionReply.success(id(), room.url(), result.tokens().user()))),
+                        write("mark started", () -> outbox.command(new MarkStarted(id(), admitted.agentId(),
+                                room.name(), room.url(), clock.instant()))))
+                        .thenApply(ignored -> result.tag());
+            }
+            ErrorCode code = result.error();
+            registry.failed(id());
+            log.warn("Session {}: set-up failed with {}: {}", id(), code.wire(), result.detail());
+            EndReason reason = code == ErrorCode.ORCHESTRATOR_ERROR ? EndReason.ORCHESTRATOR_ERROR
+                    : EndReason.ROOM_CREATION_FAILED;
+            String message = code == ErrorCode.ORCHESTRATOR_ERROR
+                    ? "Agent orchestrator is unreachable or returned an error"
+                    : "WebRTC room could not be created";
+            return CompletableFuture.allOf(
+                    write("reply", () -> outbox.reply(admitted.replyPartition(), SessionReply.error(id(), code, message))),
+                    write("release", () -> outbox.command(new ReleaseSession(id(), admitted.agentId(), reason,
+                            clock.instant()))))
+                    .thenApply(ignored -> result.tag());
+        }
+
+        private CompletableFuture<Void> write(String what, Supplier<CompletableFuture<Void>> send) {
+            return retry.until(send, WRITE_BACKOFF, () -> cancelled, (attempt, error) ->
+                    log.warn("Session {}: writing its {} failed (try {}): {}; {}", id(), what, attempt, error.toString(),
+                            cancelled ? "giving up (cancelled)" : "retrying"));
+        }
+
+        @Override
+        public CompletableFuture<Void> done() {
+            return done;
+        }
+
+        @Override
+        public CompletableFuture<Void> settled() {
+            return CompletableFuture.allOf(done, stepsSettled);
+        }
+
+        @Override
+        public void cancel() {
+            cancelled = true;
+            outcome.complete(Outcome.CANCELLED);
         }
     }
 
@@ -167,87 +287,35 @@ public class SessionSetup {
         }
     }
 
-    private CompletableFuture<Void> succeed(Run run, Tokens tokens) {
-        SessionAdmitted admitted = run.admitted;
-        CompletableFuture<Void> reply = outbox.reply(admitted.replyPartition(),
-                SessionReply.success(admitted.sessionId(), run.room.url(), tokens.user()));
-        CompletableFuture<Void> started = outbox.command(new MarkStarted(admitted.sessionId(), admitted.agentId(),
-                run.room.name(), run.room.url(), Instant.now()));
-        return CompletableFuture.allOf(reply, started);
+    private void skipped(String reason) {
+        meters.counter("room.setups.skipped", "reason", reason).increment();
     }
 
-    /** @return the outcome tag, once every clean-up and every message it owes is done */
-    private CompletableFuture<String> conclude(Run run, Throwable error) {
-        String sessionId = run.name();
-        if (error == null) {
-            log.info("Session {} set up: room {} and bot ready", sessionId, run.room.url());
-            return CompletableFuture.completedFuture("success");
+    /** Nothing to set up. */
+    private enum Skipped implements SetupJob {
+        INSTANCE;
+
+        private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+
+        @Override
+        public CompletableFuture<Void> done() {
+            return DONE;
         }
-        if (error instanceof SetupCancelled || run.setup.cancelled()) {
-            log.info("Session {} ended during its set-up; removing what was made", sessionId);
-            return teardown.tearDown(sessionId, run.botRequested).thenApply(ignored -> "cancelled");
+
+        @Override
+        public CompletableFuture<Void> settled() {
+            return DONE;
         }
-        if (!(error instanceof SetupFailure failure)) {
-            return CompletableFuture.failedFuture(error);
-        }
-        ErrorCode code = failure.code;
-        registry.failed(sessionId);
-        log.warn("Session {}: set-up failed with {}: {}", sessionId, code.wire(), failure.getCause().getMessage());
-        CompletableFuture<Void> cleanup = run.room != null || code == ErrorCode.ORCHESTRATOR_ERROR
-                ? teardown.tearDown(sessionId, run.botRequested)
-                : CompletableFuture.completedFuture(null);
-        EndReason reason = code == ErrorCode.ORCHESTRATOR_ERROR ? EndReason.ORCHESTRATOR_ERROR : EndReason.ROOM_CREATION_FAILED;
-        String message = code == ErrorCode.ORCHESTRATOR_ERROR
-                ? "Agent orchestrator is unreachable or returned an error"
-                : "WebRTC room could not be created";
-        return cleanup.thenCompose(ignored -> {
-            if (run.setup.cancelled()) {
-                return CompletableFuture.completedFuture(null);
-            }
-            CompletableFuture<Void> reply = outbox.reply(run.admitted.replyPartition(),
-                    SessionReply.error(sessionId, code, message));
-            CompletableFuture<Void> release = outbox.command(
-                    new ReleaseSession(sessionId, run.admitted.agentId(), reason, Instant.now()));
-            return CompletableFuture.allOf(reply, release);
-        }).thenApply(ignored -> code.wire());
-    }
 
-    private static <T> CompletableFuture<T> tagged(CompletableFuture<T> step, ErrorCode code) {
-        return step.exceptionallyCompose(error -> {
-            Throwable cause = unwrap(error);
-            if (cause instanceof SetupCancelled || cause instanceof SetupFailure) {
-                return CompletableFuture.failedFuture(cause);
-            }
-            return CompletableFuture.failedFuture(new SetupFailure(code, cause));
-        });
-    }
-
-    private void count(String outcome) {
-        meters.counter("room.setups.skipped", "reason", outcome).increment();
-    }
-
-    private static Throwable unwrap(Throwable error) {
-        Throwable cause = error;
-        while (cause instanceof CompletionException && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        return cause;
-    }
-
-    /** The session ended while being set up. */
-    private static final class SetupCancelled extends RuntimeException {
-        SetupCancelled() {
-            super("session ended during set-up", null, false, false);
+        @Override
+        public void cancel() {
         }
     }
 
-    /** A set-up step failed; {@code code} says which answer the caller gets. */
-    private static final class SetupFailure extends RuntimeException {
-        final ErrorCode code;
-
-        SetupFailure(ErrorCode code, Throwable cause) {
-            super(code.wire(), cause, false, false);
-            this.code = code;
+    /** The set-up was cancelled (its session ended, or its partition moved to another worker). */
+    private static final class Cancelled extends RuntimeException {
+        Cancelled() {
+            super("set-up cancelled", null, false, false);
         }
     }
 }

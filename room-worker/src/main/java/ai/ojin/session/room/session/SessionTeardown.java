@@ -1,73 +1,78 @@
 package ai.ojin.session.room.session;
 
-import ai.ojin.session.events.fact.SessionEnded;
 import ai.ojin.session.room.config.RoomProperties;
 import ai.ojin.session.room.daily.DailyApi;
 import ai.ojin.session.room.http.Deadline;
+import ai.ojin.session.room.jobs.Retry;
 import ai.ojin.session.room.orchestrator.Orchestrator;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Removes a session's room (404 = gone) and stops its bot (404 = stopped). A failed tear-down is
- * logged and counted, not retried forever: the room's {@code exp} and the reconciliation bound it.
+ * Removes a session's room (404 = gone) and stops its bot (404 = stopped), each retried with
+ * backoff until it succeeds, the job is cancelled, or {@code room.teardown.give-up-after} has
+ * passed; after that the room's {@code exp} and the reconciliation bound what is left.
  */
 public class SessionTeardown {
 
     private static final Logger log = LoggerFactory.getLogger(SessionTeardown.class);
+    private static final Retry.Backoff BACKOFF = new Retry.Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30));
 
     private final DailyApi daily;
     private final Orchestrator orchestrator;
-    private final SessionRegistry registry;
     private final RoomProperties properties;
     private final MeterRegistry meters;
+    private final Clock clock;
+    private final Retry retry;
 
-    public SessionTeardown(DailyApi daily, Orchestrator orchestrator, SessionRegistry registry, RoomProperties properties,
-                           MeterRegistry meters) {
+    public SessionTeardown(DailyApi daily, Orchestrator orchestrator, RoomProperties properties, MeterRegistry meters,
+                           Clock clock, ScheduledExecutorService scheduler) {
         this.daily = daily;
         this.orchestrator = orchestrator;
-        this.registry = registry;
         this.properties = properties;
         this.meters = meters;
+        this.clock = clock;
+        this.retry = new Retry(scheduler);
     }
 
-    /** A session ended: cancel its set-up if it is in flight here (it cleans up), else tear down. */
-    public CompletableFuture<Void> onEnded(SessionEnded ended) {
-        Optional<InFlightSetup> inFlight = registry.ended(ended.sessionId());
-        if (inFlight.isPresent()) {
-            log.info("Session {} ended ({}) while being set up; the set-up will remove what it made",
-                    ended.sessionId(), ended.reason());
-            return inFlight.get().done().exceptionally(error -> null);
-        }
-        if (ended.at() != null && ended.at().isBefore(Instant.now().minus(properties.endedTeardownMaxAge()))) {
+    /**
+     * Tears down the session that ended at {@code endedAt}; completes (normally) when both parts
+     * are done or given up.
+     */
+    public CompletableFuture<Void> tearDown(String sessionId, Instant endedAt, BooleanSupplier cancelled) {
+        Instant now = clock.instant();
+        if (endedAt != null && endedAt.isBefore(now.minus(properties.endedTeardownMaxAge()))) {
             meters.counter("room.teardowns", "outcome", "skipped_old").increment();
             return CompletableFuture.completedFuture(null);
         }
-        return tearDown(ended.sessionId(), true);
-    }
-
-    /** Deletes the room named after the session and, when {@code stopBot}, stops its bot. */
-    public CompletableFuture<Void> tearDown(String sessionId, boolean stopBot) {
-        Deadline deadline = Deadline.in(properties.teardownBudget());
-        CompletableFuture<Boolean> room = daily.deleteRoom(sessionId, deadline);
-        CompletableFuture<Boolean> bot = stopBot ? orchestrator.stopBot(sessionId, deadline)
-                : CompletableFuture.completedFuture(false);
+        Instant giveUpAt = now.plus(properties.teardown().giveUpAfter());
+        BooleanSupplier stop = () -> cancelled.getAsBoolean() || !clock.instant().isBefore(giveUpAt);
+        CompletableFuture<Boolean> room = retry.until(
+                () -> daily.deleteRoom(sessionId, Deadline.in(properties.teardownBudget())), BACKOFF, stop,
+                (attempt, error) -> log.warn("Session {}: deleting its room failed (try {}): {}", sessionId, attempt,
+                        error.toString()));
+        CompletableFuture<Boolean> bot = retry.until(
+                () -> orchestrator.stopBot(sessionId, Deadline.in(properties.teardownBudget())), BACKOFF, stop,
+                (attempt, error) -> log.warn("Session {}: stopping its bot failed (try {}): {}", sessionId, attempt,
+                        error.toString()));
         return room.handle((deleted, roomError) -> bot.handle((stopped, botError) -> {
-            if (roomError != null || botError != null) {
-                meters.counter("room.teardowns", "outcome", "failed").increment();
-                if (roomError != null) {
-                    log.error("Session {}: could not delete its room (its exp bounds it)", sessionId, roomError);
-                }
-                if (botError != null) {
-                    log.error("Session {}: could not stop its bot", sessionId, botError);
-                }
-            } else {
+            if (roomError == null && botError == null) {
                 meters.counter("room.teardowns", "outcome", "done").increment();
                 log.info("Session {} torn down (room deleted: {}, bot stopped: {})", sessionId, deleted, stopped);
+            } else if (cancelled.getAsBoolean()) {
+                meters.counter("room.teardowns", "outcome", "cancelled").increment();
+            } else {
+                meters.counter("room.teardowns", "outcome", "given_up").increment();
+                log.error("Session {}: tear-down given up after {} (room: {}, bot: {}); the room's exp and the "
+                        + "reconciliation bound what is left", sessionId, properties.teardown().giveUpAfter(),
+                        roomError == null ? "deleted" : roomError.toString(), botError == null ? "stopped" : botError.toString());
             }
             return (Void) null;
         })).thenCompose(f -> f);

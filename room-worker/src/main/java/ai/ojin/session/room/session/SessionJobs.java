@@ -1,0 +1,142 @@
+package ai.ojin.session.room.session;
+
+import ai.ojin.session.events.fact.SessionAdmitted;
+import ai.ojin.session.events.fact.SessionEnded;
+import ai.ojin.session.events.fact.SessionEvent;
+import ai.ojin.session.events.fact.SessionFailed;
+import ai.ojin.session.events.fact.SessionStarted;
+import ai.ojin.session.room.jobs.Job;
+import ai.ojin.session.room.jobs.JobLane;
+import ai.ojin.session.room.jobs.JobSource;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * Turns facts into jobs: an {@code admitted} fact is a set-up, an {@code ended} or {@code failed}
+ * fact a tear-down (the compensation of a failed set-up is the tear-down of its {@code failed}
+ * fact). Per session, jobs run in fact order and never at the same time: a tear-down cancels the
+ * session's set-up and waits until its call in flight has returned. Across sessions nothing waits:
+ * set-ups start at once (at most {@code maxSetups} in flight), tear-downs run in a lane of their own
+ * so that a flood of endings never delays admissions.
+ */
+public final class SessionJobs implements JobSource<SessionEvent> {
+
+    private final SessionSetup setup;
+    private final SessionTeardown teardown;
+    private final SessionRegistry registry;
+    private final JobLane teardowns;
+    private final DeadLetters deadLetters;
+    private final int maxSetups;
+    private final int maxTeardowns;
+    private final Map<String, SessionSetup.SetupJob> setups = new ConcurrentHashMap<>();
+    private final AtomicInteger setupsInFlight = new AtomicInteger();
+
+    /**
+     * @param teardowns the lane tear-downs run in (its concurrency bounds them)
+     * @param maxSetups set-ups in flight at which reading pauses ({@code room.max-in-flight})
+     * @param maxTeardowns tear-downs running or queued at which reading pauses
+     */
+    public SessionJobs(SessionSetup setup, SessionTeardown teardown, SessionRegistry registry, JobLane teardowns,
+                       DeadLetters deadLetters, int maxSetups, int maxTeardowns) {
+        this.setup = setup;
+        this.teardown = teardown;
+        this.registry = registry;
+        this.teardowns = teardowns;
+        this.deadLetters = deadLetters;
+        this.maxSetups = maxSetups;
+        this.maxTeardowns = maxTeardowns;
+    }
+
+    @Override
+    public Job start(ConsumerRecord<String, SessionEvent> record) {
+        SessionEvent event = record.value();
+        if (event instanceof SessionAdmitted admitted) {
+            return setUp(admitted);
+        }
+        if (event instanceof SessionStarted started) {
+            registry.started(started.sessionId());
+        } else if (event instanceof SessionEnded ended) {
+            return tearDown(ended.sessionId(), ended.at());
+        } else if (event instanceof SessionFailed failed) {
+            return tearDown(failed.sessionId(), failed.at());
+        }
+        return Job.finished();
+    }
+
+    @Override
+    public Job unreadable(ConsumerRecord<String, SessionEvent> record, Exception cause) {
+        return deadLetters.publish(record, cause);
+    }
+
+    @Override
+    public boolean saturated() {
+        return setupsInFlight.get() >= maxSetups || teardowns.size() >= maxTeardowns;
+    }
+
+    public int setupsInFlight() {
+        return setupsInFlight.get();
+    }
+
+    public int teardownsInFlight() {
+        return teardowns.size();
+    }
+
+    private Job setUp(SessionAdmitted admitted) {
+        String sessionId = admitted.sessionId();
+        SessionSetup.SetupJob running = setups.get(sessionId);
+        if (running != null) {
+            // the same admission again while its set-up runs: that set-up answers it
+            return Job.of(running.done());
+        }
+        SessionSetup.SetupJob job = setup.start(admitted);
+        if (job.done().isDone()) {
+            return job;
+        }
+        setups.put(sessionId, job);
+        setupsInFlight.incrementAndGet();
+        job.done().whenComplete((ok, error) -> {
+            setups.remove(sessionId, job);
+            setupsInFlight.decrementAndGet();
+        });
+        return job;
+    }
+
+    private Job tearDown(String sessionId, Instant endedAt) {
+        registry.ended(sessionId);
+        TeardownJob job = new TeardownJob();
+        SessionSetup.SetupJob running = setups.get(sessionId);
+        CompletableFuture<Void> before = CompletableFuture.completedFuture(null);
+        if (running != null) {
+            running.cancel();
+            before = running.settled();
+        }
+        before.thenCompose(ignored -> teardowns.submit(() -> teardown.tearDown(sessionId, endedAt, job::cancelled)))
+                .whenComplete((ok, error) -> job.done.complete(null));
+        return job;
+    }
+
+    /** A tear-down; cancelling it stops its retries (the new owner of the partition tears down again). */
+    private static final class TeardownJob implements Job {
+
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+        volatile boolean cancelled;
+
+        boolean cancelled() {
+            return cancelled;
+        }
+
+        @Override
+        public CompletableFuture<Void> done() {
+            return done;
+        }
+
+        @Override
+        public void cancel() {
+            cancelled = true;
+        }
+    }
+}

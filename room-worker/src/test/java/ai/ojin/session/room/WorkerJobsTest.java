@@ -1,0 +1,229 @@
+package ai.ojin.session.room;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ai.ojin.session.events.SessionIds;
+import ai.ojin.session.events.command.EndReason;
+import ai.ojin.session.events.command.MarkStarted;
+import ai.ojin.session.events.command.ReleaseSession;
+import ai.ojin.session.events.fact.SessionAdmitted;
+import ai.ojin.session.events.fact.SessionFailed;
+import ai.ojin.session.events.reply.ErrorCode;
+import ai.ojin.session.events.reply.SessionReply;
+import ai.ojin.session.testkit.Fault;
+import ai.ojin.session.testkit.TestKafka;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.utils.Utils;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+
+/** The worker as a job system: sessions never wait for each other, callers are answered before their deadline. */
+@ExtendWith(OutputCaptureExtension.class)
+class WorkerJobsTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @Test
+    void shouldAnswerAnotherAgentAtOnceWhileOneAgentsOrchestratorHangs() throws Exception {
+        try (WorkerHarness worker = new WorkerHarness()) {
+            // given: the orchestrator hangs on every bot start for agent A; agent B shares A's partition
+            String agentA = "agent-hang-a";
+            String agentB = partitionMateOf(agentA);
+            worker.orchestrator.failNextWhen("POST", "/v1/sessions",
+                    call -> call.body().contains("\"agent_id\":\"" + agentA + "\""), 100,
+                    Fault.hang(Duration.ofSeconds(30)));
+            SessionAdmitted a = WorkerHarness.admitted(agentA);
+            worker.publish(a);
+            await().atMost(WAIT).until(() -> worker.orchestrator.inFlight() == 1);
+
+            // when: B's session is admitted while A's bot start hangs
+            SessionAdmitted b = WorkerHarness.admitted(agentB);
+            Instant sent = Instant.now();
+            worker.publish(b);
+
+            // then: B is answered with success while A is still waiting for its orchestrator
+            await().atMost(WAIT).until(() -> worker.reply(b.sessionId()).isPresent());
+            Duration tookB = Duration.between(sent, Instant.now());
+            assertThat(worker.reply(b.sessionId()).orElseThrow().ok()).isTrue();
+            assertThat(worker.reply(a.sessionId())).as("A still in set-up when B was answered").isEmpty();
+            assertThat(tookB).as("B's set-up did not wait for A's").isLessThan(Duration.ofSeconds(3));
+
+            // and: A is answered orchestrator_error before its caller's deadline
+            await().atMost(WAIT).until(() -> worker.reply(a.sessionId()).isPresent());
+            assertThat(worker.reply(a.sessionId()).orElseThrow().errorCode()).isEqualTo(ErrorCode.ORCHESTRATOR_ERROR);
+        }
+    }
+
+    @Test
+    void shouldAnswerOrchestratorErrorBeforeTheDeadlineAndRemoveRoomAndBotWhenTheOrchestratorHangs() throws Exception {
+        try (WorkerHarness worker = new WorkerHarness()) {
+            // given: the orchestrator hangs on bot starts and, twice, on bot stops
+            worker.orchestrator.failNext("POST", "/v1/sessions", 100, Fault.hang(Duration.ofSeconds(20)));
+            worker.orchestrator.failNext("DELETE", "/v1/sessions/", 2, Fault.hang(Duration.ofSeconds(20)));
+            SessionAdmitted admitted = admittedWithDeadline("agent-orch-hang", Duration.ofSeconds(10));
+            String id = admitted.sessionId();
+
+            // when
+            worker.publish(admitted);
+
+            // then: 502 orchestrator_error reaches the caller before the API's own deadline
+            await().atMost(WAIT).until(() -> worker.reply(id).isPresent());
+            assertThat(Instant.now()).isBefore(admitted.deadline());
+            assertThat(worker.reply(id).orElseThrow().errorCode()).isEqualTo(ErrorCode.ORCHESTRATOR_ERROR);
+            await().atMost(WAIT).until(() -> !worker.commandsFor(id).isEmpty());
+            assertThat(worker.commandsFor(id)).singleElement().isInstanceOfSatisfying(ReleaseSession.class,
+                    r -> assertThat(r.reason()).isEqualTo(EndReason.ORCHESTRATOR_ERROR));
+
+            // when: the processor turns the release into a failed fact
+            worker.publish(new SessionFailed(id, admitted.agentId(), Instant.now(), ErrorCode.ORCHESTRATOR_ERROR, 0));
+
+            // then: the room is deleted and the bot stopped, once the orchestrator answers again
+            await().atMost(WAIT).until(() -> worker.daily.deletedRoomNames().contains(id)
+                    && worker.orchestrator.requests().stream().anyMatch(r -> r.method().equals("DELETE")
+                            && r.path().endsWith(id) && worker.orchestrator.requestCount("DELETE", "/v1/sessions/") >= 3));
+            assertThat(worker.daily.liveRoomNames()).doesNotContain(id);
+            assertThat(worker.orchestrator.liveSessions()).doesNotContain(id);
+        }
+    }
+
+    @Test
+    void shouldAnswerRoomCreationFailedBeforeTheDeadlineAndRemoveTheRoomWhenDailyHangsOnTokensAndDelete()
+            throws Exception {
+        try (WorkerHarness worker = new WorkerHarness()) {
+            // given: Daily creates rooms but hangs on meeting tokens and, twice, on room deletes
+            worker.daily.failNext("POST", "/v1/meeting-tokens", 100, Fault.hang(Duration.ofSeconds(20)));
+            worker.daily.failNext("DELETE", "/v1/rooms/", 2, Fault.hang(Duration.ofSeconds(20)));
+            SessionAdmitted admitted = admittedWithDeadline("agent-daily-hang", Duration.ofSeconds(10));
+            String id = admitted.sessionId();
+
+            // when
+            worker.publish(admitted);
+
+            // then: 502 room_creation_failed before the API's deadline, and a release
+            await().atMost(WAIT).until(() -> worker.reply(id).isPresent());
+            assertThat(Instant.now()).isBefore(admitted.deadline());
+            assertThat(worker.reply(id).orElseThrow().errorCode()).isEqualTo(ErrorCode.ROOM_CREATION_FAILED);
+            await().atMost(WAIT).until(() -> !worker.commandsFor(id).isEmpty());
+            assertThat(worker.commandsFor(id)).singleElement().isInstanceOfSatisfying(ReleaseSession.class,
+                    r -> assertThat(r.reason()).isEqualTo(EndReason.ROOM_CREATION_FAILED));
+            assertThat(worker.daily.liveRoomNames()).as("the room exists until the failed fact").contains(id);
+
+            // when
+            worker.publish(new SessionFailed(id, admitted.agentId(), Instant.now(), ErrorCode.ROOM_CREATION_FAILED, 0));
+
+            // then: the room goes once Daily answers deletes again; no bot was ever started
+            await().atMost(WAIT).until(() -> worker.daily.deletedRoomNames().contains(id));
+            assertThat(worker.orchestrator.starts()).isEmpty();
+        }
+    }
+
+    @Test
+    void shouldRetryAFailedKafkaWriteAndCommitNothingPastItUntilItSucceeds(CapturedOutput output) throws Exception {
+        try (WorkerHarness worker = new WorkerHarness(Map.of(
+                "spring.kafka.producer.properties.delivery.timeout.ms", "2000",
+                "spring.kafka.producer.properties.request.timeout.ms", "1000"));
+             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers()))) {
+            // given: the broker refuses every write to the replies topic (a reply is larger than the topic allows)
+            ConfigResource replies = new ConfigResource(ConfigResource.Type.TOPIC, worker.topics.replies().name());
+            setMaxMessageBytes(admin, replies, "64");
+            SessionAdmitted first = WorkerHarness.admitted("agent-kafka-down");
+            SessionAdmitted second = WorkerHarness.admitted("agent-kafka-down");
+
+            // when: two sessions of the same partition are set up
+            worker.publish(first, second);
+
+            // then: the set-ups are done (MarkStarted written), but the replies fail and are retried, and the
+            // group's offset stays at or below the first fact
+            await().atMost(WAIT).until(() -> worker.commandsFor(first.sessionId()).size() == 1
+                    && worker.commandsFor(second.sessionId()).size() == 1
+                    && output.getAll().contains("Session " + first.sessionId() + ": writing its reply failed (try 2)"));
+            assertThat(worker.replies.records()).isEmpty();
+            TopicPartition partition = partitionOf(worker, first.agentId());
+            assertThat(committed(admin, worker.consumerGroup, partition)).isLessThanOrEqualTo(0L);
+
+            // when: the broker accepts writes again
+            setMaxMessageBytes(admin, replies, "1048588");
+
+            // then: each session is answered exactly once, started exactly once, and the offset moves past both
+            await().atMost(WAIT).until(() -> worker.reply(first.sessionId()).isPresent()
+                    && worker.reply(second.sessionId()).isPresent());
+            await().atMost(WAIT).until(() -> committed(admin, worker.consumerGroup, partition) == 2L);
+            assertThat(worker.replies.values()).hasSize(2).allSatisfy(r -> assertThat(r.ok()).isTrue());
+            assertThat(worker.commandsFor(first.sessionId())).singleElement().isInstanceOf(MarkStarted.class);
+            assertThat(worker.commandsFor(second.sessionId())).singleElement().isInstanceOf(MarkStarted.class);
+            assertThat(worker.daily.roomsCreated()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void shouldPausePartitionsAtTheInFlightBoundAndGoOnAfterwards() throws Exception {
+        try (WorkerHarness worker = new WorkerHarness(Map.of("room.max-in-flight", "5"))) {
+            // given: Daily takes 1 s per call
+            worker.daily.setLatency(Duration.ofSeconds(1));
+            List<SessionAdmitted> sessions = java.util.stream.IntStream.range(0, 20)
+                    .mapToObj(i -> WorkerHarness.admitted("agent-bound-" + (i % 4))).toList();
+
+            // when
+            worker.publish(sessions.toArray(SessionAdmitted[]::new));
+
+            // then: never more than 5 set-ups at once (each has at most 2 Daily calls in flight), and all succeed
+            await().atMost(WAIT).until(() -> worker.replies.records().size() == 20);
+            assertThat(worker.replies.values()).allSatisfy(r -> assertThat(r.ok()).isTrue());
+            assertThat(worker.daily.maxInFlight()).isBetween(2, 10);
+        }
+    }
+
+    private static SessionAdmitted admittedWithDeadline(String agentId, Duration wait) {
+        Instant now = Instant.now();
+        return new SessionAdmitted(SessionIds.newSessionId(agentId), agentId, now, "user-42", 1, 5, 1, 600,
+                now.plusSeconds(30), now.plus(wait));
+    }
+
+    /** An agent id whose facts land on the same partition of the 3-partition facts topic as {@code agentId}'s. */
+    private static String partitionMateOf(String agentId) {
+        int partition = partition(agentId, 3);
+        for (int i = 0; ; i++) {
+            String candidate = agentId + "-mate-" + i;
+            if (partition(candidate, 3) == partition) {
+                return candidate;
+            }
+        }
+    }
+
+    private static int partition(String key, int partitions) {
+        return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
+    }
+
+    private static TopicPartition partitionOf(WorkerHarness worker, String agentId) {
+        return new TopicPartition(worker.topics.events().name(), partition(agentId, 3));
+    }
+
+    private static long committed(Admin admin, String group, TopicPartition partition) throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata().get();
+        OffsetAndMetadata offset = offsets.get(partition);
+        return offset == null ? -1 : offset.offset();
+    }
+
+    private static void setMaxMessageBytes(Admin admin, ConfigResource topic, String value) throws Exception {
+        Collection<AlterConfigOp> ops = List.of(new AlterConfigOp(
+                new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, value), AlterConfigOp.OpType.SET));
+        admin.incrementalAlterConfigs(Map.of(topic, ops)).all().get();
+    }
+}
