@@ -13,17 +13,14 @@ import ai.ojin.session.events.topic.SessionTopics;
 import ai.ojin.session.testkit.FakeDaily;
 import ai.ojin.session.testkit.FakeOrchestrator;
 import ai.ojin.session.testkit.Fault;
+import ai.ojin.session.testkit.JavaProcess;
 import ai.ojin.session.testkit.TestKafka;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -60,7 +57,7 @@ class WorkerCrashTest {
             RecordMetadata fact = publish(topics, admitted);
 
             // and: a worker in its own JVM that has created the room and is stuck minting tokens (not replied)
-            WorkerProcess first = WorkerProcess.start(WorkerHarness.properties(daily, orchestrator, topics, group,
+            JavaProcess first = JavaProcess.start(RoomWorkerApplication.class, WorkerHarness.properties(daily, orchestrator, topics, group,
                     "c2VjcmV0", Map.of(
                             // the first worker must still be mid set-up when it is killed
                             "room.setup-budget", "90s",
@@ -147,46 +144,6 @@ class WorkerCrashTest {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers()))) {
             return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get()
                     .get(new TopicPartition(fact.topic(), fact.partition()));
-        }
-    }
-
-    /** A room worker in a JVM of its own (same class path as the tests), killed with SIGKILL. */
-    private static final class WorkerProcess {
-
-        private final Process process;
-        private final Path log;
-
-        private WorkerProcess(Process process, Path log) {
-            this.process = process;
-            this.log = log;
-        }
-
-        static WorkerProcess start(Map<String, String> properties, Path log) throws IOException {
-            Files.createDirectories(log.toAbsolutePath().getParent());
-            List<String> command = new ArrayList<>(List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx384m", "-XX:TieredStopAtLevel=1",
-                    "-cp", System.getProperty("java.class.path"),
-                    RoomWorkerApplication.class.getName()));
-            command.addAll(List.of(WorkerHarness.args(properties)));
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            return new WorkerProcess(process, log);
-        }
-
-        /** @return true; throws when the process is gone (so an await fails fast, pointing at its log) */
-        boolean assertAlive() {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("the first worker exited with " + process.exitValue() + "; see "
-                        + log.toAbsolutePath());
-            }
-            return true;
-        }
-
-        void kill() throws InterruptedException {
-            process.destroyForcibly();
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("the first worker did not die");
-            }
         }
     }
 }
