@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -30,11 +31,22 @@ public class CallFolder {
     private final boolean publishing;
     private final MeterRegistry meters;
 
+    @Autowired
     public CallFolder(CallStore store, TransactionTemplate transactions, HistoryProperties properties,
             MeterRegistry meters) {
+        this(store, transactions, properties.publish(), meters);
+    }
+
+    /**
+     * Outside the service (session-audit's {@code rebuild-history} folds with this same code).
+     *
+     * @param publishing whether finished calls are marked for publication (the service's
+     *     {@code history.publish}; the service's rebuild mode marks them too)
+     */
+    public CallFolder(CallStore store, TransactionTemplate transactions, boolean publishing, MeterRegistry meters) {
         this.store = store;
         this.transactions = transactions;
-        this.publishing = properties.publish();
+        this.publishing = publishing;
         this.meters = meters;
     }
 

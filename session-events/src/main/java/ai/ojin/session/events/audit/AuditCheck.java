@@ -6,9 +6,12 @@ import ai.ojin.session.events.fact.SessionEnded;
 import ai.ojin.session.events.fact.SessionEvent;
 import ai.ojin.session.events.fact.SessionFailed;
 import ai.ojin.session.events.fact.SessionStarted;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,28 +32,75 @@ import java.util.Set;
  * Facts of one agent share a partition, so per-agent log order is all the check needs; facts of
  * different agents may be interleaved in any way. Run it over the whole log of the topic (from the
  * beginning, {@code read_committed}): a suffix lacks the admissions of sessions still running.
+ *
+ * <p>{@link #check(Iterable, Timing)} adds the timing rules: an admission recorded after its
+ * request's deadline ({@link Kind#ADMITTED_AFTER_DEADLINE}) and a session live past its lease
+ * ({@link Kind#LIVE_PAST_LEASE}: started, ended or failed more than the tolerance after the lease
+ * in force ran out, or still live at the end of the log by more than that).
  */
 public final class AuditCheck {
 
     private AuditCheck() {
     }
 
+    /** The invariants only (no timing rules): what every Kafka test checks its log with. */
     public static AuditReport check(Iterable<? extends SessionEvent> facts) {
-        Fold fold = new Fold();
+        return check(facts, null);
+    }
+
+    /**
+     * The invariants plus, when {@code timing} is not null, the timing rules.
+     *
+     * @param timing how late a lease may be enforced, and the moment the log is read at
+     */
+    public static AuditReport check(Iterable<? extends SessionEvent> facts, Timing timing) {
+        Fold fold = new Fold(timing);
         long position = 0;
+        Instant latest = null;
         for (SessionEvent fact : facts) {
             fold.apply(fact, position++);
+            if (fact.at() != null && (latest == null || fact.at().isAfter(latest))) {
+                latest = fact.at();
+            }
+        }
+        if (timing != null) {
+            fold.stillLive(timing.asOf() != null ? timing.asOf() : latest);
         }
         return new AuditReport(position, fold.admissions, fold.maxActive, fold.violations);
     }
 
+    /**
+     * Settings of the timing rules.
+     *
+     * @param leaseTolerance how long after a lease ran out the session may still be live: the
+     *     processor's punctuation interval plus its scheduling and commit delays
+     * @param asOf the moment the log was read at, to judge sessions that are still live; null =
+     *     the latest fact's time (a processor that stopped writing is then not blamed for leases
+     *     that ran out after its last fact)
+     */
+    public record Timing(Duration leaseTolerance, Instant asOf) {
+
+        public Timing {
+            if (leaseTolerance == null || leaseTolerance.isNegative()) {
+                throw new IllegalArgumentException("leaseTolerance must not be negative");
+            }
+        }
+    }
+
     private static final class Fold {
+        private final Timing timing;
+        /** Live sessions: the lease in force and the position of the fact that set it. */
+        private final Map<String, Lease> leases = new LinkedHashMap<>();
         private final Set<String> admitted = new HashSet<>();
         private final Set<String> ended = new HashSet<>();
         private final Map<String, Integer> active = new HashMap<>();
         private final Map<String, Integer> maxActive = new HashMap<>();
         private final List<Violation> violations = new ArrayList<>();
         private long admissions;
+
+        Fold(Timing timing) {
+            this.timing = timing;
+        }
 
         void apply(SessionEvent fact, long position) {
             // Java 17: no pattern matching for switch yet.
@@ -70,6 +120,13 @@ public final class AuditCheck {
                 violation(Kind.DUPLICATE_ADMISSION, fact, position, "admitted again");
                 return;
             }
+            if (timing != null && fact.deadline() != null && fact.at() != null && fact.at().isAfter(fact.deadline())) {
+                violation(Kind.ADMITTED_AFTER_DEADLINE, fact, position,
+                        "admitted at " + fact.at() + " after the request's deadline " + fact.deadline());
+            }
+            if (fact.leaseUntil() != null) {
+                leases.put(fact.sessionId(), new Lease(fact, fact.leaseUntil(), position));
+            }
             if (fact.activeAfter() > fact.maxConcurrency()) {
                 violation(Kind.ADMITTED_ABOVE_LIMIT, fact, position,
                         "active_after " + fact.activeAfter() + " > max_concurrency " + fact.maxConcurrency());
@@ -87,6 +144,11 @@ public final class AuditCheck {
                 violation(Kind.START_WITHOUT_ADMISSION, fact, position, "started but never admitted");
             } else if (ended.contains(fact.sessionId())) {
                 violation(Kind.START_AFTER_END, fact, position, "started after it ended");
+            } else {
+                livePastLease(fact, position);
+                if (fact.leaseUntil() != null) {
+                    leases.put(fact.sessionId(), new Lease(fact, fact.leaseUntil(), position));
+                }
             }
         }
 
@@ -99,11 +161,42 @@ public final class AuditCheck {
                 violation(Kind.ENDED_TWICE, fact, position, fact.typeName() + " after the session had ended");
                 return;
             }
+            livePastLease(fact, position);
+            leases.remove(fact.sessionId());
             active.merge(fact.agentId(), -1, Integer::sum);
         }
 
+        /** A start or end of a live session more than the tolerance after its lease ran out. */
+        private void livePastLease(SessionEvent fact, long position) {
+            Lease lease = leases.get(fact.sessionId());
+            if (timing == null || lease == null || fact.at() == null) {
+                return;
+            }
+            Duration late = Duration.between(lease.until(), fact.at());
+            if (late.compareTo(timing.leaseTolerance()) > 0) {
+                violation(Kind.LIVE_PAST_LEASE, fact, position, fact.typeName() + " at " + fact.at() + ", "
+                        + late.toMillis() + " ms after its lease ran out at " + lease.until());
+            }
+        }
+
+        /** Sessions still live at {@code asOf} more than the tolerance after their lease ran out. */
+        void stillLive(Instant asOf) {
+            if (asOf == null) {
+                return;
+            }
+            for (Lease lease : leases.values()) {
+                Duration late = Duration.between(lease.until(), asOf);
+                if (late.compareTo(timing.leaseTolerance()) > 0) {
+                    violation(Kind.LIVE_PAST_LEASE, lease.fact(), lease.position(), "still live at " + asOf + ", "
+                            + late.toMillis() + " ms after its lease ran out at " + lease.until());
+                }
+            }
+        }
         private void violation(Kind kind, SessionEvent fact, long position, String detail) {
             violations.add(new Violation(kind, fact.sessionId(), fact.agentId(), position, detail));
         }
+    }
+
+    private record Lease(SessionEvent fact, Instant until, long position) {
     }
 }

@@ -21,7 +21,14 @@ public record Violation(Kind kind, String sessionId, String agentId, long positi
         /** An ended or failed fact for a session never admitted. */
         END_WITHOUT_ADMISSION,
         /** A started fact after the session had already ended. */
-        START_AFTER_END
+        START_AFTER_END,
+        /** Timing rule: an admitted fact recorded after the request's deadline (the caller had given up). */
+        ADMITTED_AFTER_DEADLINE,
+        /**
+         * Timing rule: a session still live (started, ended or failed later, or not ended at all)
+         * more than the tolerance after its lease ran out.
+         */
+        LIVE_PAST_LEASE
     }
 
     @Override

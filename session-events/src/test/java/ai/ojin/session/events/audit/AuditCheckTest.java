@@ -134,6 +134,86 @@ class AuditCheckTest {
         assertThat(report.violations()).extracting(Violation::kind).containsExactly(Kind.DUPLICATE_ADMISSION);
     }
 
+    private static final AuditCheck.Timing TIMING = new AuditCheck.Timing(java.time.Duration.ofSeconds(5), null);
+
+    @Test
+    void shouldPassTheTimingRulesWhenLeasesAreEnforcedInTime() {
+        // given: admitted (lease 30 s), started at +10 s (lease to +640 s), ended at +100 s; a second
+        // session that expires 2 s after its start lease (within the 5 s tolerance)
+        List<SessionEvent> facts = List.of(
+                admitted("a_1", "a", 2, 1),
+                new SessionStarted("a_1", "a", now.plusSeconds(10), "a_1", "https://x", now.plusSeconds(640)),
+                admitted("a_2", "a", 2, 2),
+                new SessionEnded("a_2", "a", now.plusSeconds(32), EndReason.LEASE_EXPIRED, 1),
+                new SessionEnded("a_1", "a", now.plusSeconds(100), EndReason.END_CALL, 0));
+
+        // when
+        AuditReport report = AuditCheck.check(facts, TIMING);
+
+        // then
+        assertThat(report.ok()).as(report.toString()).isTrue();
+    }
+
+    @Test
+    void shouldReportAnAdmissionAfterItsDeadlineOnlyWithTheTimingRules() {
+        // given: admitted 1 ms after the request's deadline
+        SessionAdmitted late = new SessionAdmitted("a_1", "a", now.plusMillis(1), null, 0, 1, 1, 600,
+                now.plusSeconds(30), now);
+
+        // when
+        AuditReport invariants = AuditCheck.check(List.of(late));
+        AuditReport timed = AuditCheck.check(List.of(late), TIMING);
+
+        // then
+        assertThat(invariants.ok()).isTrue();
+        assertThat(timed.violations()).singleElement().satisfies(v -> {
+            assertThat(v.kind()).isEqualTo(Kind.ADMITTED_AFTER_DEADLINE);
+            assertThat(v.position()).isZero();
+        });
+    }
+
+    @Test
+    void shouldReportASessionEndedOrStartedPastItsLease() {
+        // given: a_1's start lease ends at +30 s but it starts at +40 s; a_2 (started, lease to
+        // +630 s) ends at +700 s
+        List<SessionEvent> facts = List.of(
+                admitted("a_1", "a", 5, 1),
+                new SessionStarted("a_1", "a", now.plusSeconds(40), "a_1", "https://x", now.plusSeconds(670)),
+                admitted("a_2", "a", 5, 2),
+                started("a_2", "a"),
+                new SessionEnded("a_2", "a", now.plusSeconds(700), EndReason.MEETING_ENDED, 1),
+                new SessionEnded("a_1", "a", now.plusSeconds(100), EndReason.END_CALL, 0));
+
+        // when
+        AuditReport report = AuditCheck.check(facts, TIMING);
+
+        // then
+        assertThat(report.violationsOf(Kind.LIVE_PAST_LEASE)).extracting(Violation::sessionId, Violation::position)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("a_1", 1L), org.assertj.core.groups.Tuple.tuple("a_2", 4L));
+        assertThat(report.violations()).hasSize(2);
+    }
+
+    @Test
+    void shouldReportASessionStillLiveLongAfterItsLeaseAtTheEndOfTheLog() {
+        // given: a_1 admitted (lease to +30 s), never ended, and the log goes on until +60 s
+        List<SessionEvent> facts = List.of(
+                admitted("a_1", "a", 5, 1),
+                requested("b_1", "b"),
+                new SessionRequested("b_2", "b", now.plusSeconds(60), null, null, now.plusSeconds(60)));
+
+        // when
+        AuditReport report = AuditCheck.check(facts, TIMING);
+        AuditReport early = AuditCheck.check(facts.subList(0, 2), TIMING);
+
+        // then: reported at the fact that set the lease; not while the log is younger than the lease
+        assertThat(report.violations()).singleElement().satisfies(v -> {
+            assertThat(v.kind()).isEqualTo(Kind.LIVE_PAST_LEASE);
+            assertThat(v.sessionId()).isEqualTo("a_1");
+            assertThat(v.position()).isZero();
+        });
+        assertThat(early.ok()).isTrue();
+    }
+
     private SessionRequested requested(String session, String agent) {
         return new SessionRequested(session, agent, now, null, null, now);
     }
