@@ -20,31 +20,25 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
 
 /**
  * The public connect contract, black-box over HTTP against the standalone stack (all four
  * services, a real broker, a fake Daily and a fake orchestrator speaking their documented shapes).
  */
+@ExtendWith(SharedStack.class)
 class ConnectEndToEndTest {
 
     private static final String SITE = "https://shop.example.com";
     private static Stack stack;
 
     @BeforeAll
-    static void startStack() {
-        stack = new Stack(Map.of());
-    }
-
-    @AfterAll
-    static void stopStack() {
-        if (stack != null) {
-            stack.close();
-        }
+    static void useSharedStack(Stack shared) {
+        stack = shared;
     }
 
     private static String newAgent(TestInfo test, String status, List<String> hosts, int maxConcurrency) {

@@ -1,0 +1,33 @@
+package ai.ojin.session.standalone;
+
+import java.util.Map;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+/**
+ * One standalone stack for the test classes that can share it ({@code @ExtendWith(SharedStack.class)}
+ * and a {@link Stack} parameter): started by the first class that asks, closed by JUnit after the
+ * last test of the run (the root store closes what it holds). Classes that need other service
+ * settings start a {@link Stack} of their own.
+ */
+final class SharedStack implements ParameterResolver {
+
+    /**
+     * A short upper bound of {@code retry_after_seconds}, so the widget's countdown retries within
+     * seconds; the contract tests only need it to be at least 1.
+     */
+    static final Map<String, String> OVERRIDES = Map.of("processor.lease.max-retry-after", "3s");
+
+    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(SharedStack.class);
+
+    @Override
+    public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+        return parameter.getParameter().getType() == Stack.class;
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+        return context.getRoot().getStore(NAMESPACE).computeIfAbsent("stack", key -> new Stack(OVERRIDES), Stack.class);
+    }
+}
