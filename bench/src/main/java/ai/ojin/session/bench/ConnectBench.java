@@ -99,6 +99,7 @@ public final class ConnectBench {
             env.put("CONNECT_API_PORT", "0");
             env.put("ROOM_WORKER_PORT", "0");
             env.put("CALL_HISTORY_PORT", "0");
+            env.put("WIDGET_PORT", "0"); // no widget page in a benchmark
             env.put("ADMIN_TOKEN", adminToken);
             env.put("DAILY_API_URL", daily.baseUrl());
             env.put("DAILY_API_KEY", daily.apiKey());

@@ -33,6 +33,9 @@ public final class Standalone {
         }, "standalone-stop"));
         log.info("Ready: connect-api http://localhost:{}  room-worker http://localhost:{}  call-history-sink http://localhost:{}  kafka {}",
                 stack.connectApiPort(), stack.roomWorkerPort(), stack.callHistoryPort(), stack.bootstrapServers());
+        stack.widgetPort().ifPresentOrElse(
+                port -> log.info("Widget example for '{}': open http://localhost:{}/", StandaloneStack.DEMO_AGENT, port),
+                () -> log.info("Widget example page off (WIDGET_PORT)"));
         stopped.await();
     }
 }

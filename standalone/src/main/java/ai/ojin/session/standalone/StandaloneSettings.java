@@ -1,5 +1,6 @@
 package ai.ojin.session.standalone;
 
+import ai.ojin.session.standalone.widget.WidgetPreset;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -16,6 +17,11 @@ import java.nio.charset.StandardCharsets;
  * @param externalBootstrap KAFKA_BOOTSTRAP_SERVERS when set: use that cluster instead of starting
  *     a broker
  * @param serviceVariables the services' variables, defaults included
+ * @param widgetPort port of the widget page (WIDGET_PORT, default 8090, served on loopback only):
+ *     {@link #WIDGET_OFF} for none, 0 for any free port (from code only: WIDGET_PORT 0 turns it off)
+ * @param widgetDailyJsUrl where the widget page loads Daily's JavaScript library from
+ *     (WIDGET_DAILY_JS_URL; default Daily's CDN with a real Daily, none when rooms are simulated,
+ *     as a simulated room cannot be joined); null for none
  */
 public record StandaloneSettings(
         Path dataDir,
@@ -25,7 +31,12 @@ public record StandaloneSettings(
         int callHistoryPort,
         String externalBootstrap,
         Map<String, String> serviceVariables,
-        List<String> defaultsApplied) {
+        List<String> defaultsApplied,
+        int widgetPort,
+        String widgetDailyJsUrl) {
+
+    /** {@link #widgetPort()} when no widget page is served. */
+    public static final int WIDGET_OFF = -1;
 
     static final String LOCAL_ADMIN_TOKEN = "local-admin-token";
     static final String LOCAL_WEBHOOK_SECRET = Base64.getEncoder()
@@ -51,6 +62,13 @@ public record StandaloneSettings(
         if (blank(env.get("ORCHESTRATOR_URL"))) {
             defaults.add("ORCHESTRATOR_URL (unset: the agent orchestrator is SIMULATED in-process)");
         }
+        int widgetPort = intOf(env, "WIDGET_PORT", 8090);
+        String dailyJs = env.get("WIDGET_DAILY_JS_URL");
+        if (blank(dailyJs)) {
+            dailyJs = blank(env.get("DAILY_API_KEY")) ? null : WidgetPreset.DAILY_CDN;
+        } else if ("none".equals(dailyJs.trim())) {
+            dailyJs = null;
+        }
         return new StandaloneSettings(
                 dataDir,
                 intOf(env, "KAFKA_PORT", 9092),
@@ -59,7 +77,21 @@ public record StandaloneSettings(
                 intOf(env, "CALL_HISTORY_PORT", 8082),
                 blank(env.get("KAFKA_BOOTSTRAP_SERVERS")) ? null : env.get("KAFKA_BOOTSTRAP_SERVERS"),
                 Map.copyOf(variables),
-                List.copyOf(defaults));
+                List.copyOf(defaults),
+                widgetPort > 0 ? widgetPort : WIDGET_OFF,
+                dailyJs);
+    }
+
+    /** These settings with the widget page on {@code port} (0: any free port; negative: off). */
+    public StandaloneSettings withWidgetPort(int port) {
+        return new StandaloneSettings(dataDir, kafkaPort, connectApiPort, roomWorkerPort, callHistoryPort,
+                externalBootstrap, serviceVariables, defaultsApplied, port < 0 ? WIDGET_OFF : port, widgetDailyJsUrl);
+    }
+
+    /** These settings with the widget page loading Daily's library from {@code url} (null: not at all). */
+    public StandaloneSettings withWidgetDailyJsUrl(String url) {
+        return new StandaloneSettings(dataDir, kafkaPort, connectApiPort, roomWorkerPort, callHistoryPort,
+                externalBootstrap, serviceVariables, defaultsApplied, widgetPort, url);
     }
 
     private static void passThrough(Map<String, String> env, Map<String, String> variables, String... names) {

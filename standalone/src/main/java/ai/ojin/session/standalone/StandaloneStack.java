@@ -8,6 +8,9 @@ import ai.ojin.session.events.topic.TopicLayout;
 import ai.ojin.session.history.CallHistorySinkApplication;
 import ai.ojin.session.processor.SessionProcessorApplication;
 import ai.ojin.session.room.RoomWorkerApplication;
+import ai.ojin.session.standalone.widget.WidgetPreset;
+import ai.ojin.session.standalone.widget.WidgetServer;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,6 +18,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -35,8 +39,9 @@ import org.springframework.core.env.MapPropertySource;
 
 /**
  * The whole system in one JVM: a broker (unless an external one is given), the topics, a demo
- * agent on first start, and the four services, started in dependency order and stopped in reverse
- * (services first, broker last) so no consumer lingers in its group.
+ * agent on first start, the four services, started in dependency order and stopped in reverse
+ * (services first, broker last) so no consumer lingers in its group, and the example widget page
+ * for the demo agent on an origin of its own (loopback only).
  */
 public final class StandaloneStack implements AutoCloseable {
 
@@ -55,11 +60,14 @@ public final class StandaloneStack implements AutoCloseable {
     private final LocalKafkaBroker broker;
     private final String bootstrapServers;
     private final List<ConfigurableApplicationContext> services;
+    private final WidgetServer widget;
 
-    private StandaloneStack(LocalKafkaBroker broker, String bootstrapServers, List<ConfigurableApplicationContext> services) {
+    private StandaloneStack(LocalKafkaBroker broker, String bootstrapServers, List<ConfigurableApplicationContext> services,
+            WidgetServer widget) {
         this.broker = broker;
         this.bootstrapServers = bootstrapServers;
         this.services = services;
+        this.widget = widget;
     }
 
     /**
@@ -101,9 +109,12 @@ public final class StandaloneStack implements AutoCloseable {
             started.add(run(ConnectApiApplication.builder(), common, overrides, Map.of(
                     "server.port", String.valueOf(settings.connectApiPort()),
                     "spring.autoconfigure.exclude", NO_JDBC)));
-            return new StandaloneStack(broker, bootstrap, Collections.unmodifiableList(started));
+            WidgetServer widget = settings.widgetPort() == StandaloneSettings.WIDGET_OFF ? null
+                    : WidgetServer.start(InetAddress.getLoopbackAddress(), settings.widgetPort(), new WidgetPreset(
+                            "http://localhost:" + portOf(started.get(3)), DEMO_AGENT, settings.widgetDailyJsUrl()));
+            return new StandaloneStack(broker, bootstrap, Collections.unmodifiableList(started), widget);
         } catch (RuntimeException e) {
-            closeAll(started, broker);
+            closeAll(null, started, broker);
             throw e;
         }
     }
@@ -124,6 +135,11 @@ public final class StandaloneStack implements AutoCloseable {
         return portOf(services.get(2));
     }
 
+    /** The port of the widget page for {@value #DEMO_AGENT} (served on loopback), if it is served. */
+    public OptionalInt widgetPort() {
+        return widget == null ? OptionalInt.empty() : OptionalInt.of(widget.port());
+    }
+
     /** The running services, in start order: processor, room-worker, call-history-sink, connect-api. */
     public List<ConfigurableApplicationContext> services() {
         return services;
@@ -131,7 +147,7 @@ public final class StandaloneStack implements AutoCloseable {
 
     @Override
     public void close() {
-        closeAll(services, broker);
+        closeAll(widget, services, broker);
     }
 
     private static ConfigurableApplicationContext run(SpringApplicationBuilder builder, Map<String, String> common,
@@ -238,7 +254,10 @@ public final class StandaloneStack implements AutoCloseable {
         }
     }
 
-    private static void closeAll(List<ConfigurableApplicationContext> services, LocalKafkaBroker broker) {
+    private static void closeAll(WidgetServer widget, List<ConfigurableApplicationContext> services, LocalKafkaBroker broker) {
+        if (widget != null) {
+            widget.close();
+        }
         for (int i = services.size() - 1; i >= 0; i--) {
             try {
                 services.get(i).close();

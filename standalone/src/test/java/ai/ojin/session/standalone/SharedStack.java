@@ -6,20 +6,25 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * One standalone stack with default settings for every test class that asks for it
- * ({@code @ExtendWith(SharedStack.class)} and a {@link Stack} parameter, e.g. of a
- * {@code @BeforeAll} method): started on first use, closed when the whole test run ends. Tests
- * that share it use agents of their own and scope fake faults to their agents.
+ * One standalone stack for the test classes that can share it ({@code @ExtendWith(SharedStack.class)}
+ * and a {@link Stack} parameter): started by the first class that asks, closed by JUnit after the
+ * last test of the run (the root store closes what it holds). Tests that share it use agents of
+ * their own and scope fake faults to their agents; classes that need other service settings start
+ * a {@link Stack} of their own.
  */
 final class SharedStack implements ParameterResolver {
 
     /**
-     * Default settings, except that dead members leave the consumer groups after 6 s (the broker's
-     * minimum), so that a test that kills an instance sees the take-over soon.
+     * A short upper bound of {@code retry_after_seconds}, so the widget's countdown retries within
+     * seconds (the contract tests only need it to be at least 1); dead members leave the consumer
+     * groups after 6 s (the broker's minimum), so a test that kills an instance sees the take-over soon.
      */
-    static final Map<String, String> SETTINGS = Map.of(
+    static final Map<String, String> OVERRIDES = Map.of(
+            "processor.lease.max-retry-after", "3s",
             "spring.kafka.consumer.properties.session.timeout.ms", "6000",
             "spring.kafka.consumer.properties.heartbeat.interval.ms", "1000");
+
+    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(SharedStack.class);
 
     @Override
     public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
@@ -28,7 +33,6 @@ final class SharedStack implements ParameterResolver {
 
     @Override
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-        return context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
-                .computeIfAbsent(SharedStack.class.getName(), key -> new Stack(SETTINGS), Stack.class);
+        return context.getRoot().getStore(NAMESPACE).computeIfAbsent("stack", key -> new Stack(OVERRIDES), Stack.class);
     }
 }

@@ -56,7 +56,9 @@ final class Stack implements AutoCloseable {
         Map<String, String> overrides = new HashMap<>(StackIds.forPrefix(prefix));
         overrides.putAll(extraOverrides);
         topics = SessionTopics.withPrefix(prefix + ".");
-        stack = StandaloneStack.start(StandaloneSettings.fromEnvironment(env), overrides);
+        // The widget page on a free loopback port, loading a stand-in of Daily's library instead of Daily's CDN.
+        stack = StandaloneStack.start(StandaloneSettings.fromEnvironment(env).withWidgetPort(0)
+                .withWidgetDailyJsUrl(DailyJsStandIn.URL), overrides);
     }
 
     String connectUrl(String path) {
@@ -65,6 +67,11 @@ final class Stack implements AutoCloseable {
 
     String workerUrl(String path) {
         return "http://127.0.0.1:" + stack.roomWorkerPort() + path;
+    }
+
+    /** The widget page the stack serves for {@value StandaloneStack#DEMO_AGENT}, on origin {@code http://localhost:<port>}. */
+    String widgetUrl() {
+        return "http://localhost:" + stack.widgetPort().orElseThrow() + "/";
     }
 
     String historyUrl(String path) {

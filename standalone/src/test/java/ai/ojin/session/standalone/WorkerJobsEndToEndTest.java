@@ -144,7 +144,7 @@ class WorkerJobsEndToEndTest {
                 agents.add(candidate);
             }
         }
-        Map<String, String> properties = new HashMap<>(SharedStack.SETTINGS);
+        Map<String, String> properties = new HashMap<>(SharedStack.OVERRIDES);
         properties.putAll(Map.of(
                 "KAFKA_BOOTSTRAP_SERVERS", stack.stack.bootstrapServers(),
                 "server.port", "0",
