@@ -15,7 +15,12 @@ import java.nio.charset.StandardCharsets;
  *
  * @param externalBootstrap KAFKA_BOOTSTRAP_SERVERS when set: use that cluster instead of starting
  *     a broker
- * @param serviceVariables the services' variables, defaults included
+ * @param serviceVariables the services' variables, defaults included (secrets among them: never
+ *     printed, see {@link #toString()})
+ * @param bindAddress BIND_ADDRESS: the address the services' HTTP servers listen on; 127.0.0.1
+ *     (this machine only) unless set
+ * @param warnings what the launcher must warn about (e.g. exposed with the published default
+ *     admin token)
  */
 public record StandaloneSettings(
         Path dataDir,
@@ -25,7 +30,11 @@ public record StandaloneSettings(
         int callHistoryPort,
         String externalBootstrap,
         Map<String, String> serviceVariables,
-        List<String> defaultsApplied) {
+        List<String> defaultsApplied,
+        String bindAddress,
+        List<String> warnings) {
+
+    static final String LOOPBACK = "127.0.0.1";
 
     static final String LOCAL_ADMIN_TOKEN = "local-admin-token";
     static final String LOCAL_WEBHOOK_SECRET = Base64.getEncoder()
@@ -51,6 +60,18 @@ public record StandaloneSettings(
         if (blank(env.get("ORCHESTRATOR_URL"))) {
             defaults.add("ORCHESTRATOR_URL (unset: the agent orchestrator is SIMULATED in-process)");
         }
+        String bindAddress = blank(env.get("BIND_ADDRESS")) ? LOOPBACK : env.get("BIND_ADDRESS").trim();
+        List<String> warnings = new ArrayList<>();
+        if (!isLoopback(bindAddress)) {
+            if (blank(env.get("ADMIN_TOKEN"))) {
+                warnings.add("BIND_ADDRESS=" + bindAddress + " exposes the services beyond this machine with the "
+                        + "published default admin token: set ADMIN_TOKEN");
+            }
+            if (blank(env.get("DAILY_WEBHOOK_HMAC"))) {
+                warnings.add("BIND_ADDRESS=" + bindAddress + " exposes the webhook with the published default "
+                        + "webhook secret: set DAILY_WEBHOOK_HMAC");
+            }
+        }
         return new StandaloneSettings(
                 dataDir,
                 intOf(env, "KAFKA_PORT", 9092),
@@ -59,7 +80,22 @@ public record StandaloneSettings(
                 intOf(env, "CALL_HISTORY_PORT", 8082),
                 blank(env.get("KAFKA_BOOTSTRAP_SERVERS")) ? null : env.get("KAFKA_BOOTSTRAP_SERVERS"),
                 Map.copyOf(variables),
-                List.copyOf(defaults));
+                List.copyOf(defaults),
+                bindAddress,
+                List.copyOf(warnings));
+    }
+
+    private static boolean isLoopback(String address) {
+        return address.equals("localhost") || address.equals("::1") || address.startsWith("127.");
+    }
+
+    /** Without the variables' values (secrets) and without the defaults list (it names the local ones). */
+    @Override
+    public String toString() {
+        return "StandaloneSettings[dataDir=" + dataDir + ", kafkaPort=" + kafkaPort + ", connectApiPort=" + connectApiPort
+                + ", roomWorkerPort=" + roomWorkerPort + ", callHistoryPort=" + callHistoryPort + ", externalBootstrap="
+                + externalBootstrap + ", serviceVariables=" + new java.util.TreeSet<>(serviceVariables.keySet())
+                + ", bindAddress=" + bindAddress + "]";
     }
 
     private static void passThrough(Map<String, String> env, Map<String, String> variables, String... names) {
