@@ -29,6 +29,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -59,7 +60,12 @@ class SessionProcessorApplicationTest {
 
             // then
             assertThat(get(base + "/actuator/health/readiness").body()).contains("kafkaStreams", "RUNNING");
-            assertThat(get(base + "/actuator/metrics").body()).contains("kafka.stream");
+            // metrics are kept (Micrometer), but only health is exposed over HTTP
+            assertThat(app.getBean(MeterRegistry.class).getMeters())
+                    .anyMatch(meter -> meter.getId().getName().startsWith("kafka.stream"));
+            for (String closed : List.of("/actuator/metrics", "/actuator/env", "/actuator/info", "/actuator/beans")) {
+                assertThat(get(base + closed).statusCode()).as(closed).isEqualTo(404);
+            }
 
             // and when a poison command arrives before a valid request
             try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(Map.of(
@@ -76,7 +82,7 @@ class SessionProcessorApplicationTest {
             // then the request is admitted and the poison record is on the dead-letter topic
             await("admitted").atMost(Duration.ofSeconds(30)).until(() -> kafka.factValues().stream()
                     .anyMatch(f -> f instanceof SessionAdmitted && f.sessionId().equals(session)));
-            assertThat(readAll(topics.commands().name() + ".DLT", 1)).singleElement()
+            assertThat(readAll(topics.commands().name() + ".session-processor.dlt", 1)).singleElement()
                     .satisfies(v -> assertThat(new String(v, StandardCharsets.UTF_8)).isEqualTo("{not json"));
         }
     }

@@ -17,6 +17,8 @@ public final class Standalone {
         StandaloneSettings settings = StandaloneSettings.fromEnvironment(System.getenv());
         log.info("Standalone run: data under {}", settings.dataDir());
         settings.defaultsApplied().forEach(value -> log.warn("Local default (not for production): {}", value));
+        log.info("HTTP servers listen on {} (BIND_ADDRESS)", settings.bindAddress());
+        settings.warnings().forEach(warning -> log.warn("EXPOSED: {}", warning));
         StandaloneStack stack;
         try {
             stack = StandaloneStack.start(settings, Map.of());
@@ -31,8 +33,9 @@ public final class Standalone {
             stack.close();
             stopped.countDown();
         }, "standalone-stop"));
-        log.info("Ready: connect-api http://localhost:{}  room-worker http://localhost:{}  call-history-sink http://localhost:{}  kafka {}",
-                stack.connectApiPort(), stack.roomWorkerPort(), stack.callHistoryPort(), stack.bootstrapServers());
+        log.info("Ready: connect-api http://{}:{}  room-worker :{}  call-history-sink :{}  kafka {}",
+                settings.bindAddress(), stack.connectApiPort(), stack.roomWorkerPort(), stack.callHistoryPort(),
+                stack.bootstrapServers());
         stack.widgetPort().ifPresentOrElse(
                 port -> log.info("Widget example for '{}': open http://localhost:{}/", StandaloneStack.DEMO_AGENT, port),
                 () -> log.info("Widget example page off (WIDGET_PORT)"));

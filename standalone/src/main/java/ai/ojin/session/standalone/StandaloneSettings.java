@@ -16,12 +16,17 @@ import java.nio.charset.StandardCharsets;
  *
  * @param externalBootstrap KAFKA_BOOTSTRAP_SERVERS when set: use that cluster instead of starting
  *     a broker
- * @param serviceVariables the services' variables, defaults included
+ * @param serviceVariables the services' variables, defaults included (secrets among them: never
+ *     printed, see {@link #toString()})
  * @param widgetPort port of the widget page (WIDGET_PORT, default 8090, served on loopback only):
  *     {@link #WIDGET_OFF} for none, 0 for any free port (from code only: WIDGET_PORT 0 turns it off)
  * @param widgetDailyJsUrl where the widget page loads Daily's JavaScript library from
  *     (WIDGET_DAILY_JS_URL; default Daily's CDN with a real Daily, none when rooms are simulated,
  *     as a simulated room cannot be joined); null for none
+ * @param bindAddress BIND_ADDRESS: the address the services' HTTP servers listen on; 127.0.0.1
+ *     (this machine only) unless set
+ * @param warnings what the launcher must warn about (e.g. exposed with the published default
+ *     admin token)
  */
 public record StandaloneSettings(
         Path dataDir,
@@ -33,10 +38,13 @@ public record StandaloneSettings(
         Map<String, String> serviceVariables,
         List<String> defaultsApplied,
         int widgetPort,
-        String widgetDailyJsUrl) {
+        String widgetDailyJsUrl,
+        String bindAddress,
+        List<String> warnings) {
 
     /** {@link #widgetPort()} when no widget page is served. */
     public static final int WIDGET_OFF = -1;
+    static final String LOOPBACK = "127.0.0.1";
 
     static final String LOCAL_ADMIN_TOKEN = "local-admin-token";
     static final String LOCAL_WEBHOOK_SECRET = Base64.getEncoder()
@@ -69,6 +77,18 @@ public record StandaloneSettings(
         } else if ("none".equals(dailyJs.trim())) {
             dailyJs = null;
         }
+        String bindAddress = blank(env.get("BIND_ADDRESS")) ? LOOPBACK : env.get("BIND_ADDRESS").trim();
+        List<String> warnings = new ArrayList<>();
+        if (!isLoopback(bindAddress)) {
+            if (blank(env.get("ADMIN_TOKEN"))) {
+                warnings.add("BIND_ADDRESS=" + bindAddress + " exposes the services beyond this machine with the "
+                        + "published default admin token: set ADMIN_TOKEN");
+            }
+            if (blank(env.get("DAILY_WEBHOOK_HMAC"))) {
+                warnings.add("BIND_ADDRESS=" + bindAddress + " exposes the webhook with the published default "
+                        + "webhook secret: set DAILY_WEBHOOK_HMAC");
+            }
+        }
         return new StandaloneSettings(
                 dataDir,
                 intOf(env, "KAFKA_PORT", 9092),
@@ -79,19 +99,35 @@ public record StandaloneSettings(
                 Map.copyOf(variables),
                 List.copyOf(defaults),
                 widgetPort > 0 ? widgetPort : WIDGET_OFF,
-                dailyJs);
+                dailyJs,
+                bindAddress,
+                List.copyOf(warnings));
     }
 
     /** These settings with the widget page on {@code port} (0: any free port; negative: off). */
     public StandaloneSettings withWidgetPort(int port) {
         return new StandaloneSettings(dataDir, kafkaPort, connectApiPort, roomWorkerPort, callHistoryPort,
-                externalBootstrap, serviceVariables, defaultsApplied, port < 0 ? WIDGET_OFF : port, widgetDailyJsUrl);
+                externalBootstrap, serviceVariables, defaultsApplied, port < 0 ? WIDGET_OFF : port, widgetDailyJsUrl,
+                bindAddress, warnings);
     }
 
     /** These settings with the widget page loading Daily's library from {@code url} (null: not at all). */
     public StandaloneSettings withWidgetDailyJsUrl(String url) {
         return new StandaloneSettings(dataDir, kafkaPort, connectApiPort, roomWorkerPort, callHistoryPort,
-                externalBootstrap, serviceVariables, defaultsApplied, widgetPort, url);
+                externalBootstrap, serviceVariables, defaultsApplied, widgetPort, url, bindAddress, warnings);
+    }
+
+    private static boolean isLoopback(String address) {
+        return address.equals("localhost") || address.equals("::1") || address.startsWith("127.");
+    }
+
+    /** Without the variables' values (secrets) and without the defaults list (it names the local ones). */
+    @Override
+    public String toString() {
+        return "StandaloneSettings[dataDir=" + dataDir + ", kafkaPort=" + kafkaPort + ", connectApiPort=" + connectApiPort
+                + ", roomWorkerPort=" + roomWorkerPort + ", callHistoryPort=" + callHistoryPort + ", externalBootstrap="
+                + externalBootstrap + ", serviceVariables=" + new java.util.TreeSet<>(serviceVariables.keySet())
+                + ", widgetPort=" + widgetPort + ", bindAddress=" + bindAddress + "]";
     }
 
     private static void passThrough(Map<String, String> env, Map<String, String> variables, String... names) {

@@ -95,6 +95,8 @@ public final class StandaloneStack implements AutoCloseable {
             common.put("logging.include-application-name", "false");
             common.put("logging.level.org.apache.kafka", "WARN");
             common.put("logging.level.kafka", "WARN");
+            // Listen on BIND_ADDRESS only (127.0.0.1 unless set).
+            common.put("server.address", settings.bindAddress());
 
             started.add(run(SessionProcessorApplication.builder(), common, overrides, Map.of(
                     "spring.main.web-application-type", "none",

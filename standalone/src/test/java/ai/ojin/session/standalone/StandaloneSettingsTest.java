@@ -36,4 +36,42 @@ class StandaloneSettingsTest {
         assertThat(settings.withWidgetPort(0).widgetPort()).isZero();
         assertThat(settings.withWidgetPort(-5).widgetPort()).isEqualTo(StandaloneSettings.WIDGET_OFF);
     }
+
+    @Test
+    void shouldListenOnLoopbackUnlessBindAddressSaysOtherwise() {
+        // when
+        StandaloneSettings local = StandaloneSettings.fromEnvironment(Map.of());
+        StandaloneSettings exposed = StandaloneSettings.fromEnvironment(Map.of("BIND_ADDRESS", "0.0.0.0"));
+
+        // then
+        assertThat(local.bindAddress()).isEqualTo("127.0.0.1");
+        assertThat(local.warnings()).isEmpty();
+        assertThat(exposed.bindAddress()).isEqualTo("0.0.0.0");
+    }
+
+    @Test
+    void shouldWarnWhenExposedWithThePublishedDefaultAdminToken() {
+        // when
+        StandaloneSettings defaults = StandaloneSettings.fromEnvironment(Map.of("BIND_ADDRESS", "0.0.0.0"));
+        StandaloneSettings ownSecrets = StandaloneSettings.fromEnvironment(Map.of("BIND_ADDRESS", "0.0.0.0",
+                "ADMIN_TOKEN", "a-real-token", "DAILY_WEBHOOK_HMAC", "c2VjcmV0"));
+
+        // then
+        assertThat(defaults.warnings()).anyMatch(w -> w.contains("ADMIN_TOKEN")).anyMatch(w -> w.contains("DAILY_WEBHOOK_HMAC"));
+        assertThat(ownSecrets.warnings()).isEmpty();
+    }
+
+    @Test
+    void shouldNotPrintSecrets() {
+        // given
+        StandaloneSettings settings = StandaloneSettings.fromEnvironment(Map.of("ADMIN_TOKEN", "admin-SECRET1",
+                "DAILY_API_KEY", "daily-SECRET2", "ORCHESTRATOR_TOKEN", "orch-SECRET3", "CALL_HISTORY_DB_PASSWORD", "db-SECRET4",
+                "ORCHESTRATOR_URL", "http://o.example.com"));
+
+        // when
+        String printed = settings.toString();
+
+        // then
+        assertThat(printed).doesNotContain("SECRET").contains("ADMIN_TOKEN", "DAILY_API_KEY");
+    }
 }

@@ -3,6 +3,8 @@ package ai.ojin.session.history.config;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -17,6 +19,12 @@ import org.springframework.validation.annotation.Validated;
  * @param rebuild replay {@code session-events} from the start into an empty store under a fresh
  *     consumer group, without publishing (see REBUILD.md)
  * @param concurrency listener threads (at most the partition count of {@code session-events})
+ * @param recordAttempts how often a fact the store keeps refusing (while the store itself answers)
+ *     is tried before it goes to the dead-letter topic
+ * @param recordRetryInterval the pause between those attempts
+ * @param stallAfter health turns DOWN ({@code stalled}) once facts wait and none could be folded
+ *     for this long (the store is down: the sink retries until it is back)
+ * @param maxBodyBytes larger request bodies get 413 (the API reads none)
  */
 @Validated
 @ConfigurationProperties("history")
@@ -26,7 +34,11 @@ public record HistoryProperties(
         @NotBlank @DefaultValue("call-history-sink") String groupId,
         @DefaultValue("true") boolean publish,
         @DefaultValue("false") boolean rebuild,
-        @Min(1) @DefaultValue("1") int concurrency) {
+        @Min(1) @DefaultValue("1") int concurrency,
+        @Min(1) @DefaultValue("3") int recordAttempts,
+        @NotNull @DefaultValue("1s") Duration recordRetryInterval,
+        @NotNull @DefaultValue("60s") Duration stallAfter,
+        @Min(256) @DefaultValue("65536") int maxBodyBytes) {
 
     public HistoryProperties {
         adminToken = required(adminToken, "ADMIN_TOKEN (history.admin-token)");
@@ -63,6 +75,7 @@ public record HistoryProperties(
     @Override
     public String toString() {
         return "HistoryProperties[db=" + db + ", groupId=" + groupId + ", publish=" + publish + ", rebuild=" + rebuild
-                + ", concurrency=" + concurrency + "]";
+                + ", concurrency=" + concurrency + ", recordAttempts=" + recordAttempts + ", recordRetryInterval="
+                + recordRetryInterval + ", stallAfter=" + stallAfter + ", maxBodyBytes=" + maxBodyBytes + "]";
     }
 }

@@ -23,8 +23,15 @@ import org.springframework.stereotype.Component;
  * calls that finished (and any left pending by an earlier crash), then clears their outbox flag.
  * Offsets are committed after this returns, so a crash anywhere replays the batch: folding is
  * idempotent, and a call whose flag was not yet cleared is published again (a rare duplicate that
- * consumers drop by session_id). A fact that cannot be read stops the batch at its index; the
- * error handler commits what came before and sends it to the dead-letter topic.
+ * consumers drop by session_id).
+ *
+ * <p>No single record stops the sink. A fact that cannot be read stops the batch at its index;
+ * the error handler commits what came before and sends it to the dead-letter topic. When the
+ * store refuses a batch but still answers (its data is at fault, e.g. PostgreSQL refusing NUL in
+ * text), the facts are folded one by one to find the one it refuses: those before it are kept,
+ * and that one is retried a bounded number of times, then dead-lettered with an ERROR log and a
+ * counter. When the store does not answer, or the broker does not take the calls, the whole batch
+ * is retried until it goes through, and {@link IngestProgress} tells health how long that lasts.
  */
 @Component
 public class FactBatchListener implements BatchMessageListener<String, SessionEvent> {
@@ -35,13 +42,15 @@ public class FactBatchListener implements BatchMessageListener<String, SessionEv
     private final CallFolder folder;
     private final CallPublisher publisher;
     private final CallStore store;
+    private final IngestProgress progress;
     private final boolean publishing;
 
-    public FactBatchListener(CallFolder folder, CallPublisher publisher, CallStore store,
+    public FactBatchListener(CallFolder folder, CallPublisher publisher, CallStore store, IngestProgress progress,
             HistoryProperties properties) {
         this.folder = folder;
         this.publisher = publisher;
         this.store = store;
+        this.progress = progress;
         this.publishing = properties.publishing();
     }
 
@@ -57,16 +66,25 @@ public class FactBatchListener implements BatchMessageListener<String, SessionEv
             }
             facts.add(fact);
         }
-        Map<String, CallRecord> finished = folder.fold(facts);
-        if (publishing && !finished.isEmpty()) {
-            publisher.publish(finished.values());
-            store.markPublished(finished.keySet());
+        try {
+            foldAndPublish(facts);
+        } catch (PublishFailedException e) {
+            progress.failed(e);
+            throw e;
+        } catch (RuntimeException e) {
+            progress.failed(e);
+            if (!store.answers()) {
+                log.warn("The call-history store does not answer ({}); retrying the batch", e.toString());
+                throw new StoreUnavailableException(e);
+            }
+            findRefusedFact(records, facts, e);
         }
+        progress.advanced();
         if (poison >= 0) {
             ConsumerRecord<String, SessionEvent> bad = records.get(poison);
             DeserializationException cause = SerializationUtils.getExceptionFromHeader(bad,
                     SerializationUtils.VALUE_DESERIALIZER_EXCEPTION_HEADER, LOG_ACCESSOR);
-            String where = bad.topic() + "-" + bad.partition() + "@" + bad.offset();
+            String where = where(bad);
             log.warn("Unreadable fact at {}: {}", where, cause == null ? "no value"
                     : NestedExceptionUtils.getMostSpecificCause(cause).getMessage());
             throw new BatchListenerFailedException("unreadable fact at " + where,
@@ -74,10 +92,74 @@ public class FactBatchListener implements BatchMessageListener<String, SessionEv
         }
     }
 
+    /**
+     * Folds the facts one at a time; the first one the store refuses (while it answers) fails the
+     * batch at its index. Returns normally when each went in alone (the batch failed for a
+     * passing reason, such as two writers inserting the same new session).
+     */
+    private void findRefusedFact(List<ConsumerRecord<String, SessionEvent>> records, List<SessionEvent> facts,
+            RuntimeException batchError) {
+        for (int i = 0; i < facts.size(); i++) {
+            try {
+                foldAndPublish(List.of(facts.get(i)));
+            } catch (PublishFailedException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                if (!store.answers()) {
+                    throw new StoreUnavailableException(e);
+                }
+                ConsumerRecord<String, SessionEvent> refused = records.get(i);
+                log.warn("The call-history store refuses the fact at {} (session {}): {}", where(refused),
+                        facts.get(i).sessionId(), NestedExceptionUtils.getMostSpecificCause(e).getMessage());
+                throw new BatchListenerFailedException("store refuses the fact at " + where(refused),
+                        new FactRefusedException(e), i);
+            }
+        }
+        log.info("A batch failed ({}) but each of its facts went in alone", batchError.toString());
+    }
+
+    private void foldAndPublish(List<SessionEvent> facts) {
+        Map<String, CallRecord> finished = folder.fold(facts);
+        if (publishing && !finished.isEmpty()) {
+            try {
+                publisher.publish(finished.values());
+            } catch (RuntimeException e) {
+                throw new PublishFailedException(e);
+            }
+            store.markPublished(finished.keySet());
+        }
+    }
+
+    private static String where(ConsumerRecord<?, ?> record) {
+        return record.topic() + "-" + record.partition() + "@" + record.offset();
+    }
+
     /** A record on {@code session-events} that is not a fact this service can fold. */
     public static class InvalidFactException extends RuntimeException {
         public InvalidFactException(String message) {
             super(message);
+        }
+    }
+
+    /** The store answers but refuses to keep this fact. */
+    public static class FactRefusedException extends RuntimeException {
+        public FactRefusedException(Throwable cause) {
+            super("the call-history store refuses this fact: "
+                    + NestedExceptionUtils.getMostSpecificCause(cause).getMessage(), cause);
+        }
+    }
+
+    /** The store does not answer: retried until it does. */
+    public static class StoreUnavailableException extends RuntimeException {
+        public StoreUnavailableException(Throwable cause) {
+            super("the call-history store does not answer", cause);
+        }
+    }
+
+    /** Finished calls could not be published: retried until the broker takes them. */
+    public static class PublishFailedException extends RuntimeException {
+        public PublishFailedException(Throwable cause) {
+            super("finished calls could not be published", cause);
         }
     }
 }

@@ -8,6 +8,7 @@ import ai.ojin.session.events.topic.TopicsProperties;
 import ai.ojin.session.history.ingest.FactBatchListener.InvalidFactException;
 import ai.ojin.session.history.store.CallStore;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -17,13 +18,13 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.NestedExceptionUtils;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
@@ -33,10 +34,13 @@ import org.springframework.kafka.core.MicrometerConsumerListener;
 import org.springframework.kafka.core.MicrometerProducerListener;
 import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 import org.springframework.kafka.listener.ContainerProperties;
+import org.springframework.kafka.listener.ConsumerRecordRecoverer;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.kafka.support.serializer.ErrorHandlingDeserializer;
+import org.springframework.util.backoff.BackOff;
 import org.springframework.util.backoff.ExponentialBackOff;
+import org.springframework.util.backoff.FixedBackOff;
 
 /**
  * Kafka wiring: the topics this service uses, the batch listener container on
@@ -48,9 +52,22 @@ class IngestKafkaConfig {
 
     private static final Logger log = LoggerFactory.getLogger(IngestKafkaConfig.class);
 
-    /** Dead letters of this service: facts it cannot read, raw bytes and original headers kept. */
+    /**
+     * Dead letters of this service: facts it cannot read (raw bytes) or that the store refuses
+     * (the fact as it was), original headers kept.
+     */
     static String deadLetterTopic(SessionTopics topics) {
-        return topics.events().name() + ".call-history-sink.dlt";
+        return SessionTopics.deadLetterTopic(topics.events().name(), "call-history-sink");
+    }
+
+    @Bean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean
+    IngestProgress ingestProgress(Clock clock, HistoryProperties history) {
+        return new IngestProgress(clock, history.stallAfter());
     }
 
     @Bean
@@ -92,20 +109,42 @@ class IngestKafkaConfig {
     }
 
     @Bean
-    DefaultErrorHandler factErrorHandler(KafkaProperties kafka, SessionTopics topics) {
-        var deadLetters = new KafkaTemplate<>(new DefaultKafkaProducerFactory<String, byte[]>(
-                kafka.buildProducerProperties(), new StringSerializer(), new ByteArraySerializer()));
+    DefaultErrorHandler factErrorHandler(KafkaProperties kafka, SessionTopics topics, HistoryProperties history,
+            MeterRegistry meters) {
+        var deadLetters = new KafkaTemplate<>(new DefaultKafkaProducerFactory<String, Object>(
+                kafka.buildProducerProperties(), new StringSerializer(), new DeadLetterSerializer(topics)));
         String deadLetterTopic = deadLetterTopic(topics);
-        var recoverer = new DeadLetterPublishingRecoverer(deadLetters,
+        var publisher = new DeadLetterPublishingRecoverer(deadLetters,
                 (record, exception) -> new TopicPartition(deadLetterTopic, -1));
-        // Store or broker outages are retried until they pass; unreadable facts go to the DLT at once.
-        var backOff = new ExponentialBackOff(500, 2.0);
-        backOff.setMaxInterval(30_000);
-        backOff.setMaxElapsedTime(Long.MAX_VALUE);
-        var handler = new DefaultErrorHandler(recoverer, backOff);
+        ConsumerRecordRecoverer recoverer = (record, exception) -> {
+            String reason = refused(exception) ? "refused" : "unreadable";
+            log.error("Fact at {}-{}@{} sent to {} ({}): {}", record.topic(), record.partition(), record.offset(),
+                    deadLetterTopic, reason, NestedExceptionUtils.getMostSpecificCause(exception).getMessage());
+            publisher.accept(record, exception);
+            meters.counter("call.history.facts.dead_lettered", "reason", reason).increment();
+        };
+        // Store or broker outages are retried until they pass (the whole batch; health reports a
+        // stall); a fact the store refuses is retried a few times, then dead-lettered; unreadable
+        // facts go to the dead-letter topic at once.
+        var outageBackOff = new ExponentialBackOff(500, 2.0);
+        outageBackOff.setMaxInterval(30_000);
+        outageBackOff.setMaxElapsedTime(Long.MAX_VALUE);
+        var handler = new DefaultErrorHandler(recoverer, outageBackOff);
+        BackOff perFact = new FixedBackOff(history.recordRetryInterval().toMillis(), history.recordAttempts() - 1L);
+        // Only a refusal of one fact is bounded; every other failure (also of a whole batch) waits out the outage.
+        handler.setBackOffFunction((record, exception) -> refused(exception) ? perFact : outageBackOff);
         handler.addNotRetryableExceptions(InvalidFactException.class, SerializationException.class);
         handler.setLogLevel(org.springframework.kafka.KafkaException.Level.WARN);
         return handler;
+    }
+
+    private static boolean refused(Exception exception) {
+        for (Throwable t = exception; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof FactBatchListener.FactRefusedException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Bean

@@ -1,27 +1,32 @@
 package ai.ojin.session.history.query;
 
+import ai.ojin.session.events.web.ApiErrors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.http.HttpStatus;
+import org.springframework.dao.DataAccessException;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 
-/** Maps failures of the query API to the JSON error shape. */
+/** Maps failures of the query API to the shared JSON error body ({@link ApiErrors}). */
 @RestControllerAdvice
 class ApiExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ApiExceptionHandler.class);
 
     @ExceptionHandler(InvalidRequestException.class)
-    ResponseEntity<ApiError> invalid(InvalidRequestException e) {
-        return ResponseEntity.badRequest().body(new ApiError("invalid_request", e.getMessage()));
+    ResponseEntity<byte[]> invalid(InvalidRequestException e) {
+        return error(400, "invalid_request", e.getMessage());
     }
 
-    @ExceptionHandler(org.springframework.dao.DataAccessException.class)
-    ResponseEntity<ApiError> store(org.springframework.dao.DataAccessException e) {
+    @ExceptionHandler(DataAccessException.class)
+    ResponseEntity<byte[]> store(DataAccessException e) {
         log.error("Call history query failed", e);
-        return ResponseEntity.status(HttpStatus.INTERNAL_SERVER_ERROR)
-                .body(new ApiError("internal_error", "the call history store failed"));
+        return error(500, "internal_error", "the call history store failed");
+    }
+
+    private static ResponseEntity<byte[]> error(int status, String code, String message) {
+        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON).body(ApiErrors.body(code, message));
     }
 }

@@ -114,6 +114,19 @@ public class CallStore {
         return jdbc.query(sql.toString(), ROW, args.toArray()).stream().map(StoredCall::state).toList();
     }
 
+    /**
+     * Whether the store answers a query on the call table at all: when a write fails but this
+     * succeeds, the store refused that write's data, it is not down.
+     */
+    public boolean answers() {
+        try {
+            jdbc.queryForObject("SELECT COUNT(*) FROM call_record WHERE session_id = ''", Long.class);
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
     public long count() {
         Long count = jdbc.queryForObject("SELECT COUNT(*) FROM call_record", Long.class);
         return count == null ? 0 : count;

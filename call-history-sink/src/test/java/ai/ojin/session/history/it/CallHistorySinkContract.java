@@ -31,7 +31,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import io.micrometer.core.instrument.MeterRegistry;
+import javax.sql.DataSource;
+import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.JdbcTemplate;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -290,6 +294,83 @@ abstract class CallHistorySinkContract {
     }
 
     @Test
+    void shouldDeadLetterAFactTheStoreRefusesAfterBoundedRetriesAndCarryOn() {
+        // given: a store that refuses one client_user_ref (an injected store error, as PostgreSQL
+        // refuses NUL in text), then a call with that ref followed by an ordinary call
+        String agent = TestKafka.uniqueId("agent");
+        String refusedRef = TestKafka.uniqueId("refused");
+        new JdbcTemplate(sink.getBean(DataSource.class)).execute("ALTER TABLE call_record ADD CONSTRAINT refuse_"
+                + refusedRef.replaceAll("[^A-Za-z0-9]", "_") + " CHECK (client_user_ref IS NULL OR client_user_ref <> '"
+                + refusedRef + "')");
+        Facts refused = Facts.call(agent, refusedRef, base.plusSeconds(40));
+        Facts after = Facts.call(agent, "after-refused", base.plusSeconds(41));
+        double deadLetteredBefore = deadLettered("refused");
+
+        // when
+        harness.send(refused.rejectedCall());
+        harness.send(after.completed(5));
+
+        // then: the later call is stored and published; the refused facts are on the dead-letter topic
+        await().atMost(WAIT).until(() -> items(agent, "agent_id", agent).stream()
+                .anyMatch(item -> item.get("session_id").asString().equals(after.sessionId())));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(published(agent)).extracting(r -> r.value().sessionId())
+                .contains(after.sessionId()));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(harness.deadLetters())
+                .extracting(record -> new String(record.value(), StandardCharsets.UTF_8))
+                .anyMatch(value -> value.contains(refused.sessionId()) && value.contains("\"requested\"")));
+        assertThat(deadLettered("refused")).isGreaterThan(deadLetteredBefore);
+        assertThat(harness.get(sink, "/actuator/health", null).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void shouldReportAStallWhileTheStoreIsDownAndLoseNothing() {
+        // given: a second sink on a store of its own that reports a stall after 2 s
+        String agent = TestKafka.uniqueId("agent");
+        ConfigurableApplicationContext outage = harness.start(newStore(), "--history.stall-after=2s",
+                "--history.publish=false");
+        JdbcTemplate jdbc = new JdbcTemplate(outage.getBean(DataSource.class));
+        Facts before = Facts.call(agent, "outage-user", base.plusSeconds(50));
+        harness.send(before.rejectedCall());
+        await().atMost(WAIT).until(() -> SinkHarness.rows(outage).stream().anyMatch(r -> before.sessionId().equals(r.get("session_id"))));
+        assertThat(harness.get(outage, "/actuator/health", null).statusCode()).isEqualTo(200);
+
+        // when the store is gone for the sink (its table is away) while facts arrive
+        jdbc.execute("ALTER TABLE call_record RENAME TO call_record_away");
+        Facts during = Facts.call(agent, "outage-user", base.plusSeconds(51));
+        harness.send(during.completed(7));
+
+        // then health turns DOWN with a stall
+        await().atMost(WAIT).until(() -> harness.get(outage, "/actuator/health", null).statusCode() == 503);
+        assertThat(outage.getBean("ingest", HealthIndicator.class).health().getDetails()).containsEntry("stalled", true);
+
+        // and when the store is back, the facts are folded, nothing was dead-lettered, health is UP
+        jdbc.execute("ALTER TABLE call_record_away RENAME TO call_record");
+        await().atMost(WAIT).until(() -> SinkHarness.rows(outage).stream()
+                .anyMatch(r -> during.sessionId().equals(r.get("session_id")) && "completed".equals(r.get("outcome"))));
+        await().atMost(WAIT).until(() -> harness.get(outage, "/actuator/health", null).statusCode() == 200);
+        assertThat(harness.deadLetters()).extracting(record -> new String(record.value(), StandardCharsets.UTF_8))
+                .noneMatch(value -> value.contains(during.sessionId()));
+        assertThat(harness.deadLetters()).extracting(record -> new String(record.value(), StandardCharsets.UTF_8))
+                .as("an outage dead-letters nothing").noneMatch(value -> value.contains(before.sessionId()));
+        harness.stop(outage);
+    }
+
+    @Test
+    void shouldServeHealthPubliclyAndOtherActuatorEndpointsOnlyWithTheAdminTokenAndLimitBodies() {
+        // when / then
+        assertThat(harness.get(sink, "/actuator/health", null).statusCode()).isEqualTo(200);
+        for (String path : List.of("/actuator/metrics", "/actuator/info", "/actuator/env")) {
+            HttpResponse<String> anonymous = harness.get(sink, path, null);
+            assertThat(anonymous.statusCode()).as(path).isEqualTo(401);
+            assertThat(anonymous.body()).as(path).contains("\"error_code\":\"unauthorized\"");
+        }
+        assertThat(harness.get(sink, "/actuator/metrics", "Bearer " + ADMIN_TOKEN).statusCode()).isEqualTo(200);
+        HttpResponse<String> big = harness.post(sink, "/v1/call-history", "Bearer " + ADMIN_TOKEN, new byte[70 * 1024]);
+        assertThat(big.statusCode()).isEqualTo(413);
+        assertThat(big.body()).contains("\"error_code\":\"payload_too_large\"");
+    }
+
+    @Test
     void shouldRebuildTheSameRowsFromTheLogIntoAnEmptyStore() {
         // given: calls of every kind, some duplicated or out of order, folded by the live sink
         String agent = TestKafka.uniqueId("agent");
@@ -350,13 +431,30 @@ abstract class CallHistorySinkContract {
         assertThat(Json.MAPPER.readTree(response.body()).get("status").asString()).isEqualTo("UP");
     }
 
-    private List<JsonNode> items(String agent, String... params) {
+    protected double deadLettered(String reason) {
+        var counter = sink.getBean(MeterRegistry.class).find("call.history.facts.dead_lettered").tag("reason", reason).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    protected SinkHarness harness() {
+        return harness;
+    }
+
+    protected ConfigurableApplicationContext sink() {
+        return sink;
+    }
+
+    protected Instant base() {
+        return base;
+    }
+
+    protected List<JsonNode> items(String agent, String... params) {
         List<JsonNode> items = new ArrayList<>();
         harness.history(sink, params).get("items").forEach(items::add);
         return items;
     }
 
-    private List<ConsumerRecord<String, CallRecord>> published(String agent) {
+    protected List<ConsumerRecord<String, CallRecord>> published(String agent) {
         return harness.callHistory().stream().filter(r -> r.value().agentId().equals(agent)).toList();
     }
 

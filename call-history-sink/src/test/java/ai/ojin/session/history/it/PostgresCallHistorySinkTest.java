@@ -1,5 +1,11 @@
 package ai.ojin.session.history.it;
 
+import static ai.ojin.session.history.it.SinkHarness.WAIT;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ai.ojin.session.history.Facts;
+import java.nio.charset.StandardCharsets;
 import ai.ojin.session.history.it.SinkHarness.Store;
 import ai.ojin.session.testkit.TestKafka;
 import java.sql.Connection;
@@ -9,6 +15,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -43,6 +50,28 @@ class PostgresCallHistorySinkTest extends CallHistorySinkContract {
         }
         schemas.add(schema);
         return new Store(URL + (URL.contains("?") ? "&" : "?") + "currentSchema=" + schema, USER, PASSWORD);
+    }
+
+    @Test
+    void shouldDeadLetterAClientUserRefWithNulAndGoOnWithLaterCalls() {
+        // given: PostgreSQL refuses NUL in text; a call whose client_user_ref holds one, then another call
+        String agent = TestKafka.uniqueId("agent");
+        Facts withNul = Facts.call(agent, "a\u0000b", base().plusSeconds(60));
+        Facts after = Facts.call(agent, "after-nul", base().plusSeconds(61));
+        double before = deadLettered("refused");
+
+        // when
+        harness().send(withNul.rejectedCall());
+        harness().send(after.completed(3));
+
+        // then: the later call is stored, the NUL call's facts are dead-lettered and counted, health stays UP
+        await().atMost(WAIT).until(() -> items(agent, "agent_id", agent).stream()
+                .anyMatch(item -> item.get("session_id").asString().equals(after.sessionId())));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(harness().deadLetters())
+                .extracting(record -> new String(record.value(), StandardCharsets.UTF_8))
+                .anyMatch(value -> value.contains(withNul.sessionId())));
+        assertThat(deadLettered("refused")).isGreaterThan(before);
+        assertThat(harness().get(sink(), "/actuator/health", null).statusCode()).isEqualTo(200);
     }
 
     @AfterAll

@@ -94,6 +94,22 @@ final class SinkHarness implements AutoCloseable {
         }
     }
 
+    HttpResponse<String> post(ConfigurableApplicationContext sink, String path, String authorization, byte[] body) {
+        var request = HttpRequest.newBuilder(URI.create("http://localhost:" + port(sink) + path))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        try {
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** GET /v1/call-history with the admin token; the parameters as name/value pairs. */
     JsonNode history(ConfigurableApplicationContext sink, String... params) {
         HttpResponse<String> response = get(sink, "/v1/call-history" + query(params), "Bearer " + ADMIN_TOKEN);
@@ -129,7 +145,8 @@ final class SinkHarness implements AutoCloseable {
     List<ConsumerRecord<byte[], byte[]>> deadLetters() {
         return readAll(new KafkaConsumer<>(Map.<String, Object>of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers()),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer()), topics.events().name() + ".call-history-sink.dlt");
+                new ByteArrayDeserializer(), new ByteArrayDeserializer()),
+                SessionTopics.deadLetterTopic(topics.events().name(), "call-history-sink"));
     }
 
     /**

@@ -2,6 +2,7 @@ package ai.ojin.session.connect.config;
 
 import ai.ojin.session.connect.agent.AgentCatalog;
 import ai.ojin.session.connect.agent.AgentWriter;
+import ai.ojin.session.connect.health.ProcessorHeartbeat;
 import ai.ojin.session.connect.reply.CommandReplies;
 import ai.ojin.session.connect.reply.PendingReplies;
 import ai.ojin.session.connect.reply.ReplyListener;
@@ -50,9 +51,17 @@ public class ConnectConfig {
 
     @Bean
     ReplyListener replyListener(SessionTopics topics, KafkaConfig.ConsumerSource consumers, PendingReplies pending,
-            ConnectProperties properties, MeterRegistry meters) {
+            ConnectProperties properties, MeterRegistry meters, ProcessorHeartbeat processorHealthIndicator) {
         return new ReplyListener(topics.replies().name(), properties.replyPartition(), consumers.forTopic(topics.replies()),
-                pending, meters);
+                pending, meters, processorHealthIndicator::accept);
+    }
+
+    /** Readiness "processor": DOWN while the session processor does not answer heartbeats. */
+    @Bean
+    ProcessorHeartbeat processorHealthIndicator(KafkaTemplate<String, SessionCommand> commandTemplate, SessionTopics topics,
+            ConnectProperties properties, Clock clock) {
+        return new ProcessorHeartbeat(commandTemplate, topics, properties.replyPartition(), properties.heartbeatInterval(),
+                properties.heartbeatStaleAfter(), clock);
     }
 
     @Bean
@@ -66,18 +75,23 @@ public class ConnectConfig {
         return new ConnectService(catalog, commands, clock);
     }
 
-    /** Part of the readiness group: DOWN until the catalog view has caught up. */
+    /** Part of the readiness group: DOWN until the catalog view has caught up, and while its reader is down. */
     @Bean
     HealthIndicator agentCatalogHealthIndicator(AgentCatalog catalog) {
-        return () -> catalog.caughtUp()
-                ? Health.up().withDetail("agents", catalog.size()).build()
-                : Health.down().withDetail("reason", "catching up with the agents topic").build();
+        return () -> {
+            if (!catalog.isReading()) {
+                return Health.down().withDetail("reason", "the agents reader failed and is starting over").build();
+            }
+            return catalog.caughtUp()
+                    ? Health.up().withDetail("agents", catalog.size()).build()
+                    : Health.down().withDetail("reason", "catching up with the agents topic").build();
+        };
     }
 
     /** Part of the readiness group: DOWN unless this instance reads its reply partition. */
     @Bean
     HealthIndicator replyListenerHealthIndicator(ReplyListener listener, ConnectProperties properties) {
-        return () -> (listener.isRunning() ? Health.up() : Health.down())
+        return () -> (listener.isReading() ? Health.up() : Health.down())
                 .withDetail("reply_partition", properties.replyPartition()).build();
     }
 }

@@ -16,9 +16,14 @@ import org.springframework.validation.annotation.Validated;
  *     this one) reads; every instance needs its own
  * @param replyTimeout how long a connect or end-session call waits for its reply before it answers
  *     500 {@code internal_error} (a connect then sends a release with reason {@code abandoned})
- * @param maxBodyBytes larger request bodies get 413 {@code payload_too_large}
+ * @param maxBodyBytes larger request bodies get 413 {@code payload_too_large} (the connect call and
+ *     every path without a limit of its own)
+ * @param maxAdminBodyBytes the same for the admin API ({@code /v1/admin/**})
  * @param adminToken bearer token of the admin API and the end-session call ({@code ADMIN_TOKEN})
  * @param adminWriteTimeout how long an admin write waits until the local catalog has applied it
+ * @param heartbeatInterval how often every partition of {@code session-commands} is asked whether
+ *     the processor runs (zero: never, and the processor is not part of readiness)
+ * @param heartbeatStaleAfter readiness is DOWN while a partition has not answered for this long
  */
 @Validated
 @ConfigurationProperties("connect")
@@ -27,12 +32,17 @@ public record ConnectProperties(
         @DefaultValue("10s") @NotNull Duration replyTimeout,
         @DefaultValue("8192") @Min(256) @Max(1048576) int maxBodyBytes,
         @NotBlank String adminToken,
-        @DefaultValue("10s") @NotNull Duration adminWriteTimeout) {
+        @DefaultValue("10s") @NotNull Duration adminWriteTimeout,
+        @DefaultValue("65536") @Min(256) @Max(1048576) int maxAdminBodyBytes,
+        @DefaultValue("2s") @NotNull Duration heartbeatInterval,
+        @DefaultValue("10s") @NotNull Duration heartbeatStaleAfter) {
 
     @Override
     public String toString() {
         // Never print the admin token.
         return "ConnectProperties[replyPartition=" + replyPartition + ", replyTimeout=" + replyTimeout
-                + ", maxBodyBytes=" + maxBodyBytes + ", adminWriteTimeout=" + adminWriteTimeout + "]";
+                + ", maxBodyBytes=" + maxBodyBytes + ", adminWriteTimeout=" + adminWriteTimeout
+                + ", maxAdminBodyBytes=" + maxAdminBodyBytes + ", heartbeatInterval=" + heartbeatInterval
+                + ", heartbeatStaleAfter=" + heartbeatStaleAfter + "]";
     }
 }

@@ -1,18 +1,23 @@
 package ai.ojin.session.connect.config;
 
-import ai.ojin.session.connect.admin.AdminTokenInterceptor;
 import ai.ojin.session.connect.origin.PublicCorsFilter;
-import ai.ojin.session.connect.web.BodyLimitFilter;
+import ai.ojin.session.events.web.AdminToken;
+import ai.ojin.session.events.web.AdminTokenFilter;
+import ai.ojin.session.events.web.BodyLimitFilter;
+import java.util.List;
+import java.util.Map;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
-import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
-import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
-/** CORS first (so even a 413 carries it), then the body limit; the admin token on admin paths. */
+/**
+ * CORS first (so even a 413 carries it), then the admin token (admin API, end-session call and
+ * every actuator endpoint but health), then the body limit (admin API 64 KiB, everything else
+ * {@code connect.max-body-bytes}), all before any body is read.
+ */
 @Configuration(proxyBeanMethods = false)
-public class WebConfig implements WebMvcConfigurer {
+public class WebConfig {
 
     private final ConnectProperties properties;
 
@@ -28,15 +33,18 @@ public class WebConfig implements WebMvcConfigurer {
     }
 
     @Bean
-    FilterRegistrationBean<BodyLimitFilter> bodyLimitFilter() {
-        var registration = new FilterRegistrationBean<>(new BodyLimitFilter(properties.maxBodyBytes()));
-        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 20);
+    FilterRegistrationBean<AdminTokenFilter> adminTokenFilter() {
+        var registration = new FilterRegistrationBean<>(new AdminTokenFilter(new AdminToken(properties.adminToken()),
+                List.of("/v1/admin", "/v1/sessions", "/actuator"), List.of("/actuator/health")));
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 15);
         return registration;
     }
 
-    @Override
-    public void addInterceptors(InterceptorRegistry registry) {
-        registry.addInterceptor(new AdminTokenInterceptor(properties.adminToken()))
-                .addPathPatterns("/v1/admin/**", "/v1/sessions/**");
+    @Bean
+    FilterRegistrationBean<BodyLimitFilter> bodyLimitFilter() {
+        var registration = new FilterRegistrationBean<>(new BodyLimitFilter(properties.maxBodyBytes(),
+                Map.of("/v1/admin/", properties.maxAdminBodyBytes())));
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 20);
+        return registration;
     }
 }

@@ -2,6 +2,7 @@ package ai.ojin.session.connect.kafka;
 
 import java.time.Duration;
 import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.errors.RecordDeserializationException;
@@ -13,18 +14,23 @@ import org.springframework.context.SmartLifecycle;
 /**
  * A consumer with assigned partitions (no group, no commits) polled on a thread of its own. The
  * subclass positions it in {@link #start()}, which runs before the web server accepts requests,
- * and handles each record; an unreadable record is logged and skipped. {@link #stop()} wakes the
- * consumer and waits for the thread.
+ * and handles each record; an unreadable record is logged and skipped. Any other failure is
+ * logged and the loop starts over with a new consumer ({@link #reposition}) after
+ * {@link #RESTART_DELAY}; meanwhile {@link #isReading()} is false, which readiness reports.
+ * {@link #stop()} wakes the consumer and waits for the thread.
  */
 public abstract class AssignedConsumerLoop<K, V> implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(AssignedConsumerLoop.class);
+    public static final Duration RESTART_DELAY = Duration.ofSeconds(1);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
     private final String name;
     private final Supplier<Consumer<K, V>> consumers;
     private final Duration pollTimeout;
 
     private volatile boolean running;
+    private volatile boolean reading;
     private volatile Consumer<K, V> consumer;
     private volatile Thread thread;
 
@@ -36,6 +42,11 @@ public abstract class AssignedConsumerLoop<K, V> implements SmartLifecycle {
 
     /** Assigns the partitions and seeks; a failure here fails the start-up. */
     protected abstract void position(Consumer<K, V> consumer);
+
+    /** Positions a new consumer after a failure; by default as at start-up. */
+    protected void reposition(Consumer<K, V> consumer) {
+        position(consumer);
+    }
 
     protected abstract void handle(ConsumerRecord<K, V> record);
 
@@ -58,35 +69,94 @@ public abstract class AssignedConsumerLoop<K, V> implements SmartLifecycle {
         }
         consumer = c;
         running = true;
+        reading = true;
         thread = new Thread(this::run, name);
         thread.setDaemon(true);
         thread.start();
     }
 
     private void run() {
-        Consumer<K, V> c = consumer;
         try {
             while (running) {
+                Consumer<K, V> c = consumer;
                 try {
-                    for (ConsumerRecord<K, V> record : c.poll(pollTimeout)) {
-                        handle(record);
+                    if (c == null) {
+                        c = restartWhenDue();
+                        if (c == null) {
+                            continue;
+                        }
                     }
-                    afterPoll(c);
-                } catch (RecordDeserializationException e) {
-                    log.error("{}: skipping unreadable record at {} offset {}", name, e.topicPartition(), e.offset(), e);
-                    c.seek(e.topicPartition(), e.offset() + 1);
-                } catch (WakeupException e) {
-                    if (running) {
-                        throw e;
+                    pollUntilStopped(c);
+                } catch (RuntimeException e) {
+                    reading = false;
+                    log.error("{} failed; starting over with a new consumer in {}", name, RESTART_DELAY, e);
+                    if (c != null) {
+                        closeQuietly(c);
                     }
+                    consumer = null;
                 }
             }
-        } catch (RuntimeException e) {
-            log.error("{} stopped reading", name, e);
         } finally {
             running = false;
-            c.close();
+            reading = false;
+            Consumer<K, V> c = consumer;
+            if (c != null) {
+                closeQuietly(c);
+            }
             onStopped();
+        }
+    }
+
+    private void pollUntilStopped(Consumer<K, V> c) {
+        while (running) {
+            try {
+                for (ConsumerRecord<K, V> record : c.poll(pollTimeout)) {
+                    handle(record);
+                }
+                afterPoll(c);
+            } catch (RecordDeserializationException e) {
+                log.error("{}: skipping unreadable record at {} offset {}", name, e.topicPartition(), e.offset(), e);
+                c.seek(e.topicPartition(), e.offset() + 1);
+            } catch (WakeupException e) {
+                if (running) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** Waits out the restart delay (cut short by stop()), then positions a new consumer (null: stopped). */
+    private Consumer<K, V> restartWhenDue() {
+        long due = System.nanoTime() + RESTART_DELAY.toNanos();
+        while (running && System.nanoTime() < due) {
+            try {
+                Thread.sleep(Math.min(100, Math.max(1, (due - System.nanoTime()) / 1_000_000)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                running = false;
+            }
+        }
+        if (!running) {
+            return null;
+        }
+        Consumer<K, V> c = consumers.get();
+        try {
+            reposition(c);
+        } catch (RuntimeException e) {
+            closeQuietly(c);
+            throw e;
+        }
+        consumer = c;
+        reading = true;
+        log.info("{} reading again", name);
+        return c;
+    }
+
+    private void closeQuietly(Consumer<K, V> c) {
+        try {
+            c.close(CloseOptions.timeout(CLOSE_TIMEOUT));
+        } catch (RuntimeException e) {
+            log.warn("{}: closing the consumer failed", name, e);
         }
     }
 
@@ -112,6 +182,11 @@ public abstract class AssignedConsumerLoop<K, V> implements SmartLifecycle {
     @Override
     public final boolean isRunning() {
         return running;
+    }
+
+    /** True while the loop polls a positioned consumer (false while it starts over after a failure). */
+    public final boolean isReading() {
+        return reading;
     }
 
     /** Starts before the web server (and stops after it). */

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -31,13 +32,22 @@ public class ReplyListener extends AssignedConsumerLoop<String, SessionReply> {
     private final PendingReplies pending;
     private final Counter received;
     private final Counter unmatched;
+    private final Predicate<SessionReply> heartbeats;
+    private volatile long nextOffset = -1;
 
     public ReplyListener(String topic, int partition, Supplier<Consumer<String, SessionReply>> consumers,
             PendingReplies pending, MeterRegistry meters) {
+        this(topic, partition, consumers, pending, meters, reply -> false);
+    }
+
+    /** @param heartbeats takes the answers to heartbeats (true when the reply was one) */
+    public ReplyListener(String topic, int partition, Supplier<Consumer<String, SessionReply>> consumers,
+            PendingReplies pending, MeterRegistry meters, Predicate<SessionReply> heartbeats) {
         super("replies-" + topic + "-" + partition, consumers, POLL);
         this.topic = topic;
         this.partition = partition;
         this.pending = pending;
+        this.heartbeats = heartbeats;
         this.received = Counter.builder("connect.replies.received").description("Replies read from this instance's reply partition")
                 .register(meters);
         this.unmatched = Counter.builder("connect.replies.unmatched").description("Replies no waiting request took")
@@ -57,10 +67,28 @@ public class ReplyListener extends AssignedConsumerLoop<String, SessionReply> {
         log.info("Reading replies from {} at offset {}", tp, c.position(tp));
     }
 
+    /** After a failure: on from the next unread reply, so no reply of a waiting request is skipped. */
+    @Override
+    protected void reposition(Consumer<String, SessionReply> c) {
+        long next = nextOffset;
+        if (next < 0) {
+            position(c);
+            return;
+        }
+        TopicPartition tp = new TopicPartition(topic, partition);
+        c.assign(List.of(tp));
+        c.seek(tp, next);
+        log.info("Reading replies from {} again at offset {}", tp, next);
+    }
+
     @Override
     protected void handle(ConsumerRecord<String, SessionReply> record) {
-        received.increment();
+        nextOffset = record.offset() + 1;
         SessionReply reply = record.value();
+        if (reply != null && heartbeats.test(reply)) {
+            return;
+        }
+        received.increment();
         if (reply == null || !pending.complete(reply)) {
             unmatched.increment();
             log.debug("No request waits for reply {} (offset {})", reply, record.offset());

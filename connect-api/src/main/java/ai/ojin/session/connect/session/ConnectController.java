@@ -8,6 +8,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.concurrent.CompletableFuture;
+import org.springframework.http.CacheControl;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -17,7 +19,8 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * {@code POST /v1/public/agents/connect}. The servlet thread is released while the reply is
  * awaited (the handler returns a {@link CompletableFuture}). Latency is recorded in the timer
- * {@code connect.requests}, tagged with {@code outcome} = {@code ok} or the error code.
+ * {@code connect.requests}, tagged with {@code outcome} = {@code ok} or the error code. Every
+ * answer carries {@code Cache-Control: no-store} (a success carries a meeting token).
  */
 @RestController
 public class ConnectController {
@@ -39,7 +42,16 @@ public class ConnectController {
         } catch (ApiException e) {
             response = CompletableFuture.completedFuture(JsonResponses.error(e));
         }
-        return response.whenComplete((result, error) -> sample.stop(meters.timer("connect.requests", "outcome", outcome(result))));
+        return response.thenApply(ConnectController::noStore)
+                .whenComplete((result, error) -> sample.stop(meters.timer("connect.requests", "outcome", outcome(result))));
+    }
+
+    /** A connect answer may carry a meeting token: no cache may keep it. */
+    private static ResponseEntity<byte[]> noStore(ResponseEntity<byte[]> response) {
+        HttpHeaders headers = new HttpHeaders();
+        headers.addAll(response.getHeaders());
+        headers.setCacheControl(CacheControl.noStore());
+        return new ResponseEntity<>(response.getBody(), headers, response.getStatusCode());
     }
 
     private static String outcome(ResponseEntity<byte[]> response) {

@@ -7,7 +7,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * The body of {@code POST /v1/public/agents/connect}: {@code agent_id} a required non-empty
  * string, {@code client_user_ref} an optional string (null = absent) of at most 256 characters
- * (Unicode code points). Unknown fields are ignored.
+ * (Unicode code points), without control characters (U+0000-U+001F, U+007F) or unpaired
+ * surrogates: it is stored and keyed on, and some stores refuse such text. Unknown fields are ignored.
  */
 public record ConnectRequest(String agentId, String clientUserRef) {
 
@@ -36,7 +37,29 @@ public record ConnectRequest(String agentId, String clientUserRef) {
             if (clientUserRef.codePointCount(0, clientUserRef.length()) > MAX_CLIENT_USER_REF) {
                 throw ApiException.invalidRequest("client_user_ref must be at most " + MAX_CLIENT_USER_REF + " characters");
             }
+            if (!isPlainText(clientUserRef)) {
+                throw ApiException.invalidRequest("client_user_ref must not contain control characters or unpaired surrogates");
+            }
         }
         return new ConnectRequest(agentId.asString(), clientUserRef);
+    }
+
+    /** True when the text has no control character (C0 or DEL) and every surrogate is paired. */
+    static boolean isPlainText(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x20 || c == 0x7F) {
+                return false;
+            }
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 >= text.length() || !Character.isLowSurrogate(text.charAt(i + 1))) {
+                    return false;
+                }
+                i++;
+            } else if (Character.isLowSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 }

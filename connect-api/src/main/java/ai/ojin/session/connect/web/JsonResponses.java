@@ -1,8 +1,7 @@
 package ai.ojin.session.connect.web;
 
 import ai.ojin.session.events.json.Json;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import ai.ojin.session.events.web.ApiErrors;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -39,14 +38,8 @@ public final class JsonResponses {
         return builder.body(errorBytes(errorCode, message, retryAfterSeconds));
     }
 
-    /** The one error shape: {@code {"error_code", "message"}}, plus {@code retry_after_seconds} when given. */
+    /** The one error shape of every service ({@link ApiErrors}). */
     public static byte[] errorBytes(String errorCode, String message, Integer retryAfterSeconds) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("error_code", errorCode);
-        body.put("message", message);
-        if (retryAfterSeconds != null) {
-            body.put("retry_after_seconds", retryAfterSeconds);
-        }
-        return Json.MAPPER.writeValueAsBytes(body);
+        return ApiErrors.body(errorCode, message, retryAfterSeconds);
     }
 }

@@ -7,10 +7,13 @@ import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Strict reading of request bodies: one JSON object, no duplicate keys, nothing after it. */
+/**
+ * Strict reading of request bodies: one JSON object, no duplicate keys, nothing after it, at most
+ * 64 KiB (the largest body limit), 16 levels deep, strings of at most 16 Ki characters.
+ */
 public final class RequestJson {
 
-    private static final JsonMapper STRICT = Json.MAPPER.rebuild()
+    private static final JsonMapper STRICT = Json.limited(64 * 1024, 16, 16 * 1024).rebuild()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();

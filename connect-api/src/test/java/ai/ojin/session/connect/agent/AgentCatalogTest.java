@@ -13,6 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -82,6 +86,53 @@ class AgentCatalogTest {
         } finally {
             catalog.stop();
         }
+    }
+
+    @Test
+    void shouldStartOverWhenItsReaderFailsAndSayItIsNotReadingMeanwhile() throws Exception {
+        // given: a catalog whose consumers fail on poll while the fault is on
+        SessionTopics topics = TestKafka.newTopics();
+        AtomicBoolean fault = new AtomicBoolean();
+        Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        AgentCatalog catalog = new AgentCatalog(topics.agents().name(), () -> failingOnPoll(
+                new KafkaConsumer<>(props, topics.agents().keySerde().deserializer(), topics.agents().valueSerde().deserializer()),
+                fault));
+        catalog.start();
+        try (var producer = producer(topics)) {
+            await().atMost(Duration.ofSeconds(30)).until(catalog::caughtUp);
+            assertThat(catalog.isReading()).isTrue();
+
+            // when the reader fails
+            fault.set(true);
+
+            // then
+            await().atMost(Duration.ofSeconds(30)).until(() -> !catalog.isReading());
+            assertThat(catalog.isRunning()).isTrue();
+
+            // and when the fault is gone, it reads again, including what was written meanwhile
+            producer.send(topics.agents().record("while-down", agent("while-down", AgentStatus.PUBLISHED))).get();
+            fault.set(false);
+            await().atMost(Duration.ofSeconds(30)).until(() -> catalog.isReading() && catalog.find("while-down").isPresent());
+        } finally {
+            catalog.stop();
+        }
+    }
+
+    /** A real consumer whose poll throws while {@code fault} is set. */
+    @SuppressWarnings("unchecked")
+    private static Consumer<String, Agent> failingOnPoll(Consumer<String, Agent> real, AtomicBoolean fault) {
+        return (Consumer<String, Agent>) Proxy.newProxyInstance(Consumer.class.getClassLoader(), new Class<?>[] {Consumer.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("poll") && fault.get()) {
+                        throw new IllegalStateException("injected reader failure");
+                    }
+                    try {
+                        return method.invoke(real, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     private static AgentCatalog catalog(SessionTopics topics) {

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ai.ojin.session.connect.support.RunningApi;
+import ai.ojin.session.connect.support.ScriptedReplies;
+import ai.ojin.session.connect.support.TestPipeline;
 import ai.ojin.session.events.agent.Agent;
 import ai.ojin.session.events.agent.AgentStatus;
 import ai.ojin.session.events.json.Json;
@@ -33,8 +35,9 @@ class ReadinessTest {
             producer.flush();
         }
 
-        // when
-        try (RunningApi api = RunningApi.start(topics, Map.of())) {
+        // when (with a stand-in that answers the processor heartbeats)
+        try (TestPipeline pipeline = TestPipeline.start(topics, new ScriptedReplies());
+                RunningApi api = RunningApi.start(topics, Map.of())) {
             AgentCatalog catalog = api.bean(AgentCatalog.class);
             int[] sizeWhenReady = {-1};
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5)).until(() -> {
@@ -62,13 +65,16 @@ class ReadinessTest {
     }
 
     @Test
-    void shouldReportTheCatalogInTheReadinessGroup() {
+    void shouldReportTheCatalogInTheReadinessGroup() throws Exception {
         // given
         SessionTopics topics = TestKafka.newTopics();
 
         // when
-        try (RunningApi api = RunningApi.start(topics, Map.of())) {
+        try (TestPipeline pipeline = TestPipeline.start(topics, new ScriptedReplies());
+                RunningApi api = RunningApi.start(topics, Map.of())) {
             await().atMost(Duration.ofSeconds(60)).until(() -> api.bean(AgentCatalog.class).caughtUp());
+            await().atMost(Duration.ofSeconds(60)).until(() -> api.send(api.request("/actuator/health/readiness").GET())
+                    .statusCode() == 200);
             HttpResponse<String> health = api.send(api.request("/actuator/health").GET());
             HttpResponse<String> readiness = api.send(api.request("/actuator/health/readiness").GET());
 

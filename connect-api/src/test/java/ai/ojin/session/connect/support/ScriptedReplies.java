@@ -1,5 +1,6 @@
 package ai.ojin.session.connect.support;
 
+import ai.ojin.session.events.command.Heartbeat;
 import ai.ojin.session.events.command.ReleaseSession;
 import ai.ojin.session.events.command.RequestSession;
 import ai.ojin.session.events.command.SessionCommand;
@@ -14,7 +15,7 @@ import java.util.function.Function;
  * limit (retry after 7 s), {@code room-*} and {@code orch-*} fail, {@code mute-*} never answers,
  * any other agent gets a room {@code https://rooms.test/<session>} and token {@code tok-<session>}.
  * A release with a reply partition ends a session this script admitted (success) or answers
- * {@code session_not_found}.
+ * {@code session_not_found}. Heartbeats are answered, as the processor does.
  */
 public final class ScriptedReplies implements Function<SessionCommand, SessionReply> {
 
@@ -23,6 +24,9 @@ public final class ScriptedReplies implements Function<SessionCommand, SessionRe
 
     @Override
     public SessionReply apply(SessionCommand command) {
+        if (command instanceof Heartbeat heartbeat) {
+            return SessionReply.success(heartbeat.sessionId(), null, null);
+        }
         if (command instanceof RequestSession request) {
             String agent = request.agentId();
             String sessionId = request.sessionId();

@@ -1,5 +1,6 @@
 package ai.ojin.session.connect.support;
 
+import ai.ojin.session.events.command.Heartbeat;
 import ai.ojin.session.events.command.ReleaseSession;
 import ai.ojin.session.events.command.RequestSession;
 import ai.ojin.session.events.command.SessionCommand;
@@ -22,7 +23,8 @@ import org.apache.kafka.common.errors.WakeupException;
 /**
  * Stands in for the processor and worker: a real consumer of the test's {@code session-commands}
  * that answers each command with the reply its script gives (null = no answer), written to the
- * reply partition named in the command, over the real broker.
+ * reply partition named in the command, over the real broker. Heartbeats are answered like the
+ * processor does when the script answers them, and are not listed in {@link #commands()}.
  */
 public final class TestPipeline implements AutoCloseable {
 
@@ -60,7 +62,9 @@ public final class TestPipeline implements AutoCloseable {
         try {
             while (running) {
                 for (ConsumerRecord<String, SessionCommand> record : consumer.poll(Duration.ofMillis(200))) {
-                    seen.add(record);
+                    if (!(record.value() instanceof Heartbeat)) {
+                        seen.add(record);
+                    }
                     SessionReply reply = script.apply(record.value());
                     Integer partition = replyPartitionOf(record.value());
                     if (reply != null && partition != null) {
@@ -82,6 +86,9 @@ public final class TestPipeline implements AutoCloseable {
         }
         if (command instanceof ReleaseSession release) {
             return release.replyPartition();
+        }
+        if (command instanceof Heartbeat heartbeat) {
+            return heartbeat.replyPartition();
         }
         return null;
     }

@@ -39,9 +39,10 @@ public class ExternalApisConfiguration {
         RateLimiter limiter = daily.maxRequestsPerSecond() > 0 ? new RateLimiter(daily.maxRequestsPerSecond()) : null;
         ResilientHttp http = new ResilientHttp("daily", ResilientHttp.newClient(daily.callTimeout()), daily.callTimeout(),
                 daily.maxAttempts(), limiter, meters);
-        log.info("Daily API at {} (call timeout {}, {} attempts, rate limit {})", daily.url(), daily.callTimeout(),
-                daily.maxAttempts(), limiter == null ? "off" : daily.maxRequestsPerSecond() + "/s");
-        return new HttpDailyApi(daily.url(), daily.apiKey(), http);
+        log.info("Daily API at {} (call timeout {}, {} attempts, rate limit {}, room name prefix '{}')", daily.url(),
+                daily.callTimeout(), daily.maxAttempts(), limiter == null ? "off" : daily.maxRequestsPerSecond() + "/s",
+                daily.roomNamePrefix());
+        return new HttpDailyApi(daily.url(), daily.apiKey(), http, daily.roomNamePrefix());
     }
 
     @Bean

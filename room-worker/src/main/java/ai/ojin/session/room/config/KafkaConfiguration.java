@@ -45,7 +45,7 @@ public class KafkaConfiguration {
 
     /** The dead-letter topic of this worker's listener. */
     public static String deadLetterTopic(SessionTopics topics) {
-        return topics.events().name() + ".room-worker.dlt";
+        return SessionTopics.deadLetterTopic(topics.events().name(), "room-worker");
     }
 
     @Bean

@@ -4,6 +4,7 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -66,6 +67,9 @@ public record RoomProperties(
      * @param apiKey DAILY_API_KEY (blank = unset)
      * @param maxRequestsPerSecond client-side token bucket for all Daily calls, 0 = off
      * @param botUserName user_name of the bot's meeting token
+     * @param roomNamePrefix ROOM_NAME_PREFIX: this deployment's mark on the rooms it creates (their
+     *     Daily name is prefix + session id); reconciliation deletes only rooms with it. Set it
+     *     when several deployments share a Daily domain (empty: every room named like a session id)
      */
     public record Daily(
             @NotBlank @DefaultValue("https://api.daily.co/v1") String url,
@@ -73,7 +77,15 @@ public record RoomProperties(
             @NotNull @DefaultValue("2s") Duration callTimeout,
             @Min(1) @DefaultValue("3") int maxAttempts,
             @DefaultValue("0") double maxRequestsPerSecond,
-            @NotBlank @DefaultValue("agent") String botUserName) {
+            @NotBlank @DefaultValue("agent") String botUserName,
+            @Pattern(regexp = "[A-Za-z0-9_-]{0,20}") @DefaultValue("") String roomNamePrefix) {
+
+        @Override
+        public String toString() {
+            return "Daily[url=" + url + ", apiKey=" + redacted(apiKey) + ", callTimeout=" + callTimeout + ", maxAttempts="
+                    + maxAttempts + ", maxRequestsPerSecond=" + maxRequestsPerSecond + ", botUserName=" + botUserName
+                    + ", roomNamePrefix=" + roomNamePrefix + "]";
+        }
     }
 
     /**
@@ -85,6 +97,12 @@ public record RoomProperties(
             @DefaultValue("") String token,
             @NotNull @DefaultValue("3s") Duration callTimeout,
             @Min(1) @DefaultValue("2") int maxAttempts) {
+
+        @Override
+        public String toString() {
+            return "Orchestrator[url=" + url + ", token=" + redacted(token) + ", callTimeout=" + callTimeout
+                    + ", maxAttempts=" + maxAttempts + "]";
+        }
     }
 
     /**
@@ -96,5 +114,15 @@ public record RoomProperties(
             @DefaultValue("") String hmac,
             @NotNull @DefaultValue("5m") Duration tolerance,
             @Min(1) @DefaultValue("10000") int dedupCapacity) {
+
+        @Override
+        public String toString() {
+            return "Webhook[hmac=" + redacted(hmac) + ", tolerance=" + tolerance + ", dedupCapacity=" + dedupCapacity + "]";
+        }
+    }
+
+    /** Secrets are printed only as set or unset. */
+    static String redacted(String secret) {
+        return secret == null || secret.isBlank() ? "(unset)" : "***";
     }
 }

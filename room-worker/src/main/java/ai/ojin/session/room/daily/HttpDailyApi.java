@@ -20,23 +20,42 @@ import java.util.concurrent.CompletableFuture;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
-/** Daily's REST API over HTTP ({@code Authorization: Bearer DAILY_API_KEY}). */
+/**
+ * Daily's REST API over HTTP ({@code Authorization: Bearer DAILY_API_KEY}).
+ *
+ * <p>Ownership marker: with a deployment prefix ({@code ROOM_NAME_PREFIX}), every room this
+ * client creates is named {@code <prefix><name>} on Daily, and the prefix never leaves this class:
+ * names given and returned are without it. Rooms listed that do not carry the prefix belong to
+ * someone else (another deployment on the same Daily domain) and are returned with a null name,
+ * so nothing here can mistake them for ours. An empty prefix marks nothing.
+ */
 public final class HttpDailyApi implements DailyApi {
 
     private final String baseUrl;
     private final String apiKey;
     private final ResilientHttp http;
+    private final String prefix;
 
     public HttpDailyApi(String baseUrl, String apiKey, ResilientHttp http) {
+        this(baseUrl, apiKey, http, "");
+    }
+
+    public HttpDailyApi(String baseUrl, String apiKey, ResilientHttp http, String roomNamePrefix) {
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         this.apiKey = apiKey;
         this.http = http;
+        this.prefix = roomNamePrefix == null ? "" : roomNamePrefix;
+    }
+
+    @Override
+    public String toString() {
+        return "HttpDailyApi[" + baseUrl + ", prefix=" + prefix + "]";
     }
 
     @Override
     public CompletableFuture<DailyRoom> createRoom(String name, Instant exp, Deadline deadline) {
         String body = write(Map.of(
-                "name", name,
+                "name", prefix + name,
                 "privacy", "private",
                 "properties", Map.of("exp", exp.getEpochSecond(), "eject_at_room_exp", true)));
         return http.send("create_room", Priority.SETUP, () -> request("/rooms").POST(HttpRequest.BodyPublishers.ofString(body)), deadline)
@@ -50,7 +69,7 @@ public final class HttpDailyApi implements DailyApi {
 
     @Override
     public CompletableFuture<Optional<DailyRoom>> getRoom(String name, Deadline deadline) {
-        return http.send("get_room", Priority.SETUP, () -> request("/rooms/" + encode(name)).GET(), deadline)
+        return http.send("get_room", Priority.SETUP, () -> request("/rooms/" + encode(prefix + name)).GET(), deadline)
                 .thenApply(response -> response.statusCode() == 404
                         ? Optional.empty()
                         : Optional.of(room(expectOk("get room", response))));
@@ -58,7 +77,7 @@ public final class HttpDailyApi implements DailyApi {
 
     @Override
     public CompletableFuture<Boolean> deleteRoom(String name, Deadline deadline) {
-        return http.send("delete_room", Priority.BACKGROUND, () -> request("/rooms/" + encode(name)).DELETE(), deadline)
+        return http.send("delete_room", Priority.BACKGROUND, () -> request("/rooms/" + encode(prefix + name)).DELETE(), deadline)
                 .thenApply(response -> {
                     if (response.statusCode() == 404) {
                         return false;
@@ -71,7 +90,7 @@ public final class HttpDailyApi implements DailyApi {
     @Override
     public CompletableFuture<String> mintToken(MeetingTokenRequest token, Deadline deadline) {
         String body = write(Map.of("properties", Map.of(
-                "room_name", token.roomName(),
+                "room_name", prefix + token.roomName(),
                 "is_owner", token.owner(),
                 "user_name", token.userName(),
                 "exp", token.exp().getEpochSecond(),
@@ -133,7 +152,7 @@ public final class HttpDailyApi implements DailyApi {
         return body != null && body.contains("already exists");
     }
 
-    private static DailyRoom room(JsonNode json) {
+    private DailyRoom room(JsonNode json) {
         Instant createdAt = null;
         if (json.path("created_at").isString()) {
             try {
@@ -142,7 +161,9 @@ public final class HttpDailyApi implements DailyApi {
                 createdAt = null;
             }
         }
-        return new DailyRoom(json.path("id").asString(null), json.path("name").asString(null),
+        String name = json.path("name").asString(null);
+        String ours = name != null && name.startsWith(prefix) ? name.substring(prefix.length()) : null;
+        return new DailyRoom(json.path("id").asString(null), ours,
                 json.path("url").asString(null), json.path("privacy").asString(null), createdAt);
     }
 

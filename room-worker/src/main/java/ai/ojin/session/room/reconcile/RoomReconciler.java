@@ -25,7 +25,9 @@ import org.springframework.context.SmartLifecycle;
  * by a session id) that belong to no session this worker knows to be live or in set-up, were
  * created while this worker owned their agent's partition, and are older than
  * {@code room.reconcile-grace}. Older rooms are bounded by their {@code exp}. This is how a room
- * whose create call timed out, but which Daily made anyway, goes away.
+ * whose create call timed out, but which Daily made anyway, goes away. Only rooms with this
+ * deployment's mark ({@code ROOM_NAME_PREFIX}, kept by the Daily client) are ever considered:
+ * the client lists other rooms without a name.
  */
 public class RoomReconciler implements SmartLifecycle {
 
@@ -106,6 +108,10 @@ public class RoomReconciler implements SmartLifecycle {
         if (interval.isZero() || interval.isNegative()) {
             log.info("Room reconciliation is off (room.reconcile-interval={})", interval);
             return;
+        }
+        if (properties.daily().roomNamePrefix().isEmpty()) {
+            log.warn("ROOM_NAME_PREFIX is not set: reconciliation treats every Daily room named like a session id as "
+                    + "this deployment's; set a prefix of its own when several deployments share a Daily domain");
         }
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "room-reconciler");

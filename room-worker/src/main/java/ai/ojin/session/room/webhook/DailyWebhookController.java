@@ -4,8 +4,11 @@ import ai.ojin.session.events.SessionIds;
 import ai.ojin.session.events.command.EndReason;
 import ai.ojin.session.events.command.ReleaseSession;
 import ai.ojin.session.events.json.Json;
+import ai.ojin.session.events.web.ApiErrors;
+import ai.ojin.session.room.config.RoomProperties;
 import ai.ojin.session.room.session.SessionOutbox;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -23,40 +26,48 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
- * {@code POST /v1/webhooks/daily}: Daily's verification ping (no {@code type}) is answered 200;
- * every other call must be signed ({@link WebhookSignature}) or gets 401 {@code auth_failed}.
- * A verified {@code meeting.ended} for a room of ours releases its session (MEETING_ENDED), once
- * per event id; the 200 is sent only after the release is on Kafka, so Daily retries otherwise.
+ * {@code POST /v1/webhooks/daily}. The body is at most 64 KiB ({@link WebhookWebConfiguration},
+ * refused before it is read) and the signature ({@link WebhookSignature}) is checked on the raw
+ * bytes before anything is parsed: an unsigned or wrongly signed call gets 401 {@code auth_failed}
+ * - except Daily's unsigned verification ping, a tiny body without a {@code "type"}, answered 200
+ * without being parsed. A verified {@code meeting.ended} for a room of ours (this deployment's
+ * {@code ROOM_NAME_PREFIX} + a session id) releases its session (MEETING_ENDED), once per event
+ * id; the 200 is sent only after the release is on Kafka, so Daily retries otherwise.
  */
 @RestController
 public class DailyWebhookController {
 
     private static final Logger log = LoggerFactory.getLogger(DailyWebhookController.class);
     private static final long SEND_TIMEOUT_SECONDS = 10;
+    /** The verification ping is a few bytes ({@code {"test":"test"}}); anything bigger must be signed. */
+    private static final int MAX_PING_BYTES = 256;
+    private static final JsonMapper JSON = Json.limited(WebhookWebConfiguration.MAX_BODY_BYTES, 16, 8 * 1024);
 
     private final WebhookSignature signature;
     private final RecentEventIds seen;
     private final SessionOutbox outbox;
     private final MeterRegistry meters;
+    private final String roomPrefix;
 
     public DailyWebhookController(WebhookSignature signature, RecentEventIds seen, SessionOutbox outbox,
-                                  MeterRegistry meters) {
+                                  MeterRegistry meters, RoomProperties properties) {
         this.signature = signature;
         this.seen = seen;
         this.outbox = outbox;
         this.meters = meters;
+        this.roomPrefix = properties.daily().roomNamePrefix();
     }
 
     @PostMapping(path = "/v1/webhooks/daily", produces = MediaType.APPLICATION_JSON_VALUE)
-    public ResponseEntity<Map<String, Object>> receive(
+    public ResponseEntity<byte[]> receive(
             @RequestHeader(name = "X-Webhook-Timestamp", required = false) String timestamp,
             @RequestHeader(name = "X-Webhook-Signature", required = false) String signatureHeader,
             @RequestBody(required = false) byte[] body) {
         byte[] raw = body == null ? new byte[0] : body;
-        JsonNode json = parse(raw);
-        if (json != null && json.isObject() && !json.hasNonNull("type")) {
+        if (timestamp == null && signatureHeader == null && isVerificationPing(raw)) {
             count("ping");
             return ok("ping");
         }
@@ -66,6 +77,7 @@ public class DailyWebhookController {
             log.warn("Refused a Daily webhook: signature {}", verdict.name().toLowerCase());
             return error(HttpStatus.UNAUTHORIZED, "auth_failed", "webhook signature is missing, invalid or stale");
         }
+        JsonNode json = parse(raw);
         if (json == null || !json.isObject()) {
             count("invalid");
             return error(HttpStatus.BAD_REQUEST, "invalid_request", "body is not a JSON object");
@@ -80,7 +92,7 @@ public class DailyWebhookController {
             count("ignored");
             return ok("ignored");
         }
-        String room = json.path("payload").path("room").asString(null);
+        String room = ourSession(json.path("payload").path("room").asString(null));
         Optional<String> agent = SessionIds.agentOf(room);
         if (agent.isEmpty()) {
             count("not_ours");
@@ -103,7 +115,21 @@ public class DailyWebhookController {
         return ok("released");
     }
 
-    private ResponseEntity<Map<String, Object>> unavailable(String room, Exception e) {
+    /** The session id in a Daily room name of this deployment, or null when the room is not ours. */
+    private String ourSession(String dailyRoomName) {
+        if (dailyRoomName == null || !dailyRoomName.startsWith(roomPrefix)) {
+            return null;
+        }
+        return dailyRoomName.substring(roomPrefix.length());
+    }
+
+    /** Daily's verification ping, recognised on its bytes (no parsing): tiny and without a type. */
+    private static boolean isVerificationPing(byte[] raw) {
+        return raw.length > 0 && raw.length <= MAX_PING_BYTES
+                && !new String(raw, StandardCharsets.UTF_8).contains("\"type\"");
+    }
+
+    private ResponseEntity<byte[]> unavailable(String room, Exception e) {
         log.error("Could not release session {} after meeting.ended; Daily will retry", room, e);
         count("send_failed");
         return error(HttpStatus.SERVICE_UNAVAILABLE, "internal_error", "could not record the event; retry later");
@@ -114,7 +140,7 @@ public class DailyWebhookController {
             return null;
         }
         try {
-            return Json.MAPPER.readTree(raw);
+            return JSON.readTree(raw);
         } catch (JacksonException e) {
             return null;
         }
@@ -124,12 +150,16 @@ public class DailyWebhookController {
         meters.counter("room.webhooks", "outcome", outcome).increment();
     }
 
-    private static ResponseEntity<Map<String, Object>> ok(String status) {
-        return ResponseEntity.ok(Map.of("status", status));
+    private static ResponseEntity<byte[]> ok(String status) {
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON)
+                .body(Json.MAPPER.writeValueAsBytes(Map.of("status", status)));
     }
 
-    private static ResponseEntity<Map<String, Object>> error(HttpStatus status, String code, String message) {
-        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON)
-                .body(Map.of("error_code", code, "message", message));
+    private static ResponseEntity<byte[]> error(HttpStatus status, String code, String message) {
+        var builder = ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON);
+        if (status == HttpStatus.UNAUTHORIZED) {
+            builder.header("WWW-Authenticate", "Bearer");
+        }
+        return builder.body(ApiErrors.body(code, message));
     }
 }

@@ -5,21 +5,27 @@ import java.security.InvalidKeyException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Daily's webhook signature: {@code X-Webhook-Signature} = base64(HMAC-SHA256(base64-decoded
  * secret, timestamp + "." + raw body)), compared in constant time; {@code X-Webhook-Timestamp}
- * (epoch seconds, or milliseconds) must be within the tolerance of now.
+ * (epoch seconds, or milliseconds: 1 to 19 digits) must be within the tolerance of now. Anything
+ * else in either header (a sign, a huge or malformed number, bad base64) is {@code FORGED}: a
+ * caller can never make this throw. Only the raw bytes are looked at: nothing is parsed before
+ * the signature is checked.
  */
 public final class WebhookSignature {
 
     private static final String ALGORITHM = "HmacSHA256";
     private static final long MILLIS_THRESHOLD = 100_000_000_000L;
+    private static final Pattern TIMESTAMP = Pattern.compile("[0-9]{1,19}");
 
     private final SecretKeySpec key;
     private final Duration tolerance;
@@ -63,15 +69,18 @@ public final class WebhookSignature {
         if (timestamp == null || signature == null || timestamp.isBlank() || signature.isBlank()) {
             return Verdict.MISSING;
         }
-        long value;
-        try {
-            value = Long.parseLong(timestamp.trim());
-        } catch (NumberFormatException e) {
+        String digits = timestamp.trim();
+        if (!TIMESTAMP.matcher(digits).matches()) {
             return Verdict.FORGED;
         }
-        Instant signedAt = value >= MILLIS_THRESHOLD ? Instant.ofEpochMilli(value) : Instant.ofEpochSecond(value);
-        Duration age = Duration.between(signedAt, clock.instant()).abs();
-        boolean fresh = age.compareTo(tolerance) <= 0;
+        boolean fresh;
+        try {
+            long value = Long.parseLong(digits);
+            Instant signedAt = value >= MILLIS_THRESHOLD ? Instant.ofEpochMilli(value) : Instant.ofEpochSecond(value);
+            fresh = Duration.between(signedAt, clock.instant()).abs().compareTo(tolerance) <= 0;
+        } catch (NumberFormatException | DateTimeException | ArithmeticException e) {
+            return Verdict.FORGED;
+        }
         byte[] expected = sign(timestamp.trim(), body);
         byte[] given;
         try {

@@ -26,6 +26,23 @@ public record SessionTopics(
 
     public static final SessionTopics DEFAULT = withPrefix("");
 
+    /** How long {@code session-replies} keeps a record: meeting tokens are on it. */
+    public static final long REPLIES_RETENTION_MS = 3600L * 1000;
+    /**
+     * How long a segment of {@code session-replies} stays open. Retention deletes whole closed
+     * segments only, so a token leaves the disk at most retention + this after it was written.
+     */
+    public static final long REPLIES_SEGMENT_MS = 10L * 60 * 1000;
+
+    /**
+     * The one dead-letter naming of every service: {@code <source topic>.<service>.dlt}, e.g.
+     * {@code session-events.call-history-sink.dlt}. Each service that gives up on records of a
+     * topic has its own, so a replay reaches only the service that failed.
+     */
+    public static String deadLetterTopic(String sourceTopic, String service) {
+        return sourceTopic + "." + service + ".dlt";
+    }
+
     public static SessionTopics withPrefix(String prefix) {
         String p = prefix == null ? "" : prefix;
         return new SessionTopics(
@@ -38,7 +55,8 @@ public record SessionTopics(
 
     /**
      * The topics with their settings: {@code agents} compacted, facts and call history kept
-     * forever (they are the audit trail), replies (which carry meeting tokens) kept one hour.
+     * forever (they are the audit trail), replies (which carry meeting tokens) kept one hour in
+     * segments of ten minutes, so that a token is deleted from disk within about 70 minutes.
      */
     public List<NewTopic> newTopics(TopicLayout layout) {
         short rf = layout.replicationFactor();
@@ -50,7 +68,8 @@ public record SessionTopics(
                 new NewTopic(events.name(), layout.partitions(), rf)
                         .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1")),
                 new NewTopic(replies.name(), layout.replyPartitions(), rf)
-                        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(3600L * 1000))),
+                        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(REPLIES_RETENTION_MS),
+                                TopicConfig.SEGMENT_MS_CONFIG, String.valueOf(REPLIES_SEGMENT_MS))),
                 new NewTopic(callHistory.name(), layout.partitions(), rf)
                         .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1")));
     }

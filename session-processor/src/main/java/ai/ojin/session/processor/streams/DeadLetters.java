@@ -13,7 +13,7 @@ import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 
 /**
  * Records of {@code session-commands} or {@code agents} that cannot be deserialized go, as they
- * were, to {@code <topic>.DLT} (the recoverer logs them) and processing goes on. Owns its producer
+ * were, to {@code <topic>.session-processor.dlt} (the recoverer logs them) and processing goes on. Owns its producer
  * and closes it with the context.
  */
 public class DeadLetters implements DisposableBean {
@@ -29,7 +29,7 @@ public class DeadLetters implements DisposableBean {
         config.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
         producers = new DefaultKafkaProducerFactory<>(config);
         recoverer = new DeadLetterPublishingRecoverer(new KafkaTemplate<>(producers),
-                (record, e) -> new TopicPartition(record.topic() + TopicsConfiguration.DEAD_LETTER_SUFFIX, -1));
+                (record, e) -> new TopicPartition(TopicsConfiguration.deadLetterTopic(record.topic()), -1));
     }
 
     public DeadLetterPublishingRecoverer recoverer() {

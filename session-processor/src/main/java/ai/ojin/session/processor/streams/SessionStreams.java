@@ -1,10 +1,10 @@
 package ai.ojin.session.processor.streams;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Properties;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -12,8 +12,8 @@ import org.springframework.kafka.streams.KafkaStreamsMicrometerListener;
 
 /**
  * Runs the processor's {@link KafkaStreams} with the application context: started after the
- * topics are declared, closed first on shutdown. A stream thread that dies shuts the client down
- * (the health turns DOWN) rather than looping on a record it cannot process.
+ * topics are declared, closed first on shutdown. A stream thread that dies is replaced; one that
+ * keeps dying shuts the client down (the health turns DOWN), see {@link StreamThreadFailures}.
  */
 public class SessionStreams implements SmartLifecycle {
 
@@ -23,13 +23,20 @@ public class SessionStreams implements SmartLifecycle {
     private final Topology topology;
     private final Properties properties;
     private final KafkaStreamsMicrometerListener metrics;
+    private final StreamThreadFailures failures;
     private volatile KafkaStreams streams;
     private volatile boolean everRunning;
 
     public SessionStreams(Topology topology, Properties properties, KafkaStreamsMicrometerListener metrics) {
+        this(topology, properties, metrics, new StreamThreadFailures(5, Duration.ofMinutes(1), Clock.systemUTC()));
+    }
+
+    public SessionStreams(Topology topology, Properties properties, KafkaStreamsMicrometerListener metrics,
+            StreamThreadFailures failures) {
         this.topology = topology;
         this.properties = properties;
         this.metrics = metrics;
+        this.failures = failures;
     }
 
     @Override
@@ -44,10 +51,7 @@ public class SessionStreams implements SmartLifecycle {
                 everRunning = true;
             }
         });
-        created.setUncaughtExceptionHandler(e -> {
-            log.error("Stream thread failed; shutting the processor's Streams client down", e);
-            return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-        });
+        created.setUncaughtExceptionHandler(failures);
         if (metrics != null) {
             metrics.streamsAdded(properties.getProperty("application.id"), created);
         }

@@ -13,8 +13,13 @@ import org.springframework.kafka.core.KafkaAdmin;
 @Configuration(proxyBeanMethods = false)
 public class TopicsConfiguration {
 
-    /** Where records that cannot be read are kept: the source topic's name plus this suffix. */
-    public static final String DEAD_LETTER_SUFFIX = ".DLT";
+    /** This service's name in its dead-letter topics ({@link SessionTopics#deadLetterTopic}). */
+    public static final String SERVICE = "session-processor";
+
+    /** Where records of {@code source} that cannot be read are kept. */
+    public static String deadLetterTopic(String source) {
+        return SessionTopics.deadLetterTopic(source, SERVICE);
+    }
 
     @Bean
     SessionTopics sessionTopics(TopicsProperties properties) {
@@ -25,7 +30,7 @@ public class TopicsConfiguration {
     KafkaAdmin.NewTopics sessionNewTopics(SessionTopics topics, TopicsProperties properties) {
         List<NewTopic> all = new ArrayList<>(topics.newTopics(properties.layout()));
         for (String source : List.of(topics.commands().name(), topics.agents().name())) {
-            all.add(new NewTopic(source + DEAD_LETTER_SUFFIX, 1, properties.replicationFactor()));
+            all.add(new NewTopic(deadLetterTopic(source), 1, properties.replicationFactor()));
         }
         return new KafkaAdmin.NewTopics(all.toArray(NewTopic[]::new));
     }

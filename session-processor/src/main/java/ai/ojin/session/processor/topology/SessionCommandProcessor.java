@@ -3,6 +3,7 @@ package ai.ojin.session.processor.topology;
 import ai.ojin.session.events.SessionIds;
 import ai.ojin.session.events.agent.Agent;
 import ai.ojin.session.events.command.EndReason;
+import ai.ojin.session.events.command.Heartbeat;
 import ai.ojin.session.events.command.MarkStarted;
 import ai.ojin.session.events.command.ReleaseSession;
 import ai.ojin.session.events.command.RequestSession;
@@ -61,6 +62,9 @@ import org.slf4j.LoggerFactory;
  * an error code) or {@code ended}, and a success reply when the command names a reply partition.
  * Releasing an unknown or closed session writes no fact and, with a reply partition, answers
  * {@code session_not_found}.
+ *
+ * <p><b>Heartbeats</b> are answered with a success reply on their reply partition and change
+ * nothing (connect-api's readiness asks every partition whether its task runs).
  *
  * <p>Per-command cost does not depend on how many sessions an agent has: one session entry, one
  * counter, and index entries addressed by key (the retry-after lookup reads the first entry of a
@@ -137,6 +141,12 @@ final class SessionCommandProcessor implements Processor<String, SessionCommand,
     @Override
     public void process(Record<String, SessionCommand> record) {
         SessionCommand command = record.value();
+        if (command instanceof Heartbeat heartbeat) {
+            // Proof of life for connect-api's readiness: answered, nothing else changes.
+            reply(heartbeat.replyPartition(), SessionReply.success(heartbeat.sessionId(), null, null),
+                    context.currentSystemTimeMs());
+            return;
+        }
         if (command == null || command.sessionId() == null || command.agentId() == null) {
             log.error("Dropping malformed command key={} value={} (partition {}, offset {})", record.key(), command,
                     context.recordMetadata().map(m -> m.partition()).orElse(-1),

@@ -6,6 +6,7 @@ import ai.ojin.session.events.agent.AgentStatus;
 import ai.ojin.session.events.audit.AuditCheck;
 import ai.ojin.session.events.audit.AuditReport;
 import ai.ojin.session.events.command.EndReason;
+import ai.ojin.session.events.command.Heartbeat;
 import ai.ojin.session.events.fact.SessionAdmitted;
 import ai.ojin.session.events.fact.SessionEnded;
 import ai.ojin.session.events.fact.SessionEvent;
@@ -465,6 +466,24 @@ class SessionTopologyTest {
         assertThat(report.maxActiveByAgent()).containsEntry("alpha", 3).containsEntry("beta", 1);
         assertThat(facts).anyMatch(f -> f instanceof SessionEnded e && e.reason() == EndReason.LEASE_EXPIRED);
         assertThat(facts).anyMatch(f -> f instanceof SessionRejected);
+    }
+
+    @Test
+    void shouldAnswerAHeartbeatOnItsReplyPartitionAndChangeNothing() {
+        // given
+        driver.agent("alpha", AgentStatus.PUBLISHED, 1, 900);
+        String heartbeatId = Heartbeat.ID_PREFIX + "test-1";
+
+        // when
+        driver.command(new Heartbeat(heartbeatId, "hb-0", driver.now(), 2));
+
+        // then
+        assertThat(driver.replies()).singleElement().satisfies(reply -> {
+            assertThat(reply.sessionId()).isEqualTo(heartbeatId);
+            assertThat(reply.ok()).isTrue();
+        });
+        assertThat(driver.facts()).isEmpty();
+        assertThat(driver.count(SessionTopology.SESSIONS_STORE)).isZero();
     }
 
     private void assertAudited() {

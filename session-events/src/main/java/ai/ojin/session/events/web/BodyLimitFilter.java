@@ -1,4 +1,4 @@
-package ai.ojin.session.connect.web;
+package ai.ojin.session.events.web;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
@@ -13,42 +13,68 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
-import org.springframework.http.MediaType;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Answers 413 {@code payload_too_large} (JSON) for a body above {@code connect.max-body-bytes},
- * whether it announces its length or arrives chunked: at most limit + 1 bytes are ever read.
- * Smaller bodies are buffered and handed on.
+ * The body limit of every HTTP endpoint: a request whose {@code Content-Length} is above the limit
+ * of its path is answered 413 {@code payload_too_large} (the shared JSON error) without reading a
+ * byte; a body without a length (chunked) is read up to limit + 1 bytes and refused as soon as it
+ * goes over. Accepted bodies are buffered and handed on, so nothing downstream reads more.
+ * The limit of a path is that of its longest matching prefix, else the default.
  */
 public class BodyLimitFilter extends OncePerRequestFilter {
 
-    private final int maxBodyBytes;
+    public static final String PAYLOAD_TOO_LARGE = "payload_too_large";
 
-    public BodyLimitFilter(int maxBodyBytes) {
-        this.maxBodyBytes = maxBodyBytes;
+    private final int defaultLimit;
+    private final Map<String, Integer> limitsByPrefix;
+
+    public BodyLimitFilter(int defaultLimit, Map<String, Integer> limitsByPrefix) {
+        this.defaultLimit = defaultLimit;
+        Map<String, Integer> sorted = new LinkedHashMap<>();
+        limitsByPrefix.entrySet().stream()
+                .sorted(Comparator.comparingInt((Map.Entry<String, Integer> e) -> e.getKey().length()).reversed())
+                .forEach(e -> sorted.put(e.getKey(), e.getValue()));
+        this.limitsByPrefix = sorted;
+    }
+
+    public BodyLimitFilter(int limit) {
+        this(limit, Map.of());
+    }
+
+    /** The limit, in bytes, of a request to this path. */
+    public int limitOf(String path) {
+        for (Map.Entry<String, Integer> entry : limitsByPrefix.entrySet()) {
+            if (path.startsWith(entry.getKey())) {
+                return entry.getValue();
+            }
+        }
+        return defaultLimit;
     }
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        if (request.getContentLengthLong() > maxBodyBytes) {
-            tooLarge(response);
+        int limit = limitOf(request.getRequestURI().substring(request.getContextPath().length()));
+        if (request.getContentLengthLong() > limit) {
+            tooLarge(response, limit);
             return;
         }
-        byte[] body = request.getInputStream().readNBytes(maxBodyBytes + 1);
-        if (body.length > maxBodyBytes) {
-            tooLarge(response);
+        byte[] body = request.getInputStream().readNBytes(limit + 1);
+        if (body.length > limit) {
+            tooLarge(response, limit);
             return;
         }
         chain.doFilter(new BufferedBodyRequest(request, body), response);
     }
 
-    private void tooLarge(HttpServletResponse response) throws IOException {
-        response.setStatus(413);
-        response.setContentType(MediaType.APPLICATION_JSON_VALUE);
-        response.getOutputStream().write(JsonResponses.errorBytes("payload_too_large",
-                "Request body is larger than " + maxBodyBytes + " bytes", null));
+    private static void tooLarge(HttpServletResponse response, int limit) throws IOException {
+        // The rest of the body is not read: close the connection rather than drain it.
+        response.setHeader("Connection", "close");
+        ApiErrors.write(response, 413, PAYLOAD_TOO_LARGE, "Request body is larger than " + limit + " bytes");
     }
 
     private static final class BufferedBodyRequest extends HttpServletRequestWrapper {

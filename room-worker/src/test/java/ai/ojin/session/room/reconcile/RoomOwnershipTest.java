@@ -1,0 +1,65 @@
+package ai.ojin.session.room.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.ojin.session.events.SessionIds;
+import ai.ojin.session.events.topic.SessionTopics;
+import ai.ojin.session.room.config.RoomProperties;
+import ai.ojin.session.room.daily.HttpDailyApi;
+import ai.ojin.session.room.http.Deadline;
+import ai.ojin.session.room.http.ResilientHttp;
+import ai.ojin.session.room.session.SessionRegistry;
+import ai.ojin.session.testkit.FakeDaily;
+import ai.ojin.session.testkit.TestKafka;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+
+class RoomOwnershipTest {
+
+    @Test
+    void shouldCreateRoomsWithTheDeploymentPrefixAndReconcileOnlyRoomsCarryingIt() throws Exception {
+        // given: a worker of deployment "dep-a-" owning every partition, and old rooms on the same Daily domain
+        SessionTopics topics = TestKafka.newTopics();
+        RoomProperties properties = new Binder(new MapConfigurationPropertySource(Map.of(
+                "room.reconcile-grace", "0s", "room.daily.room-name-prefix", "dep-a-")))
+                .bindOrCreate("room", RoomProperties.class);
+        try (FakeDaily daily = new FakeDaily();
+                var consumer = new KafkaConsumer<>(Map.<String, Object>of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        TestKafka.bootstrapServers()), new StringDeserializer(), new StringDeserializer())) {
+            HttpDailyApi api = new HttpDailyApi(daily.baseUrl(), daily.apiKey(), new ResilientHttp("daily",
+                    ResilientHttp.newClient(Duration.ofSeconds(2)), Duration.ofSeconds(2), 1, null, new SimpleMeterRegistry()),
+                    properties.daily().roomNamePrefix());
+            PartitionOwnership ownership = new PartitionOwnership(topics.events().name());
+            ownership.assigned(consumer, consumer.partitionsFor(topics.events().name()).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList());
+            Thread.sleep(5); // rooms are created strictly after the partitions were assigned
+            String ours = SessionIds.newSessionId("agent-own");
+            String otherDeployment = SessionIds.newSessionId("agent-own");
+            String unmarked = SessionIds.newSessionId("agent-own");
+            api.createRoom(ours, Instant.now().plusSeconds(600), Deadline.in(Duration.ofSeconds(5))).join();
+            daily.addRoom("dep-b-" + otherDeployment, Instant.now(), Map.of());
+            daily.addRoom(unmarked, Instant.now(), Map.of());
+            RoomReconciler reconciler = new RoomReconciler(api, new SessionRegistry(), ownership, properties,
+                    new SimpleMeterRegistry());
+
+            // when
+            Thread.sleep(5);
+            List<String> deleted = reconciler.reconcileOnce();
+
+            // then: our room carries the mark on Daily and is the only one deleted
+            assertThat(deleted).containsExactly(ours);
+            assertThat(daily.deletedRoomNames()).containsExactly("dep-a-" + ours);
+            assertThat(daily.liveRoomNames()).containsExactlyInAnyOrder("dep-b-" + otherDeployment, unmarked);
+        }
+    }
+}
