@@ -1,5 +1,6 @@
 package ai.ojin.session.history;
 
+import ai.ojin.session.events.instance.InstanceProperties;
 import ai.ojin.session.events.topic.TopicsProperties;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -10,7 +11,7 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
  * {@code call-history}, keeps them in a SQL store and serves the history query API.
  */
 @SpringBootApplication
-@ConfigurationPropertiesScan(basePackageClasses = {CallHistorySinkApplication.class, TopicsProperties.class})
+@ConfigurationPropertiesScan(basePackageClasses = {CallHistorySinkApplication.class, TopicsProperties.class, InstanceProperties.class})
 public class CallHistorySinkApplication {
 
     public static SpringApplicationBuilder builder() {

@@ -1,5 +1,6 @@
 package ai.ojin.session.connect;
 
+import ai.ojin.session.events.instance.InstanceProperties;
 import ai.ojin.session.events.topic.TopicsProperties;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -10,7 +11,7 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
  * {@code connect-api.yml}; {@link #builder()} is how the standalone module starts it.
  */
 @SpringBootApplication
-@ConfigurationPropertiesScan(basePackageClasses = {ConnectApiApplication.class, TopicsProperties.class})
+@ConfigurationPropertiesScan(basePackageClasses = {ConnectApiApplication.class, TopicsProperties.class, InstanceProperties.class})
 public class ConnectApiApplication {
 
     public static SpringApplicationBuilder builder() {

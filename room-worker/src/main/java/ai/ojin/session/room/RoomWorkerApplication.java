@@ -1,5 +1,6 @@
 package ai.ojin.session.room;
 
+import ai.ojin.session.events.instance.InstanceProperties;
 import ai.ojin.session.events.topic.TopicsProperties;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -10,7 +11,7 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
  * orchestrator, tears them down when sessions end, receives Daily webhooks and reconciles rooms.
  */
 @SpringBootApplication
-@ConfigurationPropertiesScan(basePackageClasses = {RoomWorkerApplication.class, TopicsProperties.class})
+@ConfigurationPropertiesScan(basePackageClasses = {RoomWorkerApplication.class, TopicsProperties.class, InstanceProperties.class})
 public class RoomWorkerApplication {
 
     public static SpringApplicationBuilder builder() {

@@ -1,5 +1,6 @@
 package ai.ojin.session.processor;
 
+import ai.ojin.session.events.instance.InstanceProperties;
 import ai.ojin.session.events.topic.TopicsProperties;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -10,7 +11,7 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
  * Configured by {@code session-processor.yml}.
  */
 @SpringBootApplication
-@ConfigurationPropertiesScan(basePackageClasses = {SessionProcessorApplication.class, TopicsProperties.class})
+@ConfigurationPropertiesScan(basePackageClasses = {SessionProcessorApplication.class, TopicsProperties.class, InstanceProperties.class})
 public class SessionProcessorApplication {
 
     public static SpringApplicationBuilder builder() {

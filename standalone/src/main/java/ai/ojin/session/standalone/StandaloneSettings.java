@@ -55,7 +55,7 @@ public record StandaloneSettings(
         Map<String, String> variables = new LinkedHashMap<>();
         List<String> defaults = new ArrayList<>();
         passThrough(env, variables, "DAILY_API_URL", "DAILY_API_KEY", "ORCHESTRATOR_URL", "ORCHESTRATOR_TOKEN",
-                "CALL_HISTORY_DB_USER", "CALL_HISTORY_DB_PASSWORD");
+                "CALL_HISTORY_DB_USER", "CALL_HISTORY_DB_PASSWORD", "INSTANCE_ID");
         withDefault(env, variables, defaults, "ADMIN_TOKEN", LOCAL_ADMIN_TOKEN);
         withDefault(env, variables, defaults, "DAILY_WEBHOOK_HMAC", LOCAL_WEBHOOK_SECRET);
         withDefault(env, variables, defaults, "CALL_HISTORY_DB_URL",

@@ -13,6 +13,11 @@ import ai.ojin.session.standalone.widget.WidgetServer;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.UUID;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -86,6 +91,9 @@ public final class StandaloneStack implements AutoCloseable {
                 seedDemoAgent(bootstrap, topics);
             }
             Map<String, String> common = new HashMap<>(settings.serviceVariables());
+            // Static group membership: the same data directory is the same instance, so a restart
+            // after a crash gets its partitions back at once.
+            common.computeIfAbsent("INSTANCE_ID", key -> instanceId(settings.dataDir()));
             common.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
             common.put("spring.main.banner-mode", "off");
             // The stack owns the stop order; per-context hooks would close everything at once.
@@ -118,6 +126,28 @@ public final class StandaloneStack implements AutoCloseable {
         } catch (RuntimeException e) {
             closeAll(null, started, broker);
             throw e;
+        }
+    }
+
+    /**
+     * This data directory's instance id ({@code instance-id} in it, made on first start), unless
+     * INSTANCE_ID is set.
+     */
+    static String instanceId(Path dataDir) {
+        Path file = dataDir.resolve("instance-id");
+        try {
+            if (Files.exists(file)) {
+                String id = Files.readString(file).trim();
+                if (!id.isEmpty()) {
+                    return id;
+                }
+            }
+            Files.createDirectories(dataDir);
+            String id = "standalone-" + UUID.randomUUID().toString().substring(0, 8);
+            Files.writeString(file, id + System.lineSeparator());
+            return id;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read or write " + file, e);
         }
     }
 

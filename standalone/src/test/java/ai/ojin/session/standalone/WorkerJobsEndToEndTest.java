@@ -156,6 +156,7 @@ class WorkerJobsEndToEndTest {
                 "ORCHESTRATOR_TOKEN", stack.orchestrator.token(),
                 "DAILY_WEBHOOK_HMAC", "c2VjcmV0",
                 "room.reconcile-interval", "0s"));
+        properties.put("session.instance.id", "dying-" + agents.get(0));
         Pattern assigned = Pattern.compile("assigned \\[[^\\]]+\\]");
         Path dyingLog = Path.of("target", "worker-dies-mid-burst-" + agents.get(0) + ".log");
         try (JavaProcess second = JavaProcess.start(RoomWorkerApplication.class, properties, dyingLog)) {

@@ -24,6 +24,12 @@ public final class JavaProcess implements AutoCloseable {
     }
 
     public static JavaProcess start(Class<?> mainClass, Map<String, String> properties, Path log) {
+        return start(mainClass, properties, Map.of(), log);
+    }
+
+    /** @param environment variables added to this JVM's environment for the process */
+    public static JavaProcess start(Class<?> mainClass, Map<String, String> properties, Map<String, String> environment,
+                                    Path log) {
         try {
             Files.createDirectories(log.toAbsolutePath().getParent());
             List<String> command = new ArrayList<>(List.of(
@@ -32,7 +38,10 @@ public final class JavaProcess implements AutoCloseable {
                     "-cp", System.getProperty("java.class.path"),
                     mainClass.getName()));
             properties.forEach((name, value) -> command.add("--" + name + "=" + value));
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            builder.environment().putAll(environment);
+            Process process = builder.start();
             return new JavaProcess(process, log);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start " + mainClass.getName(), e);

@@ -103,8 +103,13 @@ public final class TestKafka {
      * beginning up to the end offsets at the time of the call ({@code read_committed}).
      */
     public static <K, V> List<ConsumerRecord<K, V>> readAll(Topic<K, V> topic) {
+        return readAll(bootstrapServers(), topic);
+    }
+
+    /** {@link #readAll(Topic)} on another cluster. */
+    public static <K, V> List<ConsumerRecord<K, V>> readAll(String bootstrapServers, Topic<K, V> topic) {
         try (KafkaConsumer<K, V> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
                 topic.keySerde().deserializer(), topic.valueSerde().deserializer())) {

@@ -2,6 +2,7 @@ package ai.ojin.session.history.ingest;
 
 import ai.ojin.session.events.fact.SessionEvent;
 import ai.ojin.session.events.history.CallRecord;
+import ai.ojin.session.events.instance.InstanceProperties;
 import ai.ojin.session.events.topic.SessionTopics;
 import ai.ojin.session.history.config.HistoryProperties;
 import ai.ojin.session.events.topic.TopicsProperties;
@@ -86,9 +87,13 @@ class IngestKafkaConfig {
 
     @Bean
     DefaultKafkaConsumerFactory<String, SessionEvent> factConsumerFactory(KafkaProperties kafka,
-            HistoryProperties history, SessionTopics topics, MeterRegistry meters) {
+            HistoryProperties history, SessionTopics topics, InstanceProperties instance, MeterRegistry meters) {
         Map<String, Object> config = new HashMap<>(kafka.buildConsumerProperties());
         config.put(ConsumerConfig.GROUP_ID_CONFIG, groupId(history));
+        if (!history.rebuild()) {
+            // Static membership: a restarted instance gets its partitions back at once.
+            config.putIfAbsent(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instance.member("call-history"));
+        }
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         if (history.rebuild()) {
             config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -151,7 +156,7 @@ class IngestKafkaConfig {
     ConcurrentMessageListenerContainer<String, SessionEvent> factListenerContainer(
             DefaultKafkaConsumerFactory<String, SessionEvent> factConsumerFactory, SessionTopics topics,
             HistoryProperties history, FactBatchListener listener, DefaultErrorHandler factErrorHandler,
-            CallStore store) {
+            CallStore store, FactListenerReadiness factListenerReadiness) {
         if (history.rebuild()) {
             long rows = store.count();
             if (rows > 0) {
@@ -165,10 +170,18 @@ class IngestKafkaConfig {
         var containerProperties = new ContainerProperties(topics.events().name());
         containerProperties.setMessageListener(listener);
         containerProperties.setAckMode(ContainerProperties.AckMode.BATCH);
+        containerProperties.setConsumerRebalanceListener(factListenerReadiness);
         var container = new ConcurrentMessageListenerContainer<>(factConsumerFactory, containerProperties);
+        factListenerReadiness.watch(container);
         container.setConcurrency(history.concurrency());
         container.setCommonErrorHandler(factErrorHandler);
         return container;
+    }
+
+    /** Health {@code factListener}, part of readiness. */
+    @Bean("factListener")
+    FactListenerReadiness factListenerReadiness() {
+        return new FactListenerReadiness();
     }
 
     private static String groupId(HistoryProperties history) {

@@ -1,5 +1,6 @@
 package ai.ojin.session.room.config;
 
+import ai.ojin.session.events.instance.InstanceProperties;
 import ai.ojin.session.events.topic.TopicsProperties;
 import ai.ojin.session.events.command.SessionCommand;
 import ai.ojin.session.events.fact.SessionEvent;
@@ -85,17 +86,20 @@ public class KafkaConfiguration {
     /**
      * Reads {@code session-events} and runs every fact as a job of its own ({@link JobConsumer}).
      * Facts are written in the processor's transactions: read committed, never build a room for an
-     * aborted one. Cooperative rebalancing moves only the partitions that change owner.
+     * aborted one. Cooperative rebalancing moves only the partitions that change owner; static
+     * membership ({@code session.instance.id}) gives a restarted instance its partitions back at once.
      */
     @Bean
     JobConsumer<SessionEvent> sessionEventsConsumer(KafkaProperties kafka, SessionTopics topics, RoomProperties room,
-                                                    SessionJobs jobs, PartitionOwnership ownership) {
+                                                    SessionJobs jobs, PartitionOwnership ownership,
+                                                    InstanceProperties instance) {
         Map<String, Object> props = new HashMap<>(kafka.buildConsumerProperties());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, room.consumerGroup());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        props.putIfAbsent(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instance.member("room-worker"));
         props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "room-worker-facts-" + System.identityHashCode(props));
         var deserializer = topics.events().valueSerde().deserializer();
         return new JobConsumer<>("session-events-" + room.consumerGroup(), topics.events().name(),

@@ -7,7 +7,10 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.stereotype.Component;
 
-/** Health {@code sessionEvents}: up while the {@code session-events} job consumer runs. */
+/**
+ * Health {@code sessionEvents} (part of readiness): up while the {@code session-events} job
+ * consumer runs and, since its start, has joined its group and knows its positions.
+ */
 @Component("sessionEvents")
 public class SessionEventsHealth implements HealthIndicator {
 
@@ -21,7 +24,7 @@ public class SessionEventsHealth implements HealthIndicator {
 
     @Override
     public Health health() {
-        Health.Builder builder = consumer.isRunning() ? Health.up() : Health.down();
+        Health.Builder builder = consumer.ready() ? Health.up() : Health.down();
         return builder.withDetail("assignedPartitions", consumer.assignedPartitions())
                 .withDetail("unfinishedJobs", consumer.unfinishedJobs())
                 .withDetail("setupsInFlight", jobs.setupsInFlight())

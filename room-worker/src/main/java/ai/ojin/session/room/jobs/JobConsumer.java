@@ -14,9 +14,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
@@ -56,6 +58,8 @@ public final class JobConsumer<V> implements SmartLifecycle {
     private final RebalanceHook hook;
     private volatile boolean running;
     private volatile boolean paused;
+    private volatile boolean assignedOnce;
+    private volatile boolean ready;
     private volatile Consumer<String, V> consumer;
     private Thread thread;
 
@@ -141,8 +145,17 @@ public final class JobConsumer<V> implements SmartLifecycle {
         return paused;
     }
 
+    /**
+     * True once the consumer has joined its group, received an assignment (possibly empty: more
+     * instances than partitions) and polled with its positions known; false again after it stopped.
+     */
+    public boolean ready() {
+        return ready && running;
+    }
+
     private void run() {
-        try (Consumer<String, V> c = consumers.get()) {
+        Consumer<String, V> c = consumers.get();
+        try {
             consumer = c;
             c.subscribe(List.of(topic), new Rebalance());
             while (running) {
@@ -159,8 +172,15 @@ public final class JobConsumer<V> implements SmartLifecycle {
         } catch (RuntimeException e) {
             log.error("{}: consumer loop ended by an error", name, e);
         } finally {
-            consumer = null;
+            ready = false;
             running = false;
+            try {
+                // An orderly stop hands the partitions over at once, static member or not.
+                c.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+            } catch (RuntimeException e) {
+                log.warn("{}: closing the consumer failed: {}", name, e.toString());
+            }
+            consumer = null;
             log.info("{}: stopped", name);
         }
     }
@@ -170,7 +190,12 @@ public final class JobConsumer<V> implements SmartLifecycle {
         commit(c, false);
         applyBackpressure(c);
         Set<TopicPartition> rewound = new HashSet<>();
-        for (ConsumerRecord<String, V> record : c.poll(settings.pollTimeout())) {
+        ConsumerRecords<String, V> polled = c.poll(settings.pollTimeout());
+        if (assignedOnce && !ready) {
+            ready = true;
+            log.info("{}: ready ({} partition(s), positions known)", name, progress.size());
+        }
+        for (ConsumerRecord<String, V> record : polled) {
             TopicPartition tp = new TopicPartition(record.topic(), record.partition());
             PartitionProgress partition = progress.get(tp);
             if (partition == null || rewound.contains(tp)) {
@@ -336,6 +361,7 @@ public final class JobConsumer<V> implements SmartLifecycle {
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             partitions.forEach(tp -> progress.putIfAbsent(tp, new PartitionProgress()));
             assigned.set(progress.size());
+            assignedOnce = true;
             hook.assigned(consumer, partitions);
             if (paused) {
                 consumer.pause(partitions);

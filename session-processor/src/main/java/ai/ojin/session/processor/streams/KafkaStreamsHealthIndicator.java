@@ -22,6 +22,7 @@ public class KafkaStreamsHealthIndicator implements HealthIndicator {
         KafkaStreams.State state = streams.state();
         boolean up = state == KafkaStreams.State.RUNNING
                 || (state == KafkaStreams.State.REBALANCING && streams.everRunning());
-        return (up ? Health.up() : Health.down()).withDetail("state", state.name()).build();
+        return (up ? Health.up() : Health.down()).withDetail("state", state.name())
+                .withDetail("activeTasks", streams.activeTasks()).build();
     }
 }

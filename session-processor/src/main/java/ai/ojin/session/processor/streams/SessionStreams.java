@@ -99,4 +99,13 @@ public class SessionStreams implements SmartLifecycle {
     public boolean everRunning() {
         return everRunning;
     }
+
+    /** Active tasks (one per input partition) owned by this instance now; 0 when stopped. */
+    public int activeTasks() {
+        KafkaStreams current = streams;
+        if (current == null || !current.state().isRunningOrRebalancing()) {
+            return 0;
+        }
+        return current.metadataForLocalThreads().stream().mapToInt(thread -> thread.activeTasks().size()).sum();
+    }
 }
