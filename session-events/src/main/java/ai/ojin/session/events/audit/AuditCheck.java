@@ -61,7 +61,7 @@ public final class AuditCheck {
             } else if (fact instanceof SessionEnded || fact instanceof SessionFailed) {
                 end(fact, position);
             }
-            // requested and rejected facts hold no slot
+            // requested, rejected, joined and left facts hold no slot
         }
 
         private void admit(SessionAdmitted fact, long position) {

@@ -11,9 +11,10 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 @JsonSubTypes({
         @JsonSubTypes.Type(value = RequestSession.class, name = "request"),
         @JsonSubTypes.Type(value = MarkStarted.class, name = "mark_started"),
-        @JsonSubTypes.Type(value = ReleaseSession.class, name = "release")
+        @JsonSubTypes.Type(value = ReleaseSession.class, name = "release"),
+        @JsonSubTypes.Type(value = ParticipantPresence.class, name = "participant")
 })
-public sealed interface SessionCommand permits RequestSession, MarkStarted, ReleaseSession {
+public sealed interface SessionCommand permits RequestSession, MarkStarted, ReleaseSession, ParticipantPresence {
 
     String sessionId();
 
