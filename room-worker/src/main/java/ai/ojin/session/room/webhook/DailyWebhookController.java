@@ -3,6 +3,7 @@ package ai.ojin.session.room.webhook;
 import ai.ojin.session.events.SessionIds;
 import ai.ojin.session.events.command.EndReason;
 import ai.ojin.session.events.command.ReleaseSession;
+import ai.ojin.session.events.command.SessionCommand;
 import ai.ojin.session.events.json.Json;
 import ai.ojin.session.room.session.SessionOutbox;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -27,8 +28,10 @@ import tools.jackson.databind.JsonNode;
 /**
  * {@code POST /v1/webhooks/daily}: Daily's verification ping (no {@code type}) is answered 200;
  * every other call must be signed ({@link WebhookSignature}) or gets 401 {@code auth_failed}.
- * A verified {@code meeting.ended} for a room of ours releases its session (MEETING_ENDED), once
- * per event id; the 200 is sent only after the release is on Kafka, so Daily retries otherwise.
+ * A verified {@code meeting.ended} for a room of ours releases its session (MEETING_ENDED); a
+ * verified {@code participant.joined} / {@code participant.left} becomes a participant command
+ * ({@link ParticipantWebhooks}). Each once per event id; the 200 is sent only after the command is
+ * on Kafka, so Daily retries otherwise.
  */
 @RestController
 public class DailyWebhookController {
@@ -76,19 +79,20 @@ public class DailyWebhookController {
             return ok("duplicate");
         }
         String type = json.path("type").asString("");
-        if (!type.equals("meeting.ended")) {
+        if (!type.equals("meeting.ended") && !ParticipantWebhooks.handles(type)) {
             count("ignored");
             return ok("ignored");
         }
-        String room = json.path("payload").path("room").asString(null);
-        Optional<String> agent = SessionIds.agentOf(room);
-        if (agent.isEmpty()) {
+        Optional<? extends SessionCommand> command = type.equals("meeting.ended")
+                ? meetingEnded(json.path("payload"))
+                : ParticipantWebhooks.command(type, json.path("payload"));
+        if (command.isEmpty()) {
             count("not_ours");
             return ok("ignored");
         }
+        String room = command.get().sessionId();
         try {
-            outbox.command(new ReleaseSession(room, agent.get(), EndReason.MEETING_ENDED, Instant.now()))
-                    .get(SEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            outbox.command(command.get()).get(SEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return unavailable(room, e);
@@ -98,13 +102,20 @@ public class DailyWebhookController {
         if (eventId != null) {
             seen.add(eventId);
         }
-        count("released");
-        log.info("Daily reported meeting.ended for session {}; released", room);
-        return ok("released");
+        String outcome = type.equals("meeting.ended") ? "released" : "recorded";
+        count(outcome);
+        log.info("Daily reported {} for session {}; {}", type, room, outcome);
+        return ok(outcome);
+    }
+
+    private static Optional<ReleaseSession> meetingEnded(JsonNode payload) {
+        String room = payload.path("room").asString(null);
+        return SessionIds.agentOf(room)
+                .map(agent -> new ReleaseSession(room, agent, EndReason.MEETING_ENDED, Instant.now()));
     }
 
     private ResponseEntity<Map<String, Object>> unavailable(String room, Exception e) {
-        log.error("Could not release session {} after meeting.ended; Daily will retry", room, e);
+        log.error("Could not record Daily's event for session {}; Daily will retry", room, e);
         count("send_failed");
         return error(HttpStatus.SERVICE_UNAVAILABLE, "internal_error", "could not record the event; retry later");
     }
