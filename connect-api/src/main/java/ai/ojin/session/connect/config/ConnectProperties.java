@@ -19,6 +19,11 @@ import org.springframework.validation.annotation.Validated;
  * @param maxBodyBytes larger request bodies get 413 {@code payload_too_large}
  * @param adminToken bearer token of the admin API and the end-session call ({@code ADMIN_TOKEN})
  * @param adminWriteTimeout how long an admin write waits until the local catalog has applied it
+ * @param instanceId this instance's name in its requests and in its reply consumer group; must be
+ *     unique among instances and stay the same when the instance restarts (so that it releases the
+ *     sessions admitted for callers that died with it); empty = {@code <host name>/p<reply partition>}
+ * @param answeredRetention how long the sessions this instance answered are remembered, so that a
+ *     second success reply for one of them (a redelivered set-up) is not released
  */
 @Validated
 @ConfigurationProperties("connect")
@@ -27,12 +32,15 @@ public record ConnectProperties(
         @DefaultValue("10s") @NotNull Duration replyTimeout,
         @DefaultValue("8192") @Min(256) @Max(1048576) int maxBodyBytes,
         @NotBlank String adminToken,
-        @DefaultValue("10s") @NotNull Duration adminWriteTimeout) {
+        @DefaultValue("10s") @NotNull Duration adminWriteTimeout,
+        @DefaultValue("") @NotNull String instanceId,
+        @DefaultValue("10m") @NotNull Duration answeredRetention) {
 
     @Override
     public String toString() {
         // Never print the admin token.
         return "ConnectProperties[replyPartition=" + replyPartition + ", replyTimeout=" + replyTimeout
-                + ", maxBodyBytes=" + maxBodyBytes + ", adminWriteTimeout=" + adminWriteTimeout + "]";
+                + ", maxBodyBytes=" + maxBodyBytes + ", adminWriteTimeout=" + adminWriteTimeout + ", instanceId=" + instanceId
+                + ", answeredRetention=" + answeredRetention + "]";
     }
 }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
@@ -11,7 +12,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * A consumer with assigned partitions (no group, no commits) polled on a thread of its own. The
+ * A consumer with assigned partitions (no group management) polled on a thread of its own. The
  * subclass positions it in {@link #start()}, which runs before the web server accepts requests,
  * and handles each record; an unreadable record is logged and skipped. {@link #stop()} wakes the
  * consumer and waits for the thread.
@@ -38,6 +39,10 @@ public abstract class AssignedConsumerLoop<K, V> implements SmartLifecycle {
     protected abstract void position(Consumer<K, V> consumer);
 
     protected abstract void handle(ConsumerRecord<K, V> record);
+
+    /** Before the records of one poll are handled (only when the poll returned some). */
+    protected void beforeRecords(Consumer<K, V> consumer, ConsumerRecords<K, V> records) {
+    }
 
     /** After the records of one poll were handled. */
     protected void afterPoll(Consumer<K, V> consumer) {
@@ -68,7 +73,11 @@ public abstract class AssignedConsumerLoop<K, V> implements SmartLifecycle {
         try {
             while (running) {
                 try {
-                    for (ConsumerRecord<K, V> record : c.poll(pollTimeout)) {
+                    ConsumerRecords<K, V> records = c.poll(pollTimeout);
+                    if (!records.isEmpty()) {
+                        beforeRecords(c, records);
+                    }
+                    for (ConsumerRecord<K, V> record : records) {
                         handle(record);
                     }
                     afterPoll(c);
