@@ -43,6 +43,13 @@ public record LeaseSettings(
         rejoinTimeout = positive(rejoinTimeout, "rejoinTimeout");
     }
 
+    /** The settings with the default join (60 s) and rejoin (30 s) timeouts. */
+    public LeaseSettings(Duration startLease, Duration grace, Duration punctuateInterval, Duration maxRetryAfter,
+                         Duration tombstoneRetention) {
+        this(startLease, grace, punctuateInterval, maxRetryAfter, tombstoneRetention, Duration.ofSeconds(60),
+                Duration.ofSeconds(30));
+    }
+
     public LeaseSettings withStartLease(Duration value) {
         return new LeaseSettings(value, grace, punctuateInterval, maxRetryAfter, tombstoneRetention, joinTimeout,
                 rejoinTimeout);
