@@ -2,6 +2,9 @@ package ai.ojin.session.history;
 
 import ai.ojin.session.events.SessionIds;
 import ai.ojin.session.events.command.EndReason;
+import ai.ojin.session.events.command.ParticipantPresence.Role;
+import ai.ojin.session.events.fact.ParticipantJoined;
+import ai.ojin.session.events.fact.ParticipantLeft;
 import ai.ojin.session.events.fact.SessionAdmitted;
 import ai.ojin.session.events.fact.SessionEnded;
 import ai.ojin.session.events.fact.SessionEvent;
@@ -65,6 +68,27 @@ public record Facts(String sessionId, String agentId, String clientUserRef, Inst
 
     public List<SessionEvent> abandonedCall() {
         return List.of(requested(), admitted(), ended(EndReason.ABANDONED, 1));
+    }
+
+    public ParticipantJoined joined(Role role, String participantId, long secondsAfterStart) {
+        Instant at = started().at().plusSeconds(secondsAfterStart);
+        return new ParticipantJoined(sessionId, agentId, at, role, participantId, at, at.plusSeconds(630));
+    }
+
+    public ParticipantLeft left(Role role, String participantId, long secondsAfterStart) {
+        Instant at = started().at().plusSeconds(secondsAfterStart);
+        return new ParticipantLeft(sessionId, agentId, at, role, participantId, at, at.plusSeconds(30));
+    }
+
+    /** Started, only the bot joined, nobody else: ended no_show at the join timeout. */
+    public List<SessionEvent> noShowCall() {
+        return List.of(requested(), admitted(), started(), joined(Role.BOT, "p-bot", 2), ended(EndReason.NO_SHOW, 60));
+    }
+
+    /** The user joined, left after 40 s and did not come back. */
+    public List<SessionEvent> userLeftCall() {
+        return List.of(requested(), admitted(), started(), joined(Role.BOT, "p-bot", 2), joined(Role.USER, "p-user", 5),
+                left(Role.USER, "p-user", 45), ended(EndReason.USER_LEFT, 75));
     }
 
     public List<SessionEvent> expiredCall() {

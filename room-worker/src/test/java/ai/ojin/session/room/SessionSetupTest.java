@@ -48,6 +48,7 @@ class SessionSetupTest {
             assertThat(record.partition()).isEqualTo(admitted.replyPartition());
             assertThat(reply.ok()).isTrue();
             assertThat(reply.roomUrl()).isEqualTo("https://fake.daily.co/" + id);
+            assertThat(reply.instanceId()).as("the asking instance, echoed").isEqualTo(WorkerHarness.INSTANCE);
 
             // and: a private room named after the session, expiring after the agent's session length
             FakeDaily.Room room = worker.daily.room(id).orElseThrow();
@@ -68,6 +69,11 @@ class SessionSetupTest {
                     .orElseThrow();
             FakeDaily.MintedToken botToken = tokens.stream().filter(t -> t != userToken).findFirst().orElseThrow();
             assertThat(botToken.userName()).isEqualTo("agent");
+
+            // and: distinct user_ids, "u-"/"b-" + the session's random part, within Daily's 36 characters
+            String random = id.substring(id.length() - 26);
+            assertThat(userToken.userId()).isEqualTo("u-" + random);
+            assertThat(botToken.userId()).isEqualTo("b-" + random);
 
             // and: the orchestrator got the bot's token (not the user's) and the bearer token
             var bot = worker.orchestrator.session(id).orElseThrow();

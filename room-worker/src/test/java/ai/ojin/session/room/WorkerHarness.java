@@ -97,11 +97,14 @@ final class WorkerHarness implements AutoCloseable {
         return Integer.parseInt(app.getEnvironment().getProperty("local.server.port"));
     }
 
-    /** An admitted fact for a new session of {@code agentId}, its caller waiting 20 s. */
+    /** The connect-api instance named in {@link #admitted}. */
+    static final String INSTANCE = "test-host/p2";
+
+    /** An admitted fact for a new session of {@code agentId}, its caller ({@link #INSTANCE}) waiting 20 s. */
     static SessionAdmitted admitted(String agentId) {
         Instant now = Instant.now();
         return new SessionAdmitted(SessionIds.newSessionId(agentId), agentId, now, "user-42", 2, 5, 1, 600,
-                now.plusSeconds(30), now.plusSeconds(20));
+                now.plusSeconds(30), now.plusSeconds(20), INSTANCE);
     }
 
     void publish(SessionEvent... events) {

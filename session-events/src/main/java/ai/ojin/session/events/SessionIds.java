@@ -40,6 +40,19 @@ public final class SessionIds {
         return agentId + "_" + new String(random);
     }
 
+    /**
+     * The random part of a session id (its last 26 characters), or empty when the text is not a
+     * session id. Short enough to name the session where the whole id does not fit (a Daily
+     * {@code user_id} has at most 36 characters).
+     */
+    public static Optional<String> randomPartOf(String sessionId) {
+        if (sessionId == null) {
+            return Optional.empty();
+        }
+        var matcher = SESSION_ID.matcher(sessionId);
+        return matcher.matches() ? Optional.of(matcher.group(2)) : Optional.empty();
+    }
+
     /** The agent a session id belongs to, or empty when the text is not a session id. */
     public static Optional<String> agentOf(String sessionId) {
         if (sessionId == null) {

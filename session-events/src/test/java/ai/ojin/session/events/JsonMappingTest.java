@@ -4,6 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.ojin.session.events.command.EndReason;
+import ai.ojin.session.events.command.ParticipantPresence;
+import ai.ojin.session.events.command.ParticipantPresence.Change;
+import ai.ojin.session.events.command.ParticipantPresence.Role;
+import ai.ojin.session.events.command.RequestSession;
+import ai.ojin.session.events.fact.ParticipantJoined;
+import ai.ojin.session.events.fact.ParticipantLeft;
+import ai.ojin.session.events.fact.SessionEnded;
 import ai.ojin.session.events.command.ReleaseSession;
 import ai.ojin.session.events.command.SessionCommand;
 import ai.ojin.session.events.fact.SessionAdmitted;
@@ -47,6 +54,55 @@ class JsonMappingTest {
 
         // then
         assertThat(command).isEqualTo(new ReleaseSession("s1", "a1", EndReason.MEETING_ENDED, now));
+    }
+
+    @Test
+    void shouldRoundTripParticipantCommandsAndFactsWithAnEventIdPerParticipant() {
+        // given
+        SessionCommand presence = new ParticipantPresence("s1", "a1", Role.USER, Change.JOINED, "p-1", now);
+        SessionEvent joined = new ParticipantJoined("s1", "a1", now, Role.USER, "p-1", now, now.plusSeconds(630));
+        SessionEvent left = new ParticipantLeft("s1", "a1", now, Role.BOT, "p-2", now, now.plusSeconds(30));
+        SessionEvent noShow = new SessionEnded("s1", "a1", now, EndReason.NO_SHOW, 0);
+
+        // when
+        String commandJson = new String(topics.commands().valueSerde().serializer().serialize("t", presence), StandardCharsets.UTF_8);
+        String joinedJson = new String(topics.events().valueSerde().serializer().serialize("t", joined), StandardCharsets.UTF_8);
+        String leftJson = new String(topics.events().valueSerde().serializer().serialize("t", left), StandardCharsets.UTF_8);
+        String endedJson = new String(topics.events().valueSerde().serializer().serialize("t", noShow), StandardCharsets.UTF_8);
+
+        // then
+        assertThat(commandJson).contains("\"type\":\"participant\"", "\"role\":\"user\"", "\"change\":\"joined\"",
+                "\"participant_id\":\"p-1\"");
+        assertThat(joinedJson).contains("\"type\":\"joined\"", "\"event_id\":\"s1/joined/p-1\"");
+        assertThat(leftJson).contains("\"type\":\"left\"", "\"event_id\":\"s1/left/p-2\"", "\"role\":\"bot\"");
+        assertThat(endedJson).contains("\"reason\":\"no_show\"");
+        assertThat(topics.commands().valueSerde().deserializer().deserialize("t", commandJson.getBytes(StandardCharsets.UTF_8)))
+                .isEqualTo(presence);
+        assertThat(topics.events().valueSerde().deserializer().deserialize("t", joinedJson.getBytes(StandardCharsets.UTF_8)))
+                .isEqualTo(joined);
+        assertThat(topics.events().valueSerde().deserializer().deserialize("t", leftJson.getBytes(StandardCharsets.UTF_8)))
+                .isEqualTo(left);
+        assertThat(EndReason.fromWire("user_left")).isEqualTo(EndReason.USER_LEFT);
+    }
+
+    @Test
+    void shouldCarryTheRequestingInstanceFromRequestToReplyAndReadOlderRecordsWithoutIt() {
+        // given
+        RequestSession request = new RequestSession("s1", "a1", null, null, 2, now, now.plusSeconds(10), "host-a/p2");
+        String olderRequest = "{\"type\":\"request\",\"session_id\":\"s1\",\"agent_id\":\"a1\",\"reply_partition\":2}";
+
+        // when
+        byte[] bytes = topics.commands().valueSerde().serializer().serialize("t", request);
+        SessionReply reply = topics.replies().valueSerde().deserializer().deserialize("t",
+                topics.replies().valueSerde().serializer().serialize("t", SessionReply.success("s1", "u", "tok", "host-a/p2")));
+
+        // then
+        assertThat(topics.commands().valueSerde().deserializer().deserialize("t", bytes)).isEqualTo(request);
+        assertThat(((RequestSession) topics.commands().valueSerde().deserializer()
+                .deserialize("t", olderRequest.getBytes(StandardCharsets.UTF_8))).instanceId()).isNull();
+        assertThat(reply.instanceId()).isEqualTo("host-a/p2");
+        assertThat(reply.admitsToRoom()).isTrue();
+        assertThat(SessionReply.success("s1", null, null).admitsToRoom()).isFalse();
     }
 
     @Test

@@ -65,7 +65,8 @@ public record StandaloneSettings(
             variables.putIfAbsent("CALL_HISTORY_DB_PASSWORD", "");
         }
         if (blank(env.get("DAILY_API_KEY"))) {
-            defaults.add("DAILY_API_KEY (unset: Daily rooms are SIMULATED in-process)");
+            defaults.add("DAILY_API_KEY (unset: Daily rooms are SIMULATED in-process; nobody can join them, so every "
+                    + "session ends no_show after processor.lease.join-timeout)");
         }
         if (blank(env.get("ORCHESTRATOR_URL"))) {
             defaults.add("ORCHESTRATOR_URL (unset: the agent orchestrator is SIMULATED in-process)");

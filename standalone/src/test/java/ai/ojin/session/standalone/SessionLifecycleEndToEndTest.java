@@ -29,7 +29,7 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Every way a session ends frees its slot once and leaves nothing at Daily or the orchestrator:
- * a signed {@code meeting.ended} webhook, the end-session call and lease expiry; and the ended
+ * a signed {@code meeting.ended} webhook, the end-session call and lease expiry of a joined session; and the ended
  * calls show up in call history. Black-box over HTTP against the standalone stack.
  */
 class SessionLifecycleEndToEndTest {
@@ -109,9 +109,11 @@ class SessionLifecycleEndToEndTest {
 
     @Test
     void shouldFreeTheSlotWhenTheLeaseExpires(TestInfo test) {
-        // given a session of the shortest allowed length, never released
+        // given a session of the shortest allowed length whose user joined (so the join lease is over), never released
         String agentId = newAgent(test, 30);
-        String sessionId = sessionOf(stack.connect(agentId, null, null));
+        HttpResponse<String> connected = stack.connect(agentId, null, null);
+        String sessionId = sessionOf(connected);
+        stack.userJoins(sessionId, Stack.json(connected).get("token").asString(), "p-user");
         assertError(stack.connect(agentId, null, null), 429, "concurrency_limit");
 
         // when its lease runs out, then the slot comes back and the room and bot are torn down

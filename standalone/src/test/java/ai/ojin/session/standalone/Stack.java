@@ -1,6 +1,7 @@
 package ai.ojin.session.standalone;
 
 import ai.ojin.session.events.topic.SessionTopics;
+import ai.ojin.session.testkit.DailyWebhooks;
 import ai.ojin.session.testkit.FakeDaily;
 import ai.ojin.session.testkit.FakeOrchestrator;
 import ai.ojin.session.testkit.TestKafka;
@@ -32,6 +33,8 @@ final class Stack implements AutoCloseable {
     final FakeOrchestrator orchestrator = new FakeOrchestrator();
     final SessionTopics topics;
     final StandaloneStack stack;
+    /** The secret Daily signs webhooks with, as configured for this stack. */
+    final String webhookSecret;
     final Path dataDir;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -56,6 +59,7 @@ final class Stack implements AutoCloseable {
         Map<String, String> overrides = new HashMap<>(StackIds.forPrefix(prefix));
         overrides.putAll(extraOverrides);
         topics = SessionTopics.withPrefix(prefix + ".");
+        webhookSecret = extraOverrides.getOrDefault("DAILY_WEBHOOK_HMAC", StandaloneSettings.LOCAL_WEBHOOK_SECRET);
         // The widget page on a free loopback port, loading a stand-in of Daily's library instead of Daily's CDN.
         stack = StandaloneStack.start(StandaloneSettings.fromEnvironment(env).withWidgetPort(0)
                 .withWidgetDailyJsUrl(DailyJsStandIn.URL), overrides);
@@ -106,6 +110,25 @@ final class Stack implements AutoCloseable {
     HttpResponse<String> connect(String agentId, String clientUserRef, String origin) {
         String ref = clientUserRef == null ? "" : ",\"client_user_ref\":\"" + clientUserRef + "\"";
         return connect("{\"agent_id\":\"" + agentId + "\"" + ref + "}", origin);
+    }
+
+    /** Daily's webhooks to this stack's room-worker, signed with its secret. */
+    DailyWebhooks webhooks() {
+        return new DailyWebhooks(workerUrl("/v1/webhooks/daily"), webhookSecret);
+    }
+
+    /** The user joins the session's room with the token a connect answered (Daily's participant.joined). */
+    void userJoins(String sessionId, String token, String participantId) {
+        String userId = daily.token(token).orElseThrow().userId();
+        webhooks().send(DailyWebhooks.participantJoined(DailyWebhooks.newEventId(), sessionId, userId, participantId,
+                java.time.Instant.now()));
+    }
+
+    /** That participant leaves the room after {@code seconds} (Daily's participant.left). */
+    void userLeaves(String sessionId, String token, String participantId, long seconds) {
+        String userId = daily.token(token).orElseThrow().userId();
+        webhooks().send(DailyWebhooks.participantLeft(DailyWebhooks.newEventId(), sessionId, userId, participantId,
+                java.time.Instant.now().minusSeconds(seconds), seconds));
     }
 
     HttpResponse<String> endSession(String sessionId) {

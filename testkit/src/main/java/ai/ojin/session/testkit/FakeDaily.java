@@ -93,9 +93,20 @@ public final class FakeDaily extends FakeHttpServer {
         }
     }
 
-    /** A meeting token minted by {@code POST /meeting-tokens}, with the properties it was asked for. */
-    public record MintedToken(String token, String roomName, Boolean isOwner, String userName, Long exp,
+    /**
+     * A meeting token minted by {@code POST /meeting-tokens}, with the properties it was asked for;
+     * {@code userId} is the {@code user_id} Daily puts into the participant webhooks of whoever joins
+     * with it.
+     */
+    public record MintedToken(String token, String roomName, Boolean isOwner, String userName, String userId, Long exp,
                               Boolean ejectAtTokenExp, Map<String, Object> properties) {
+    }
+
+    /** The token minted as {@code token}, if this fake minted it. */
+    public Optional<MintedToken> token(String token) {
+        synchronized (lock) {
+            return tokens.stream().filter(t -> t.token().equals(token)).findFirst();
+        }
     }
 
     /** Rooms created successfully through the API since start (re-creating a name counts again). */
@@ -267,6 +278,9 @@ public final class FakeDaily extends FakeHttpServer {
     private Response mintToken(String body) {
         JsonNode json = body == null || body.isBlank() ? JSON.createObjectNode() : JSON.readTree(body);
         JsonNode props = json.path("properties");
+        if (props.path("user_id").isString() && props.path("user_id").asString().length() > 36) {
+            return error(400, "invalid-request-error", "user_id must be at most 36 characters");
+        }
         @SuppressWarnings("unchecked")
         Map<String, Object> properties = props.isObject() ? JSON.convertValue(props, Map.class) : Map.of();
         String token = "fake-token-" + UUID.randomUUID();
@@ -274,6 +288,7 @@ public final class FakeDaily extends FakeHttpServer {
                 props.path("room_name").isString() ? props.path("room_name").asString() : null,
                 props.path("is_owner").isBoolean() ? props.path("is_owner").asBoolean() : null,
                 props.path("user_name").isString() ? props.path("user_name").asString() : null,
+                props.path("user_id").isString() ? props.path("user_id").asString() : null,
                 props.path("exp").isNumber() ? props.path("exp").asLong() : null,
                 props.path("eject_at_token_exp").isBoolean() ? props.path("eject_at_token_exp").asBoolean() : null,
                 properties);

@@ -1,6 +1,9 @@
 package ai.ojin.session.history.call;
 
 import ai.ojin.session.events.command.EndReason;
+import ai.ojin.session.events.command.ParticipantPresence.Role;
+import ai.ojin.session.events.fact.ParticipantJoined;
+import ai.ojin.session.events.fact.ParticipantLeft;
 import ai.ojin.session.events.fact.SessionAdmitted;
 import ai.ojin.session.events.fact.SessionEnded;
 import ai.ojin.session.events.fact.SessionEvent;
@@ -43,10 +46,15 @@ public record CallState(
     public static final String FAILED = "failed";
     public static final String ABANDONED = "abandoned";
     public static final String EXPIRED = "expired";
+    /** The session started but the user never joined its room. */
+    public static final String NO_SHOW = "no_show";
 
-    /** The fact types, as bits of {@link #facts}, in the order of a call's progress. */
+    /**
+     * The fact types, as bits of {@link #facts}, in the order of a call's progress (appended only:
+     * the bits are stored). {@code USER_JOINED}: a {@code joined} fact of the user.
+     */
     public enum Fact {
-        REQUESTED, ADMITTED, STARTED, REJECTED, FAILED, ENDED;
+        REQUESTED, ADMITTED, STARTED, REJECTED, FAILED, ENDED, USER_JOINED;
 
         int bit() {
             return 1 << ordinal();
@@ -78,6 +86,14 @@ public record CallState(
         }
         if (event instanceof SessionFailed f) {
             return new CallState(id, f.agentId(), null, null, at, null, null, at, null, f.errorCode(), Fact.FAILED.bit());
+        }
+        if (event instanceof ParticipantJoined f) {
+            int bit = f.role() == Role.USER ? Fact.USER_JOINED.bit() : 0;
+            return new CallState(id, f.agentId(), null, null, at, null, null, null, null, null, bit);
+        }
+        if (event instanceof ParticipantLeft f) {
+            // who left changes no call record; the end fact that may follow does
+            return new CallState(id, f.agentId(), null, null, at, null, null, null, null, null, 0);
         }
         if (event instanceof SessionEnded f) {
             ErrorCode failure = f.reason() == null ? null : f.reason().failure();
@@ -123,7 +139,7 @@ public record CallState(
         return has(Fact.STARTED) ? 3 : has(Fact.ADMITTED) ? 2 : has(Fact.REQUESTED) ? 1 : 0;
     }
 
-    /** completed, rejected, failed, abandoned or expired; null while the call is not finished. */
+    /** completed, rejected, failed, abandoned, expired or no_show; null while the call is not finished. */
     public String outcome() {
         if (has(Fact.ENDED)) {
             if (endReason == null) {
@@ -136,6 +152,7 @@ public record CallState(
                 case ABANDONED -> ABANDONED;
                 case LEASE_EXPIRED -> has(Fact.STARTED) ? COMPLETED : EXPIRED;
                 case END_CALL -> has(Fact.STARTED) ? COMPLETED : ABANDONED;
+                case NO_SHOW -> NO_SHOW;
                 default -> COMPLETED;
             };
         }

@@ -42,10 +42,37 @@ class CallStateTest {
         assertThat(fold(call.expiredCall()).toCallRecord())
                 .extracting(CallRecord::outcome, CallRecord::endReason, CallRecord::durationSeconds)
                 .containsExactly("expired", EndReason.LEASE_EXPIRED, null);
+        assertThat(fold(call.noShowCall()).toCallRecord())
+                .extracting(CallRecord::outcome, CallRecord::endReason, CallRecord::durationSeconds, CallRecord::errorCode)
+                .containsExactly("no_show", EndReason.NO_SHOW, null, null);
+        assertThat(fold(call.userLeftCall()).toCallRecord())
+                .extracting(CallRecord::outcome, CallRecord::endReason, CallRecord::durationSeconds)
+                .containsExactly("completed", EndReason.USER_LEFT, 75L);
         assertThat(fold(List.of(call.requested(), call.admitted(), call.started(), call.ended(EndReason.LEASE_EXPIRED, 600)))
                 .toCallRecord())
                 .extracting(CallRecord::outcome, CallRecord::durationSeconds)
                 .containsExactly("completed", 600L);
+    }
+
+    @Test
+    void shouldFoldParticipantFactsInAnyOrderWithoutChangingTheRecordButRememberTheUsersJoin() {
+        // given
+        List<SessionEvent> facts = new ArrayList<>(call.userLeftCall());
+        List<SessionEvent> reversed = new ArrayList<>(facts);
+        java.util.Collections.reverse(reversed);
+        List<SessionEvent> withoutParticipants = facts.stream()
+                .filter(f -> !(f instanceof ai.ojin.session.events.fact.ParticipantJoined)
+                        && !(f instanceof ai.ojin.session.events.fact.ParticipantLeft)).toList();
+
+        // when
+        CallState inOrder = fold(facts);
+        CallState backwards = fold(reversed);
+
+        // then
+        assertThat(backwards).isEqualTo(inOrder);
+        assertThat(inOrder.toCallRecord()).isEqualTo(fold(withoutParticipants).toCallRecord());
+        assertThat(inOrder.has(CallState.Fact.USER_JOINED)).isTrue();
+        assertThat(fold(call.noShowCall()).has(CallState.Fact.USER_JOINED)).isFalse();
     }
 
     @Test

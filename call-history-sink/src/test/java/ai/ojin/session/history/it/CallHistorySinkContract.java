@@ -121,6 +121,33 @@ abstract class CallHistorySinkContract {
     }
 
     @Test
+    void shouldRecordNoShowAndUserLeftCallsAndKeepParticipantFactsOfACallInProgressUnlisted() {
+        // given
+        String agent = TestKafka.uniqueId("agent");
+        Facts noShow = Facts.call(agent, "user-n", base.plusSeconds(21));
+        Facts userLeft = Facts.call(agent, "user-n", base.plusSeconds(22));
+        Facts inRoom = Facts.call(agent, "user-n", base.plusSeconds(23));
+
+        // when
+        harness.send(noShow.noShowCall());
+        harness.send(userLeft.userLeftCall());
+        harness.send(List.of(inRoom.requested(), inRoom.admitted(), inRoom.started(),
+                inRoom.joined(ai.ojin.session.events.command.ParticipantPresence.Role.USER, "p-1", 3)));
+
+        // then
+        await().atMost(WAIT).until(() -> items(agent, "agent_id", agent).size() == 2);
+        Map<String, JsonNode> byId = items(agent, "agent_id", agent).stream()
+                .collect(Collectors.toMap(item -> item.get("session_id").asString(), Function.identity()));
+        assertThat(outcomeAndError(byId.get(noShow.sessionId()))).containsExactly("no_show", "null");
+        assertThat(byId.get(noShow.sessionId()).get("end_reason").asString()).isEqualTo("no_show");
+        assertThat(byId.get(userLeft.sessionId()).get("outcome").asString()).isEqualTo("completed");
+        assertThat(byId.get(userLeft.sessionId()).get("end_reason").asString()).isEqualTo("user_left");
+        assertThat(byId.get(userLeft.sessionId()).get("duration_seconds").asLong()).isEqualTo(75);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(published(agent)).extracting(r -> r.value().outcome())
+                .containsExactlyInAnyOrder("no_show", "completed"));
+    }
+
+    @Test
     void shouldCountDuplicatedFactsOnceAndNotPublishTheCallAgain() {
         // given: a finished call, published
         String agent = TestKafka.uniqueId("agent");
@@ -389,7 +416,13 @@ abstract class CallHistorySinkContract {
         harness.send(List.of(calls.get(7).requested(), calls.get(7).admitted()));
         harness.send(List.of(calls.get(8).ended(EndReason.END_CALL, 3), calls.get(8).requested()));
         harness.send(List.of(calls.get(9).started(), calls.get(9).ended(EndReason.LEASE_EXPIRED, 100)));
-        await().atMost(WAIT).until(() -> items(agent, "agent_id", agent, "limit", "500").size() == 9);
+        Facts noShow = Facts.call(agent, "r0", base.plusSeconds(2010));
+        Facts userLeft = Facts.call(agent, "r1", base.plusSeconds(2011));
+        List<SessionEvent> userLeftReversed = new ArrayList<>(userLeft.userLeftCall());
+        Collections.reverse(userLeftReversed);
+        harness.send(noShow.noShowCall());
+        harness.send(userLeftReversed);
+        await().atMost(WAIT).until(() -> items(agent, "agent_id", agent, "limit", "500").size() == 11);
         List<Map<String, Object>> live = SinkHarness.rows(sink);
         int publishedBefore = harness.callHistory().size();
 
@@ -399,7 +432,7 @@ abstract class CallHistorySinkContract {
         // then: the same rows, and nothing published again
         await().atMost(WAIT).untilAsserted(() -> assertThat(SinkHarness.rows(rebuild)).isEqualTo(live));
         harness.stop(rebuild);
-        assertThat(live).hasSizeGreaterThanOrEqualTo(10);
+        assertThat(live).hasSizeGreaterThanOrEqualTo(12);
         assertThat(live).extracting(row -> row.get("session_id"))
                 .containsAll(calls.stream().map(Facts::sessionId).toList());
         assertThat(SinkHarness.rows(sink)).isEqualTo(live);

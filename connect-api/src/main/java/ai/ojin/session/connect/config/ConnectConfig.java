@@ -3,13 +3,16 @@ package ai.ojin.session.connect.config;
 import ai.ojin.session.connect.agent.AgentCatalog;
 import ai.ojin.session.connect.agent.AgentWriter;
 import ai.ojin.session.connect.health.ProcessorHeartbeat;
+import ai.ojin.session.connect.reply.AnsweredSessions;
 import ai.ojin.session.connect.reply.CommandReplies;
+import ai.ojin.session.connect.reply.UnclaimedReplies;
 import ai.ojin.session.connect.reply.PendingReplies;
 import ai.ojin.session.connect.reply.ReplyListener;
 import ai.ojin.session.connect.session.ConnectService;
 import ai.ojin.session.events.agent.Agent;
 import ai.ojin.session.events.command.SessionCommand;
 import ai.ojin.session.events.topic.SessionTopics;
+import ai.ojin.session.events.topic.TopicsProperties;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -22,6 +25,9 @@ import org.springframework.kafka.core.KafkaTemplate;
 /** The connect flow's parts: catalog view, reply correlation, and the readiness they report. */
 @Configuration(proxyBeanMethods = false)
 public class ConnectConfig {
+
+    /** Answered sessions remembered at most (a few MB), beside the retention. */
+    private static final int ANSWERED_CAPACITY = 200_000;
 
     @Bean
     Clock clock() {
@@ -50,10 +56,17 @@ public class ConnectConfig {
     }
 
     @Bean
+    ReplyInstance replyInstance(ConnectProperties properties, TopicsProperties topics) {
+        return ReplyInstance.of(properties, topics);
+    }
+
+    @Bean
     ReplyListener replyListener(SessionTopics topics, KafkaConfig.ConsumerSource consumers, PendingReplies pending,
-            ConnectProperties properties, MeterRegistry meters, ProcessorHeartbeat processorHealthIndicator) {
-        return new ReplyListener(topics.replies().name(), properties.replyPartition(), consumers.forTopic(topics.replies()),
-                pending, meters, processorHealthIndicator::accept);
+            UnclaimedReplies unclaimed, ConnectProperties properties, ReplyInstance instance, MeterRegistry meters,
+            ProcessorHeartbeat processorHealthIndicator) {
+        return new ReplyListener(topics.replies().name(), properties.replyPartition(),
+                consumers.inGroup(instance.consumerGroup()).forTopic(topics.replies()), pending, unclaimed, meters,
+                processorHealthIndicator::accept);
     }
 
     /** Readiness "processor": DOWN while the session processor does not answer heartbeats. */
@@ -66,13 +79,23 @@ public class ConnectConfig {
 
     @Bean
     CommandReplies commandReplies(KafkaTemplate<String, SessionCommand> commandTemplate, SessionTopics topics,
-            PendingReplies pending, ConnectProperties properties, Clock clock) {
-        return new CommandReplies(commandTemplate, topics, pending, properties.replyPartition(), properties.replyTimeout(), clock);
+            PendingReplies pending, ConnectProperties properties, ReplyInstance instance, Clock clock) {
+        return new CommandReplies(commandTemplate, topics, pending, properties.replyPartition(), instance.id(),
+                properties.replyTimeout(), clock);
     }
 
     @Bean
-    ConnectService connectService(AgentCatalog catalog, CommandReplies commands, Clock clock) {
-        return new ConnectService(catalog, commands, clock);
+    UnclaimedReplies unclaimedReplies(ReplyInstance instance, CommandReplies commands, ConnectProperties properties,
+            MeterRegistry meters, Clock clock) {
+        AnsweredSessions answered = new AnsweredSessions(properties.answeredRetention(), ANSWERED_CAPACITY, clock);
+        Gauge.builder("connect.replies.answered", answered, AnsweredSessions::size)
+                .description("Sessions recently answered or released by this instance").register(meters);
+        return new UnclaimedReplies(instance.id(), answered, commands, meters, clock);
+    }
+
+    @Bean
+    ConnectService connectService(AgentCatalog catalog, CommandReplies commands, UnclaimedReplies unclaimed, Clock clock) {
+        return new ConnectService(catalog, commands, unclaimed, clock);
     }
 
     /** Part of the readiness group: DOWN until the catalog view has caught up, and while its reader is down. */

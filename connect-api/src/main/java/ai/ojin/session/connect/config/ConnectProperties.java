@@ -24,6 +24,11 @@ import org.springframework.validation.annotation.Validated;
  * @param heartbeatInterval how often every partition of {@code session-commands} is asked whether
  *     the processor runs (zero: never, and the processor is not part of readiness)
  * @param heartbeatStaleAfter readiness is DOWN while a partition has not answered for this long
+ * @param instanceId this instance's name in its requests and in its reply consumer group; must be
+ *     unique among instances and stay the same when the instance restarts (so that it releases the
+ *     sessions admitted for callers that died with it); empty = {@code <host name>/p<reply partition>}
+ * @param answeredRetention how long the sessions this instance answered are remembered, so that a
+ *     second success reply for one of them (a redelivered set-up) is not released
  */
 @Validated
 @ConfigurationProperties("connect")
@@ -35,7 +40,9 @@ public record ConnectProperties(
         @DefaultValue("10s") @NotNull Duration adminWriteTimeout,
         @DefaultValue("65536") @Min(256) @Max(1048576) int maxAdminBodyBytes,
         @DefaultValue("2s") @NotNull Duration heartbeatInterval,
-        @DefaultValue("10s") @NotNull Duration heartbeatStaleAfter) {
+        @DefaultValue("10s") @NotNull Duration heartbeatStaleAfter,
+        @DefaultValue("") @NotNull String instanceId,
+        @DefaultValue("10m") @NotNull Duration answeredRetention) {
 
     @Override
     public String toString() {
@@ -43,6 +50,7 @@ public record ConnectProperties(
         return "ConnectProperties[replyPartition=" + replyPartition + ", replyTimeout=" + replyTimeout
                 + ", maxBodyBytes=" + maxBodyBytes + ", adminWriteTimeout=" + adminWriteTimeout
                 + ", maxAdminBodyBytes=" + maxAdminBodyBytes + ", heartbeatInterval=" + heartbeatInterval
-                + ", heartbeatStaleAfter=" + heartbeatStaleAfter + "]";
+                + ", heartbeatStaleAfter=" + heartbeatStaleAfter + ", instanceId=" + instanceId
+                + ", answeredRetention=" + answeredRetention + "]";
     }
 }

@@ -58,7 +58,7 @@ public class KafkaConfig {
         return new KafkaTemplate<>(agentProducerFactory);
     }
 
-    /** Consumers of this service: assigned partitions only, no group, no commits. */
+    /** Consumers of this service: assigned partitions only, no group, no commits (see {@link ConsumerSource#inGroup}). */
     @Bean
     ConsumerSource consumerSource(KafkaProperties kafka) {
         Map<String, Object> base = new HashMap<>(kafka.buildConsumerProperties());
@@ -78,6 +78,17 @@ public class KafkaConfig {
 
     /** Creates plain consumers for one topic descriptor with the shared consumer settings. */
     public record ConsumerSource(Map<String, Object> properties) {
+
+        /**
+         * The same settings with a consumer group whose committed offsets a consumer continues
+         * from (still assigned, not subscribed); without a committed offset it starts at the end.
+         */
+        public ConsumerSource inGroup(String groupId) {
+            Map<String, Object> grouped = new HashMap<>(properties);
+            grouped.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+            grouped.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+            return new ConsumerSource(Map.copyOf(grouped));
+        }
 
         public <V> Supplier<Consumer<String, V>> forTopic(Topic<String, V> topic) {
             return () -> new KafkaConsumer<>(properties, topic.keySerde().deserializer(), topic.valueSerde().deserializer());

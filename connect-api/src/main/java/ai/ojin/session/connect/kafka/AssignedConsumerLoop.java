@@ -5,6 +5,7 @@ import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
@@ -12,7 +13,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * A consumer with assigned partitions (no group, no commits) polled on a thread of its own. The
+ * A consumer with assigned partitions (no group management) polled on a thread of its own. The
  * subclass positions it in {@link #start()}, which runs before the web server accepts requests,
  * and handles each record; an unreadable record is logged and skipped. Any other failure is
  * logged and the loop starts over with a new consumer ({@link #reposition}) after
@@ -49,6 +50,10 @@ public abstract class AssignedConsumerLoop<K, V> implements SmartLifecycle {
     }
 
     protected abstract void handle(ConsumerRecord<K, V> record);
+
+    /** Before the records of one poll are handled (only when the poll returned some). */
+    protected void beforeRecords(Consumer<K, V> consumer, ConsumerRecords<K, V> records) {
+    }
 
     /** After the records of one poll were handled. */
     protected void afterPoll(Consumer<K, V> consumer) {
@@ -110,7 +115,11 @@ public abstract class AssignedConsumerLoop<K, V> implements SmartLifecycle {
     private void pollUntilStopped(Consumer<K, V> c) {
         while (running) {
             try {
-                for (ConsumerRecord<K, V> record : c.poll(pollTimeout)) {
+                ConsumerRecords<K, V> records = c.poll(pollTimeout);
+                if (!records.isEmpty()) {
+                    beforeRecords(c, records);
+                }
+                for (ConsumerRecord<K, V> record : records) {
                     handle(record);
                 }
                 afterPoll(c);

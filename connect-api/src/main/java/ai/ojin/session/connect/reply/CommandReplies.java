@@ -28,21 +28,28 @@ public class CommandReplies {
     private final SessionTopics topics;
     private final PendingReplies pending;
     private final int replyPartition;
+    private final String instanceId;
     private final Duration timeout;
     private final Clock clock;
 
     public CommandReplies(KafkaTemplate<String, SessionCommand> template, SessionTopics topics, PendingReplies pending,
-            int replyPartition, Duration timeout, Clock clock) {
+            int replyPartition, String instanceId, Duration timeout, Clock clock) {
         this.template = template;
         this.topics = topics;
         this.pending = pending;
         this.replyPartition = replyPartition;
+        this.instanceId = instanceId;
         this.timeout = timeout;
         this.clock = clock;
     }
 
     public int replyPartition() {
         return replyPartition;
+    }
+
+    /** The name of this instance in its requests (see {@code connect.instance-id}). */
+    public String instanceId() {
+        return instanceId;
     }
 
     /**

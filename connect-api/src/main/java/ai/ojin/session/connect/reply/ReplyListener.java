@@ -5,49 +5,63 @@ import ai.ojin.session.events.reply.SessionReply;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads this instance's one partition of {@code session-replies} (assigned, not subscribed: no
- * group, no commits), starting at its end, and hands each reply to {@link PendingReplies}.
- * Replies nobody waits for (timed out, or after a restart) are counted and dropped. The end
- * offset is resolved in {@link #start()}, before the web server accepts requests, so no reply to
- * a request of this instance can be skipped.
+ * Reads this instance's one partition of {@code session-replies} (assigned, not subscribed) and
+ * hands each reply to {@link PendingReplies}; a reply no waiting request takes goes to
+ * {@link UnclaimedReplies}. The consumer belongs to a group of this instance alone and commits its
+ * position, so a restarted instance continues where it stopped and releases the sessions admitted
+ * for callers that died with it. On the very first start (no committed position) it starts at the
+ * end, and commits that position at once. The offsets of each poll are committed <em>before</em>
+ * its replies are handed out: a crash can then lose the handling of a few replies (their callers
+ * died with the process; the join lease frees those slots), but never makes a restarted instance
+ * release a session whose caller it had already answered. The position is resolved in
+ * {@link #start()}, before the web server accepts requests, so no reply to a request of this
+ * instance can be skipped.
  */
 public class ReplyListener extends AssignedConsumerLoop<String, SessionReply> {
 
     private static final Logger log = LoggerFactory.getLogger(ReplyListener.class);
     private static final Duration POLL = Duration.ofMillis(500);
+    private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(5);
 
     private final String topic;
     private final int partition;
     private final PendingReplies pending;
+    private final UnclaimedReplies unclaimed;
     private final Counter received;
     private final Counter unmatched;
     private final Predicate<SessionReply> heartbeats;
     private volatile long nextOffset = -1;
 
     public ReplyListener(String topic, int partition, Supplier<Consumer<String, SessionReply>> consumers,
-            PendingReplies pending, MeterRegistry meters) {
-        this(topic, partition, consumers, pending, meters, reply -> false);
+            PendingReplies pending, UnclaimedReplies unclaimed, MeterRegistry meters) {
+        this(topic, partition, consumers, pending, unclaimed, meters, reply -> false);
     }
 
     /** @param heartbeats takes the answers to heartbeats (true when the reply was one) */
     public ReplyListener(String topic, int partition, Supplier<Consumer<String, SessionReply>> consumers,
-            PendingReplies pending, MeterRegistry meters, Predicate<SessionReply> heartbeats) {
+            PendingReplies pending, UnclaimedReplies unclaimed, MeterRegistry meters, Predicate<SessionReply> heartbeats) {
         super("replies-" + topic + "-" + partition, consumers, POLL);
         this.topic = topic;
         this.partition = partition;
         this.pending = pending;
         this.heartbeats = heartbeats;
+        this.unclaimed = unclaimed;
         this.received = Counter.builder("connect.replies.received").description("Replies read from this instance's reply partition")
                 .register(meters);
         this.unmatched = Counter.builder("connect.replies.unmatched").description("Replies no waiting request took")
@@ -63,8 +77,30 @@ public class ReplyListener extends AssignedConsumerLoop<String, SessionReply> {
         }
         TopicPartition tp = new TopicPartition(topic, partition);
         c.assign(List.of(tp));
-        c.seekToEnd(List.of(tp));
-        log.info("Reading replies from {} at offset {}", tp, c.position(tp));
+        OffsetAndMetadata committed = c.committed(java.util.Set.of(tp)).get(tp);
+        if (committed == null) {
+            c.seekToEnd(List.of(tp));
+        }
+        long position = c.position(tp);
+        c.commitSync(Map.of(tp, new OffsetAndMetadata(position)), COMMIT_TIMEOUT);
+        log.info("Reading replies from {} at offset {} ({})", tp, position,
+                committed == null ? "first start: from the end" : "where this instance stopped");
+    }
+
+    @Override
+    protected void beforeRecords(Consumer<String, SessionReply> c, ConsumerRecords<String, SessionReply> records) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (TopicPartition tp : records.partitions()) {
+            List<ConsumerRecord<String, SessionReply>> batch = records.records(tp);
+            offsets.put(tp, new OffsetAndMetadata(batch.get(batch.size() - 1).offset() + 1));
+        }
+        try {
+            c.commitSync(offsets, COMMIT_TIMEOUT);
+        } catch (KafkaException e) {
+            // Answering the waiting callers matters more; a crash before the next commit could then
+            // release sessions answered in this batch.
+            log.warn("Could not commit the reply position {} before handling; handling anyway: {}", offsets, e.toString());
+        }
     }
 
     /** After a failure: on from the next unread reply, so no reply of a waiting request is skipped. */
@@ -89,10 +125,13 @@ public class ReplyListener extends AssignedConsumerLoop<String, SessionReply> {
             return;
         }
         received.increment();
-        if (reply == null || !pending.complete(reply)) {
-            unmatched.increment();
-            log.debug("No request waits for reply {} (offset {})", reply, record.offset());
+        if (reply != null && pending.complete(reply)) {
+            unclaimed.taken(reply);
+            return;
         }
+        unmatched.increment();
+        log.debug("No request waits for reply {} (offset {})", reply, record.offset());
+        unclaimed.unclaimed(reply);
     }
 
     public double receivedCount() {

@@ -4,6 +4,7 @@ import ai.ojin.session.connect.agent.AgentCatalog;
 import ai.ojin.session.connect.origin.OriginHeader;
 import ai.ojin.session.connect.origin.OriginPolicy;
 import ai.ojin.session.connect.reply.CommandReplies;
+import ai.ojin.session.connect.reply.UnclaimedReplies;
 import ai.ojin.session.connect.web.ApiException;
 import ai.ojin.session.connect.web.ApiExceptionHandler;
 import ai.ojin.session.events.SessionIds;
@@ -24,7 +25,9 @@ import org.springframework.http.ResponseEntity;
  * The connect flow: the local checks in the documented order (agent exists, origin allowed,
  * published), then a {@link RequestSession} and the wait for its reply. When the reply does not
  * come in time the caller gets 500 {@code internal_error} and the session is released as
- * {@code abandoned}, so whatever the pipeline made for it is torn down.
+ * {@code abandoned}, so whatever the pipeline made for it is torn down (and a late success reply
+ * for it is not released a second time). The request names this instance, so that only this
+ * instance ever releases its reply when nobody waits for it ({@link UnclaimedReplies}).
  */
 public class ConnectService {
 
@@ -32,11 +35,13 @@ public class ConnectService {
 
     private final AgentCatalog catalog;
     private final CommandReplies commands;
+    private final UnclaimedReplies unclaimed;
     private final Clock clock;
 
-    public ConnectService(AgentCatalog catalog, CommandReplies commands, Clock clock) {
+    public ConnectService(AgentCatalog catalog, CommandReplies commands, UnclaimedReplies unclaimed, Clock clock) {
         this.catalog = catalog;
         this.commands = commands;
+        this.unclaimed = unclaimed;
         this.clock = clock;
     }
 
@@ -64,7 +69,8 @@ public class ConnectService {
         Instant requestedAt = clock.instant();
         String originValue = origin.origin().map(o -> o.raw()).orElse(null);
         return commands.sendAndAwait(sessionId, agentId, deadline -> new RequestSession(sessionId, agentId,
-                        request.clientUserRef(), originValue, commands.replyPartition(), requestedAt, deadline))
+                        request.clientUserRef(), originValue, commands.replyPartition(), requestedAt, deadline,
+                        commands.instanceId()))
                 .handle((reply, error) -> {
                     if (error == null) {
                         return reply.ok() ? ReplyResponses.connected(reply) : ReplyResponses.failed(reply);
@@ -72,6 +78,7 @@ public class ConnectService {
                     Throwable cause = CommandReplies.unwrap(error);
                     if (cause instanceof TimeoutException) {
                         log.warn("No reply for session {} in time: answering internal_error and releasing it as abandoned", sessionId);
+                        unclaimed.released(sessionId);
                         commands.send(agentId, new ReleaseSession(sessionId, agentId, EndReason.ABANDONED, clock.instant()));
                     } else {
                         log.error("Connect for session {} failed", sessionId, cause);

@@ -43,7 +43,8 @@ public final class ScriptedReplies implements Function<SessionCommand, SessionRe
                 return null;
             }
             live.add(sessionId);
-            return SessionReply.success(sessionId, roomUrl(sessionId), token(sessionId));
+            // as the worker does: the reply names the instance that asked
+            return SessionReply.success(sessionId, roomUrl(sessionId), token(sessionId), request.instanceId());
         }
         if (command instanceof ReleaseSession release && release.replyPartition() != null) {
             return live.remove(release.sessionId())

@@ -93,6 +93,18 @@ public final class TestPipeline implements AutoCloseable {
         return null;
     }
 
+    /** Writes {@code reply} to a reply partition, as the worker would. */
+    public void reply(int partition, SessionReply reply) {
+        try {
+            producer.send(topics.replies().record(partition, reply.sessionId(), reply)).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
     public List<ConsumerRecord<String, SessionCommand>> records() {
         return List.copyOf(seen);
     }

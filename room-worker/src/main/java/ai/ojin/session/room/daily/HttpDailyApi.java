@@ -89,12 +89,16 @@ public final class HttpDailyApi implements DailyApi {
 
     @Override
     public CompletableFuture<String> mintToken(MeetingTokenRequest token, Deadline deadline) {
-        String body = write(Map.of("properties", Map.of(
-                "room_name", prefix + token.roomName(),
-                "is_owner", token.owner(),
-                "user_name", token.userName(),
-                "exp", token.exp().getEpochSecond(),
-                "eject_at_token_exp", true)));
+        Map<String, Object> properties = new java.util.LinkedHashMap<>();
+        properties.put("room_name", prefix + token.roomName());
+        properties.put("is_owner", token.owner());
+        properties.put("user_name", token.userName());
+        if (token.userId() != null) {
+            properties.put("user_id", token.userId());
+        }
+        properties.put("exp", token.exp().getEpochSecond());
+        properties.put("eject_at_token_exp", true);
+        String body = write(Map.of("properties", properties));
         return http.send("mint_token", Priority.SETUP, () -> request("/meeting-tokens").POST(HttpRequest.BodyPublishers.ofString(body)),
                         deadline)
                 .thenApply(response -> {

@@ -2,6 +2,16 @@ package ai.ojin.session.room.daily;
 
 import java.time.Instant;
 
-/** A room-scoped meeting token that expires (and ejects) at {@code exp}. */
-public record MeetingTokenRequest(String roomName, boolean owner, String userName, Instant exp) {
+/**
+ * A room-scoped meeting token that expires (and ejects) at {@code exp}. {@code userId} (at most 36
+ * characters, Daily's limit) comes back in Daily's participant webhooks, which is how the worker
+ * tells the user from the bot.
+ */
+public record MeetingTokenRequest(String roomName, boolean owner, String userName, String userId, Instant exp) {
+
+    public MeetingTokenRequest {
+        if (userId != null && userId.length() > 36) {
+            throw new IllegalArgumentException("Daily user_id has at most 36 characters");
+        }
+    }
 }

@@ -2,6 +2,7 @@ package ai.ojin.session.room.session;
 
 import ai.ojin.session.events.command.EndReason;
 import ai.ojin.session.events.command.MarkStarted;
+import ai.ojin.session.events.command.ParticipantPresence.Role;
 import ai.ojin.session.events.command.ReleaseSession;
 import ai.ojin.session.events.fact.SessionAdmitted;
 import ai.ojin.session.events.reply.ErrorCode;
@@ -187,9 +188,11 @@ public class SessionSetup {
                         room = created;
                         checkCancelled();
                         CompletableFuture<String> user = daily.mintToken(
-                                new MeetingTokenRequest(id(), false, USER_NAME, exp), deadline);
+                                new MeetingTokenRequest(id(), false, USER_NAME, ParticipantIds.userId(id(), Role.USER), exp),
+                                deadline);
                         CompletableFuture<String> bot = daily.mintToken(
-                                new MeetingTokenRequest(id(), false, properties.daily().botUserName(), exp), deadline);
+                                new MeetingTokenRequest(id(), false, properties.daily().botUserName(),
+                                        ParticipantIds.userId(id(), Role.BOT), exp), deadline);
                         return user.thenCombine(bot, Tokens::new);
                     })
                     .thenCompose(tokens -> {
@@ -237,7 +240,7 @@ public class SessionSetup {
                 log.info("Session {} set up: room {} and bot ready", id(), room.url());
                 return CompletableFuture.allOf(
                         write("reply", () -> outbox.reply(admitted.replyPartition(),
-                                SessionReply.success(id(), room.url(), result.tokens().user()))),
+                                SessionReply.success(id(), room.url(), result.tokens().user(), admitted.instanceId()))),
                         write("mark started", () -> outbox.command(new MarkStarted(id(), admitted.agentId(),
                                 room.name(), room.url(), clock.instant()))))
                         .thenApply(ignored -> result.tag());

@@ -3,6 +3,7 @@ package ai.ojin.session.room.webhook;
 import ai.ojin.session.events.SessionIds;
 import ai.ojin.session.events.command.EndReason;
 import ai.ojin.session.events.command.ReleaseSession;
+import ai.ojin.session.events.command.SessionCommand;
 import ai.ojin.session.events.json.Json;
 import ai.ojin.session.events.web.ApiErrors;
 import ai.ojin.session.room.config.RoomProperties;
@@ -35,7 +36,9 @@ import tools.jackson.databind.json.JsonMapper;
  * - except Daily's unsigned verification ping, a tiny body without a {@code "type"}, answered 200
  * without being parsed. A verified {@code meeting.ended} for a room of ours (this deployment's
  * {@code ROOM_NAME_PREFIX} + a session id) releases its session (MEETING_ENDED), once per event
- * id; the 200 is sent only after the release is on Kafka, so Daily retries otherwise.
+ * id; a verified {@code participant.joined} / {@code participant.left} becomes a participant
+ * command ({@link ParticipantWebhooks}). Each once per event id; the 200 is sent only after the
+ * command is on Kafka, so Daily retries otherwise.
  */
 @RestController
 public class DailyWebhookController {
@@ -88,19 +91,21 @@ public class DailyWebhookController {
             return ok("duplicate");
         }
         String type = json.path("type").asString("");
-        if (!type.equals("meeting.ended")) {
+        if (!type.equals("meeting.ended") && !ParticipantWebhooks.handles(type)) {
             count("ignored");
             return ok("ignored");
         }
-        String room = ourSession(json.path("payload").path("room").asString(null));
-        Optional<String> agent = SessionIds.agentOf(room);
-        if (agent.isEmpty()) {
+        String session = ourSession(json.path("payload").path("room").asString(null));
+        Optional<? extends SessionCommand> command = type.equals("meeting.ended")
+                ? meetingEnded(session)
+                : ParticipantWebhooks.command(type, json.path("payload"), session);
+        if (command.isEmpty()) {
             count("not_ours");
             return ok("ignored");
         }
+        String room = command.get().sessionId();
         try {
-            outbox.command(new ReleaseSession(room, agent.get(), EndReason.MEETING_ENDED, Instant.now()))
-                    .get(SEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            outbox.command(command.get()).get(SEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return unavailable(room, e);
@@ -110,9 +115,15 @@ public class DailyWebhookController {
         if (eventId != null) {
             seen.add(eventId);
         }
-        count("released");
-        log.info("Daily reported meeting.ended for session {}; released", room);
-        return ok("released");
+        String outcome = type.equals("meeting.ended") ? "released" : "recorded";
+        count(outcome);
+        log.info("Daily reported {} for session {}; {}", type, room, outcome);
+        return ok(outcome);
+    }
+
+    private static Optional<ReleaseSession> meetingEnded(String room) {
+        return SessionIds.agentOf(room)
+                .map(agent -> new ReleaseSession(room, agent, EndReason.MEETING_ENDED, Instant.now()));
     }
 
     /** The session id in a Daily room name of this deployment, or null when the room is not ours. */
@@ -130,7 +141,7 @@ public class DailyWebhookController {
     }
 
     private ResponseEntity<byte[]> unavailable(String room, Exception e) {
-        log.error("Could not release session {} after meeting.ended; Daily will retry", room, e);
+        log.error("Could not record Daily's event for session {}; Daily will retry", room, e);
         count("send_failed");
         return error(HttpStatus.SERVICE_UNAVAILABLE, "internal_error", "could not record the event; retry later");
     }

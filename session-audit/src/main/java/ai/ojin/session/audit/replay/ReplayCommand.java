@@ -6,6 +6,9 @@ import ai.ojin.session.audit.log.LogReader;
 import ai.ojin.session.audit.log.Logged;
 import ai.ojin.session.events.agent.Agent;
 import ai.ojin.session.events.command.SessionCommand;
+import ai.ojin.session.events.command.ParticipantPresence.Role;
+import ai.ojin.session.events.fact.ParticipantJoined;
+import ai.ojin.session.events.fact.ParticipantLeft;
 import ai.ojin.session.events.fact.SessionAdmitted;
 import ai.ojin.session.events.fact.SessionEvent;
 import ai.ojin.session.events.fact.SessionStarted;
@@ -90,29 +93,39 @@ public final class ReplayCommand implements Callable<Integer> {
         return result.divergences().isEmpty() ? AuditCli.CLEAN : AuditCli.FINDINGS;
     }
 
-    /** The options given, else what the first admitted and started facts show, else the defaults. */
+    /** The options given, else what the first admitted, started, joined and left facts show, else the defaults. */
     private LeaseSettings settings(List<Logged<SessionEvent>> facts) {
         Duration start = startLease;
         Duration graceValue = grace;
+        Duration join = null;
+        Duration rejoin = null;
         Map<String, Integer> maxSessionSeconds = new HashMap<>();
         for (Logged<SessionEvent> f : facts) {
             if (!f.readable()) {
                 continue;
             }
-            if (f.value() instanceof SessionAdmitted a) {
+            SessionEvent fact = f.value();
+            if (fact instanceof SessionAdmitted a) {
                 maxSessionSeconds.put(a.sessionId(), a.maxSessionSeconds());
                 if (start == null && a.leaseUntil() != null) {
                     start = Duration.between(a.at(), a.leaseUntil());
                 }
-            } else if (f.value() instanceof SessionStarted s && graceValue == null && s.leaseUntil() != null
-                    && maxSessionSeconds.containsKey(s.sessionId())) {
-                graceValue = Duration.between(s.at(), s.leaseUntil()).minusSeconds(maxSessionSeconds.get(s.sessionId()));
+            } else if (fact instanceof SessionStarted s && join == null && s.leaseUntil() != null) {
+                join = Duration.between(s.at(), s.leaseUntil());
+            } else if (fact instanceof ParticipantJoined j && graceValue == null && j.role() == Role.USER
+                    && j.leaseUntil() != null && j.joinedAt() != null && maxSessionSeconds.containsKey(j.sessionId())) {
+                graceValue = Duration.between(j.joinedAt(), j.leaseUntil()).minusSeconds(maxSessionSeconds.get(j.sessionId()));
+            } else if (fact instanceof ParticipantLeft l && rejoin == null && l.role() == Role.USER
+                    && l.leaseUntil() != null && l.at() != null) {
+                rejoin = Duration.between(l.at(), l.leaseUntil());
             }
         }
         LeaseSettings defaults = LeaseSettings.DEFAULTS;
         return new LeaseSettings(start != null ? start : defaults.startLease(),
-                graceValue != null ? graceValue : defaults.grace(), defaults.punctuateInterval(), maxRetryAfter,
-                defaults.tombstoneRetention());
+                graceValue != null && !graceValue.isNegative() ? graceValue : defaults.grace(),
+                defaults.punctuateInterval(), maxRetryAfter, defaults.tombstoneRetention(),
+                join != null && !join.isNegative() && !join.isZero() ? join : defaults.joinTimeout(),
+                rejoin != null && !rejoin.isNegative() && !rejoin.isZero() ? rejoin : defaults.rejoinTimeout());
     }
 
     private static String json(Divergence d) {

@@ -6,6 +6,8 @@ import ai.ojin.session.events.fact.SessionEnded;
 import ai.ojin.session.events.fact.SessionEvent;
 import ai.ojin.session.events.fact.SessionFailed;
 import ai.ojin.session.events.fact.SessionStarted;
+import ai.ojin.session.events.fact.ParticipantJoined;
+import ai.ojin.session.events.fact.ParticipantLeft;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -110,8 +112,23 @@ public final class AuditCheck {
                 start(s, position);
             } else if (fact instanceof SessionEnded || fact instanceof SessionFailed) {
                 end(fact, position);
+            } else if (fact instanceof ParticipantJoined j) {
+                presence(fact, j.leaseUntil(), position);
+            } else if (fact instanceof ParticipantLeft l) {
+                presence(fact, l.leaseUntil(), position);
             }
-            // requested and rejected facts hold no slot
+            // requested and rejected facts hold no slot; joined and left ones only move the lease
+        }
+
+        /** A participant joined or left a live session: the lease it sets is the one in force from now on. */
+        private void presence(SessionEvent fact, Instant leaseUntil, long position) {
+            if (!admitted.contains(fact.sessionId()) || ended.contains(fact.sessionId())) {
+                return;
+            }
+            livePastLease(fact, position);
+            if (leaseUntil != null) {
+                leases.put(fact.sessionId(), new Lease(fact, leaseUntil, position));
+            }
         }
 
         private void admit(SessionAdmitted fact, long position) {

@@ -14,6 +14,10 @@ public enum EndReason {
     ABANDONED("abandoned", null),
     /** The session's lease ran out (a release was lost, or the session hit its maximum length). */
     LEASE_EXPIRED("lease_expired", null),
+    /** The session started but the user never joined its room within the join lease. */
+    NO_SHOW("no_show", null),
+    /** The user left the room and did not join again within the rejoin lease. */
+    USER_LEFT("user_left", null),
     ROOM_CREATION_FAILED("room_creation_failed", ErrorCode.ROOM_CREATION_FAILED),
     ORCHESTRATOR_ERROR("orchestrator_error", ErrorCode.ORCHESTRATOR_ERROR);
 

@@ -12,9 +12,11 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
         @JsonSubTypes.Type(value = RequestSession.class, name = "request"),
         @JsonSubTypes.Type(value = MarkStarted.class, name = "mark_started"),
         @JsonSubTypes.Type(value = ReleaseSession.class, name = "release"),
-        @JsonSubTypes.Type(value = Heartbeat.class, name = "heartbeat")
+        @JsonSubTypes.Type(value = Heartbeat.class, name = "heartbeat"),
+        @JsonSubTypes.Type(value = ParticipantPresence.class, name = "participant")
 })
-public sealed interface SessionCommand permits RequestSession, MarkStarted, ReleaseSession, Heartbeat {
+public sealed interface SessionCommand
+        permits RequestSession, MarkStarted, ReleaseSession, Heartbeat, ParticipantPresence {
 
     String sessionId();
 

@@ -8,8 +8,10 @@ import java.time.Instant;
 
 /**
  * An immutable fact on {@code session-events} (key = agent id), written only by the session
- * processor. Facts never carry secrets. Each session has at most one fact of each type, so the
- * event id {@code <session_id>/<type>} is unique and stays the same when the log is replayed.
+ * processor. Facts never carry secrets. Each session has at most one fact of each lifecycle type,
+ * so the event id {@code <session_id>/<type>} is unique and stays the same when the log is
+ * replayed; the participant facts ({@code joined}, {@code left}) happen once per Daily participant
+ * and add its id: {@code <session_id>/<type>/<participant_id>}.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
@@ -18,10 +20,13 @@ import java.time.Instant;
         @JsonSubTypes.Type(value = SessionRejected.class, name = SessionRejected.TYPE),
         @JsonSubTypes.Type(value = SessionStarted.class, name = SessionStarted.TYPE),
         @JsonSubTypes.Type(value = SessionFailed.class, name = SessionFailed.TYPE),
-        @JsonSubTypes.Type(value = SessionEnded.class, name = SessionEnded.TYPE)
+        @JsonSubTypes.Type(value = SessionEnded.class, name = SessionEnded.TYPE),
+        @JsonSubTypes.Type(value = ParticipantJoined.class, name = ParticipantJoined.TYPE),
+        @JsonSubTypes.Type(value = ParticipantLeft.class, name = ParticipantLeft.TYPE)
 })
 public sealed interface SessionEvent
-        permits SessionRequested, SessionAdmitted, SessionRejected, SessionStarted, SessionFailed, SessionEnded {
+        permits SessionRequested, SessionAdmitted, SessionRejected, SessionStarted, SessionFailed, SessionEnded,
+        ParticipantJoined, ParticipantLeft {
 
     int SCHEMA_VERSION = 1;
 

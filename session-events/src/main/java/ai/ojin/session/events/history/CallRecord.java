@@ -8,7 +8,8 @@ import java.time.Instant;
  * One finished call, on {@code call-history} (key = client_user_ref, null when the caller gave
  * none). Never carries a token.
  *
- * @param outcome completed, rejected, failed, abandoned or expired
+ * @param outcome completed, rejected, failed, abandoned, expired or no_show (started, but the user
+ *     never joined)
  */
 public record CallRecord(
         String sessionId,

@@ -7,6 +7,7 @@ package ai.ojin.session.events.reply;
  *
  * @param errorCode null on success
  * @param retryAfterSeconds only with {@link ErrorCode#CONCURRENCY_LIMIT}
+ * @param instanceId the connect-api instance that sent the request, echoed (null when unknown)
  */
 public record SessionReply(
         String sessionId,
@@ -14,10 +15,21 @@ public record SessionReply(
         String token,
         ErrorCode errorCode,
         String message,
-        Integer retryAfterSeconds) {
+        Integer retryAfterSeconds,
+        String instanceId) {
+
+    public SessionReply(String sessionId, String roomUrl, String token, ErrorCode errorCode, String message,
+                        Integer retryAfterSeconds) {
+        this(sessionId, roomUrl, token, errorCode, message, retryAfterSeconds, null);
+    }
 
     public static SessionReply success(String sessionId, String roomUrl, String token) {
         return new SessionReply(sessionId, roomUrl, token, null, null, null);
+    }
+
+    /** A connect's success, addressed to the instance that asked. */
+    public static SessionReply success(String sessionId, String roomUrl, String token, String instanceId) {
+        return new SessionReply(sessionId, roomUrl, token, null, null, null, instanceId);
     }
 
     public static SessionReply error(String sessionId, ErrorCode errorCode, String message) {
@@ -32,10 +44,15 @@ public record SessionReply(
         return errorCode == null;
     }
 
+    /** A success that hands out a room: a connect's answer (an end-session success carries none). */
+    public boolean admitsToRoom() {
+        return ok() && token != null;
+    }
+
     @Override
     public String toString() {
         // Never print the token.
         return "SessionReply[sessionId=" + sessionId + ", roomUrl=" + roomUrl + ", token=" + (token == null ? null : "***")
-                + ", errorCode=" + errorCode + ", retryAfterSeconds=" + retryAfterSeconds + "]";
+                + ", errorCode=" + errorCode + ", retryAfterSeconds=" + retryAfterSeconds + ", instanceId=" + instanceId + "]";
     }
 }

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.ojin.session.events.audit.Violation.Kind;
 import ai.ojin.session.events.command.EndReason;
+import ai.ojin.session.events.command.ParticipantPresence.Role;
+import ai.ojin.session.events.fact.ParticipantJoined;
+import ai.ojin.session.events.fact.ParticipantLeft;
 import ai.ojin.session.events.fact.SessionAdmitted;
 import ai.ojin.session.events.fact.SessionEnded;
 import ai.ojin.session.events.fact.SessionEvent;
@@ -30,7 +33,11 @@ class AuditCheckTest {
                 requested("a_3", "a"), rejected("a_3", "a"),
                 started("a_1", "a"), ended("a_1", "a", 1),
                 failed("a_2", "a", 0),
-                requested("a_4", "a"), admitted("a_4", "a", 2, 1));
+                requested("a_4", "a"), admitted("a_4", "a", 2, 1),
+                started("a_4", "a"),
+                new ParticipantJoined("a_4", "a", now, Role.USER, "p1", now, now.plusSeconds(630)),
+                new ParticipantLeft("a_4", "a", now, Role.USER, "p1", now, now.plusSeconds(30)),
+                new SessionEnded("a_4", "a", now, EndReason.USER_LEFT, 0));
 
         // when
         AuditReport report = AuditCheck.check(facts);
@@ -39,6 +46,7 @@ class AuditCheckTest {
         assertThat(report.ok()).as(report.toString()).isTrue();
         assertThat(report.factsChecked()).isEqualTo(facts.size());
         assertThat(report.admissions()).isEqualTo(4);
+        assertThat(report.violations()).isEmpty();
         assertThat(report.maxActiveByAgent()).containsEntry("a", 2).containsEntry("b", 1);
     }
 

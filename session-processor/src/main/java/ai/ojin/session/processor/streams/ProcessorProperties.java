@@ -32,10 +32,13 @@ public record ProcessorProperties(
             @DefaultValue("30s") @NotNull Duration grace,
             @DefaultValue("1s") @NotNull Duration punctuateInterval,
             @DefaultValue("60s") @NotNull Duration maxRetryAfter,
-            @DefaultValue("10m") @NotNull Duration tombstoneRetention) {
+            @DefaultValue("10m") @NotNull Duration tombstoneRetention,
+            @DefaultValue("60s") @NotNull Duration joinTimeout,
+            @DefaultValue("30s") @NotNull Duration rejoinTimeout) {
 
         public LeaseSettings settings() {
-            return new LeaseSettings(startLease, grace, punctuateInterval, maxRetryAfter, tombstoneRetention);
+            return new LeaseSettings(startLease, grace, punctuateInterval, maxRetryAfter, tombstoneRetention, joinTimeout,
+                    rejoinTimeout);
         }
     }
 
@@ -72,7 +75,8 @@ public record ProcessorProperties(
     public static ProcessorProperties defaults() {
         LeaseSettings l = LeaseSettings.DEFAULTS;
         return new ProcessorProperties("session-processor", "",
-                new Lease(l.startLease(), l.grace(), l.punctuateInterval(), l.maxRetryAfter(), l.tombstoneRetention()),
+                new Lease(l.startLease(), l.grace(), l.punctuateInterval(), l.maxRetryAfter(), l.tombstoneRetention(),
+                        l.joinTimeout(), l.rejoinTimeout()),
                 new Streams(Duration.ofMillis(25), Duration.ofMillis(10), Duration.ZERO, 1, 0, Duration.ofSeconds(10),
                         Duration.ofSeconds(10), Map.of()));
     }

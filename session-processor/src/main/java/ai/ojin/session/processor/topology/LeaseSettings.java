@@ -3,25 +3,29 @@ package ai.ojin.session.processor.topology;
 import java.time.Duration;
 
 /**
- * The processor's timing rules.
+ * The processor's timing rules (see {@link LeaseRules} for how they apply).
  *
  * @param startLease how long an admitted session holds its slot before it is marked started
- * @param grace added to the agent's {@code max_session_seconds} once the session started
+ * @param grace added to the agent's {@code max_session_seconds} once the user joined
  * @param punctuateInterval how often (wall clock) expired leases are looked for
  * @param maxRetryAfter upper bound of {@code retry_after_seconds} (at least 1 s)
  * @param tombstoneRetention how long an ended or rejected session id is remembered, so that a
  *     duplicate request or release for it changes nothing
+ * @param joinTimeout how long a started session waits for its user to join the room
+ * @param rejoinTimeout how long a session waits for its user to come back after the user left
  */
 public record LeaseSettings(
         Duration startLease,
         Duration grace,
         Duration punctuateInterval,
         Duration maxRetryAfter,
-        Duration tombstoneRetention) {
+        Duration tombstoneRetention,
+        Duration joinTimeout,
+        Duration rejoinTimeout) {
 
     public static final LeaseSettings DEFAULTS = new LeaseSettings(
             Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofSeconds(60),
-            Duration.ofMinutes(10));
+            Duration.ofMinutes(10), Duration.ofSeconds(60), Duration.ofSeconds(30));
 
     public LeaseSettings {
         startLease = positive(startLease, "startLease");
@@ -35,14 +39,28 @@ public record LeaseSettings(
             throw new IllegalArgumentException("maxRetryAfter must be at least 1 s");
         }
         tombstoneRetention = positive(tombstoneRetention, "tombstoneRetention");
+        joinTimeout = positive(joinTimeout, "joinTimeout");
+        rejoinTimeout = positive(rejoinTimeout, "rejoinTimeout");
+    }
+
+    /** The settings with the default join (60 s) and rejoin (30 s) timeouts. */
+    public LeaseSettings(Duration startLease, Duration grace, Duration punctuateInterval, Duration maxRetryAfter,
+                         Duration tombstoneRetention) {
+        this(startLease, grace, punctuateInterval, maxRetryAfter, tombstoneRetention, Duration.ofSeconds(60),
+                Duration.ofSeconds(30));
     }
 
     public LeaseSettings withStartLease(Duration value) {
-        return new LeaseSettings(value, grace, punctuateInterval, maxRetryAfter, tombstoneRetention);
+        return new LeaseSettings(value, grace, punctuateInterval, maxRetryAfter, tombstoneRetention, joinTimeout,
+                rejoinTimeout);
     }
 
     public LeaseSettings withPunctuateInterval(Duration value) {
-        return new LeaseSettings(startLease, grace, value, maxRetryAfter, tombstoneRetention);
+        return new LeaseSettings(startLease, grace, value, maxRetryAfter, tombstoneRetention, joinTimeout, rejoinTimeout);
+    }
+
+    public LeaseSettings withJoinTimeouts(Duration join, Duration rejoin) {
+        return new LeaseSettings(startLease, grace, punctuateInterval, maxRetryAfter, tombstoneRetention, join, rejoin);
     }
 
     private static Duration positive(Duration value, String name) {

@@ -5,9 +5,13 @@ import ai.ojin.session.events.agent.Agent;
 import ai.ojin.session.events.command.EndReason;
 import ai.ojin.session.events.command.Heartbeat;
 import ai.ojin.session.events.command.MarkStarted;
+import ai.ojin.session.events.command.ParticipantPresence;
+import ai.ojin.session.events.command.ParticipantPresence.Change;
 import ai.ojin.session.events.command.ReleaseSession;
 import ai.ojin.session.events.command.RequestSession;
 import ai.ojin.session.events.command.SessionCommand;
+import ai.ojin.session.events.fact.ParticipantJoined;
+import ai.ojin.session.events.fact.ParticipantLeft;
 import ai.ojin.session.events.fact.SessionAdmitted;
 import ai.ojin.session.events.fact.SessionEnded;
 import ai.ojin.session.events.fact.SessionEvent;
@@ -18,24 +22,19 @@ import ai.ojin.session.events.fact.SessionStarted;
 import ai.ojin.session.events.reply.ErrorCode;
 import ai.ojin.session.events.reply.SessionReply;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.KeyValue;
+import java.util.OptionalLong;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Applies session commands to the concurrency state and emits the resulting facts and replies.
- * All times are wall clock ({@link ProcessorContext#currentSystemTimeMs()}).
+ * All times are wall clock ({@link ProcessorContext#currentSystemTimeMs()}). The lease rules are
+ * in {@link LeaseRules}, the store bookkeeping in {@link SessionStore}.
  *
  * <p><b>Requests.</b> A request for a session id already known (live, or closed less than
  * {@link LeaseSettings#tombstoneRetention()} ago) is a duplicate and changes nothing. Otherwise a
@@ -49,14 +48,16 @@ import org.slf4j.LoggerFactory;
  * <p><b>{@code retry_after_seconds}</b> = the whole seconds, rounded up, until the earliest lease
  * of that agent's live sessions ends (the latest moment a slot is sure to come back unless it is
  * released earlier), clamped to {@code [1, maxRetryAfter]} (default 60 s); {@code maxRetryAfter}
- * when the agent has no live session (a limit of 0). A started session's lease ends at
- * start + {@code max_session_seconds} + grace, an admitted one's at admission + start lease.
+ * when the agent has no live session (a limit of 0).
  *
- * <p><b>Leases.</b> {@code MarkStarted} for an admitted session writes {@code started} and extends
- * the lease to now + the agent's {@code max_session_seconds} + {@link LeaseSettings#grace()};
- * for a session that is unknown, closed or already started it does nothing. A wall-clock
- * punctuator every {@link LeaseSettings#punctuateInterval()} range-scans the expiry index up to
- * now: an expired live session is {@code ended(lease_expired)}, an old tombstone is purged.
+ * <p><b>Leases.</b> {@code MarkStarted} for an admitted session writes {@code started} with the
+ * join lease; a participant command of a live session writes {@code joined} or {@code left} when it
+ * changes who is in the room (the user's join extends the lease to the session's length, the user's
+ * leave starts the rejoin lease). Commands for sessions that are unknown, closed or in the wrong
+ * phase do nothing. A wall-clock punctuator every {@link LeaseSettings#punctuateInterval()}
+ * range-scans the expiry index up to now: an expired live session ends with the reason
+ * {@link LeaseRules#expiryReason} gives ({@code lease_expired}, {@code no_show} or
+ * {@code user_left}); an old tombstone is purged.
  *
  * <p><b>Releases.</b> Releasing a live session frees its slot once: {@code failed} (reasons with
  * an error code) or {@code ended}, and a success reply when the command names a reply partition.
@@ -65,77 +66,31 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Heartbeats</b> are answered with a success reply on their reply partition and change
  * nothing (connect-api's readiness asks every partition whether its task runs).
- *
- * <p>Per-command cost does not depend on how many sessions an agent has: one session entry, one
- * counter, and index entries addressed by key (the retry-after lookup reads the first entry of a
- * prefix scan).
  */
 final class SessionCommandProcessor implements Processor<String, SessionCommand, String, Output> {
 
     private static final Logger log = LoggerFactory.getLogger(SessionCommandProcessor.class);
-    private static final StringSerializer PREFIX_SERIALIZER = new StringSerializer();
     /** Bounds one punctuation; what is left is handled by the next one. */
     private static final int MAX_EXPIRIES_PER_PUNCTUATION = 10_000;
 
     private final LeaseSettings settings;
+    private final LeaseRules rules;
     private ProcessorContext<String, Output> context;
     private KeyValueStore<String, Agent> agents;
-    private KeyValueStore<String, SessionState> sessions;
-    private KeyValueStore<String, Integer> active;
-    private KeyValueStore<String, String> leases;
-    private KeyValueStore<String, String> expiry;
+    private SessionStore store;
 
     SessionCommandProcessor(LeaseSettings settings) {
         this.settings = settings;
+        this.rules = new LeaseRules(settings);
     }
 
     @Override
     public void init(ProcessorContext<String, Output> context) {
         this.context = context;
         agents = context.getStateStore(SessionTopology.AGENTS_STORE);
-        sessions = context.getStateStore(SessionTopology.SESSIONS_STORE);
-        active = context.getStateStore(SessionTopology.ACTIVE_STORE);
-        leases = context.getStateStore(SessionTopology.LEASES_STORE);
-        expiry = context.getStateStore(SessionTopology.EXPIRY_STORE);
-        rebuildDerivedState();
+        store = new SessionStore(context);
+        store.rebuild();
         context.schedule(settings.punctuateInterval(), PunctuationType.WALL_CLOCK_TIME, this::expire);
-    }
-
-    /**
-     * The active counts and both indexes are functions of the sessions store and are not
-     * changelogged. Streams initialises processors after the changelogged stores are restored, so
-     * they are rebuilt here from the restored sessions; they are cleared first because a task that
-     * is resumed may keep its stores open. O(sessions), once per task start.
-     */
-    private void rebuildDerivedState() {
-        clear(active);
-        clear(leases);
-        clear(expiry);
-        Map<String, Integer> counts = new HashMap<>();
-        try (KeyValueIterator<String, SessionState> it = sessions.all()) {
-            while (it.hasNext()) {
-                KeyValue<String, SessionState> entry = it.next();
-                SessionState state = entry.value;
-                if (state.live()) {
-                    counts.merge(state.agentId(), 1, Integer::sum);
-                    index(state, entry.key);
-                } else {
-                    indexExpiry(state, entry.key);
-                }
-            }
-        }
-        counts.forEach(active::put);
-        if (!counts.isEmpty()) {
-            log.info("Rebuilt the concurrency state of {} agent(s) from the restored sessions", counts.size());
-        }
-    }
-
-    private static <V> void clear(KeyValueStore<String, V> store) {
-        List<String> keys = new ArrayList<>();
-        try (KeyValueIterator<String, V> it = store.all()) {
-            it.forEachRemaining(entry -> keys.add(entry.key));
-        }
-        keys.forEach(store::delete);
     }
 
     @Override
@@ -165,13 +120,15 @@ final class SessionCommandProcessor implements Processor<String, SessionCommand,
             markStarted(started, now);
         } else if (command instanceof ReleaseSession release) {
             release(release, now);
+        } else if (command instanceof ParticipantPresence presence) {
+            presence(presence, now);
         }
     }
 
     private void request(RequestSession request, long now) {
         String sessionId = request.sessionId();
         String agentId = request.agentId();
-        if (sessions.get(sessionId) != null) {
+        if (store.get(sessionId) != null) {
             log.debug("Duplicate request for session {} ignored", sessionId);
             return;
         }
@@ -193,7 +150,7 @@ final class SessionCommandProcessor implements Processor<String, SessionCommand,
             reject(request, ErrorCode.AGENT_UNPUBLISHED, "Agent is not published", null, null, null, now);
             return;
         }
-        int activeNow = activeCount(agentId);
+        int activeNow = store.activeCount(agentId);
         if (activeNow >= agent.maxConcurrency()) {
             int retryAfter = retryAfterSeconds(agentId, now);
             reject(request, ErrorCode.CONCURRENCY_LIMIT,
@@ -201,21 +158,17 @@ final class SessionCommandProcessor implements Processor<String, SessionCommand,
                     retryAfter, agent.maxConcurrency(), activeNow, now);
             return;
         }
-        long leaseUntil = now + settings.startLease().toMillis();
-        SessionState state = new SessionState(agentId, SessionState.Phase.ADMITTED, leaseUntil, agent.maxSessionSeconds());
-        sessions.put(sessionId, state);
-        index(state, sessionId);
-        int activeAfter = activeNow + 1;
-        active.put(agentId, activeAfter);
+        long leaseUntil = rules.admittedUntil(now);
+        int activeAfter = store.admit(sessionId, SessionState.admitted(agentId, leaseUntil, agent.maxSessionSeconds()));
         fact(new SessionAdmitted(sessionId, agentId, at, request.clientUserRef(), request.replyPartition(),
                 agent.maxConcurrency(), activeAfter, agent.maxSessionSeconds(), Instant.ofEpochMilli(leaseUntil),
-                request.deadline()), now);
+                request.deadline(), request.instanceId()), now);
     }
 
     private void reject(RequestSession request, ErrorCode code, String message, Integer retryAfter, Integer limit,
             Integer activeNow, long now) {
         String sessionId = request.sessionId();
-        remember(sessionId, new SessionState(request.agentId(), SessionState.Phase.CLOSED, 0, 0), now);
+        store.remember(sessionId, SessionState.rejected(request.agentId()).closed(purgeAt(now)));
         fact(new SessionRejected(sessionId, request.agentId(), Instant.ofEpochMilli(now), code, retryAfter, limit, activeNow),
                 now);
         SessionReply reply = retryAfter != null
@@ -226,23 +179,51 @@ final class SessionCommandProcessor implements Processor<String, SessionCommand,
 
     private void markStarted(MarkStarted command, long now) {
         String sessionId = command.sessionId();
-        SessionState state = sessions.get(sessionId);
+        SessionState state = store.get(sessionId);
         if (state == null || state.phase() != SessionState.Phase.ADMITTED || !state.agentId().equals(command.agentId())) {
             log.debug("MarkStarted for session {} ignored (state {})", sessionId, state);
             return;
         }
-        unindex(state, sessionId);
-        long leaseUntil = now + state.maxSessionSeconds() * 1000L + settings.grace().toMillis();
-        SessionState started = state.started(leaseUntil);
-        sessions.put(sessionId, started);
-        index(started, sessionId);
+        SessionState started = state.started(rules.startedUntil(state, now));
+        store.update(sessionId, state, started);
         fact(new SessionStarted(sessionId, state.agentId(), Instant.ofEpochMilli(now), command.roomName(), command.roomUrl(),
-                Instant.ofEpochMilli(leaseUntil)), now);
+                Instant.ofEpochMilli(started.until())), now);
+    }
+
+    private void presence(ParticipantPresence command, long now) {
+        String sessionId = command.sessionId();
+        SessionState state = store.get(sessionId);
+        if (command.role() == null || command.change() == null || command.participantId() == null) {
+            log.error("Dropping participant command of session {} without role, change or participant id", sessionId);
+            return;
+        }
+        if (state == null || !state.live() || !state.agentId().equals(command.agentId())) {
+            log.debug("Participant {} of session {} ignored: no live session", command.change().wire(), sessionId);
+            return;
+        }
+        LeaseRules.Presence change = rules.presence(state, command, now);
+        if (change == null) {
+            log.debug("Participant {} {} of session {} changes nothing (duplicate or out of order)",
+                    command.participantId(), command.change().wire(), sessionId);
+            return;
+        }
+        store.update(sessionId, state, change.next());
+        if (!change.recorded()) {
+            return;
+        }
+        Instant at = Instant.ofEpochMilli(now);
+        Instant eventAt = Instant.ofEpochMilli(LeaseRules.eventTime(command, now));
+        Instant leaseUntil = Instant.ofEpochMilli(change.next().until());
+        fact(command.change() == Change.JOINED
+                ? new ParticipantJoined(sessionId, state.agentId(), at, command.role(), command.participantId(), eventAt,
+                        leaseUntil)
+                : new ParticipantLeft(sessionId, state.agentId(), at, command.role(), command.participantId(), eventAt,
+                        leaseUntil), now);
     }
 
     private void release(ReleaseSession command, long now) {
         String sessionId = command.sessionId();
-        SessionState state = sessions.get(sessionId);
+        SessionState state = store.get(sessionId);
         EndReason reason = command.reason() == null ? EndReason.END_CALL : command.reason();
         if (state == null || !state.live() || !state.agentId().equals(command.agentId())) {
             log.debug("Release ({}) of session {} ignored: no live session", reason.wire(), sessionId);
@@ -260,14 +241,7 @@ final class SessionCommandProcessor implements Processor<String, SessionCommand,
 
     /** Frees a live session's slot, once, and keeps a tombstone for duplicates. */
     private void end(String sessionId, SessionState state, EndReason reason, long now) {
-        unindex(state, sessionId);
-        int activeAfter = Math.max(0, activeCount(state.agentId()) - 1);
-        if (activeAfter == 0) {
-            active.delete(state.agentId());
-        } else {
-            active.put(state.agentId(), activeAfter);
-        }
-        remember(sessionId, state, now);
+        int activeAfter = store.close(sessionId, state, purgeAt(now));
         Instant at = Instant.ofEpochMilli(now);
         SessionEvent fact = reason.failure() != null
                 ? new SessionFailed(sessionId, state.agentId(), at, reason.failure(), activeAfter)
@@ -277,24 +251,16 @@ final class SessionCommandProcessor implements Processor<String, SessionCommand,
 
     /** Wall-clock punctuation: end live sessions whose lease ran out, purge old tombstones. */
     private void expire(long now) {
-        List<KeyValue<String, String>> due = new ArrayList<>();
-        try (KeyValueIterator<String, String> it = expiry.range(IndexKeys.expiryFrom(), IndexKeys.expiryTo(now))) {
-            while (it.hasNext() && due.size() < MAX_EXPIRIES_PER_PUNCTUATION) {
-                due.add(it.next());
-            }
-        }
         int expired = 0;
-        for (KeyValue<String, String> entry : due) {
-            String sessionId = IndexKeys.expirySession(entry.key);
-            SessionState state = sessions.get(sessionId);
-            if (state == null || state.until() != IndexKeys.expiryTime(entry.key)) {
-                expiry.delete(entry.key); // stale entry
+        for (SessionStore.Due entry : store.due(now, MAX_EXPIRIES_PER_PUNCTUATION)) {
+            SessionState state = store.get(entry.sessionId());
+            if (state == null || state.until() != entry.until()) {
+                store.dropExpiry(entry); // stale entry
             } else if (state.live()) {
-                end(sessionId, state, EndReason.LEASE_EXPIRED, now);
+                end(entry.sessionId(), state, rules.expiryReason(state), now);
                 expired++;
             } else {
-                expiry.delete(entry.key);
-                sessions.delete(sessionId);
+                store.purge(entry);
             }
         }
         if (expired > 0) {
@@ -305,39 +271,15 @@ final class SessionCommandProcessor implements Processor<String, SessionCommand,
     private int retryAfterSeconds(String agentId, long now) {
         long maxSeconds = settings.maxRetryAfter().toSeconds();
         long seconds = maxSeconds;
-        try (KeyValueIterator<String, String> it = leases.prefixScan(IndexKeys.agentPrefix(agentId), PREFIX_SERIALIZER)) {
-            if (it.hasNext()) {
-                long untilMs = IndexKeys.leaseTime(it.next().key, agentId) - now;
-                seconds = Math.floorDiv(untilMs + 999, 1000);
-            }
+        OptionalLong earliest = store.earliestLease(agentId);
+        if (earliest.isPresent()) {
+            seconds = Math.floorDiv(earliest.getAsLong() - now + 999, 1000);
         }
         return (int) Math.max(1, Math.min(maxSeconds, seconds));
     }
 
-    private int activeCount(String agentId) {
-        Integer count = active.get(agentId);
-        return count == null ? 0 : count;
-    }
-
-    private void index(SessionState state, String sessionId) {
-        leases.put(IndexKeys.lease(state.agentId(), state.until(), sessionId), sessionId);
-        indexExpiry(state, sessionId);
-    }
-
-    private void indexExpiry(SessionState state, String sessionId) {
-        expiry.put(IndexKeys.expiry(state.until(), sessionId), state.agentId());
-    }
-
-    private void unindex(SessionState state, String sessionId) {
-        leases.delete(IndexKeys.lease(state.agentId(), state.until(), sessionId));
-        expiry.delete(IndexKeys.expiry(state.until(), sessionId));
-    }
-
-    /** Stores a closed session as a tombstone, purged by the punctuator after the retention. */
-    private void remember(String sessionId, SessionState state, long now) {
-        SessionState tombstone = state.closed(now + settings.tombstoneRetention().toMillis());
-        sessions.put(sessionId, tombstone);
-        indexExpiry(tombstone, sessionId);
+    private long purgeAt(long now) {
+        return now + settings.tombstoneRetention().toMillis();
     }
 
     private void fact(SessionEvent fact, long now) {

@@ -5,6 +5,9 @@ import ai.ojin.session.events.agent.Agent;
 import ai.ojin.session.events.agent.AgentStatus;
 import ai.ojin.session.events.command.EndReason;
 import ai.ojin.session.events.command.MarkStarted;
+import ai.ojin.session.events.command.ParticipantPresence;
+import ai.ojin.session.events.command.ParticipantPresence.Change;
+import ai.ojin.session.events.command.ParticipantPresence.Role;
 import ai.ojin.session.events.command.ReleaseSession;
 import ai.ojin.session.events.command.RequestSession;
 import ai.ojin.session.events.command.SessionCommand;
@@ -98,6 +101,12 @@ final class ProcessorDriver implements AutoCloseable {
     void release(String sessionId, EndReason reason, Integer replyPartition) {
         String agentId = SessionIds.agentOf(sessionId).orElseThrow();
         command(new ReleaseSession(sessionId, agentId, reason, now(), replyPartition));
+    }
+
+    /** Daily's participant webhook for the session, as the worker turns it into a command (event time = now). */
+    void participant(String sessionId, Role role, Change change, String participantId) {
+        String agentId = SessionIds.agentOf(sessionId).orElseThrow();
+        command(new ParticipantPresence(sessionId, agentId, role, change, participantId, now()));
     }
 
     void command(SessionCommand command) {
