@@ -57,7 +57,8 @@ class WorkerCrashTest {
             RecordMetadata fact = publish(topics, admitted);
 
             // and: a worker in its own JVM that has created the room and is stuck minting tokens (not replied)
-            JavaProcess first = JavaProcess.start(RoomWorkerApplication.class, WorkerHarness.properties(daily, orchestrator, topics, group,
+            JavaProcess first = JavaProcess.start(RoomWorkerApplication.class,
+                    WorkerHarness.properties(daily, orchestrator, topics, group,
                     "c2VjcmV0", Map.of(
                             // the first worker must still be mid set-up when it is killed
                             "room.setup-budget", "90s",

@@ -30,6 +30,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.Awaitility;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 import tools.jackson.databind.JsonNode;
@@ -64,6 +65,9 @@ final class SinkHarness implements AutoCloseable {
         args.addAll(List.of(extra));
         ConfigurableApplicationContext context = CallHistorySinkApplication.builder().run(args.toArray(String[]::new));
         sinks.add(context);
+        // As a deployment would: traffic only once the sink is ready (its listener has joined its group).
+        Awaitility.await("sink ready").atMost(Duration.ofSeconds(60))
+                .until(() -> get(context, "/actuator/health/readiness", null).statusCode() == 200);
         return context;
     }
 

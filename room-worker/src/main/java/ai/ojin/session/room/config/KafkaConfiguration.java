@@ -5,6 +5,7 @@ import ai.ojin.session.events.topic.TopicsProperties;
 import ai.ojin.session.events.command.SessionCommand;
 import ai.ojin.session.events.fact.SessionEvent;
 import ai.ojin.session.events.reply.SessionReply;
+import ai.ojin.session.events.topic.DeadLetterSerializer;
 import ai.ojin.session.events.topic.SessionTopics;
 import ai.ojin.session.room.reconcile.PartitionOwnership;
 import ai.ojin.session.room.jobs.JobConsumer;

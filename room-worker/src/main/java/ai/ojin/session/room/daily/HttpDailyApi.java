@@ -58,7 +58,8 @@ public final class HttpDailyApi implements DailyApi {
                 "name", prefix + name,
                 "privacy", "private",
                 "properties", Map.of("exp", exp.getEpochSecond(), "eject_at_room_exp", true)));
-        return http.send("create_room", Priority.SETUP, () -> request("/rooms").POST(HttpRequest.BodyPublishers.ofString(body)), deadline)
+        return http.send("create_room", Priority.SETUP,
+                () -> request("/rooms").POST(HttpRequest.BodyPublishers.ofString(body)), deadline)
                 .thenApply(response -> {
                     if (response.statusCode() == 400 && mentionsExisting(response)) {
                         throw new RoomExistsException(name);
@@ -69,7 +70,8 @@ public final class HttpDailyApi implements DailyApi {
 
     @Override
     public CompletableFuture<Optional<DailyRoom>> getRoom(String name, Deadline deadline) {
-        return http.send("get_room", Priority.SETUP, () -> request("/rooms/" + encode(prefix + name)).GET(), deadline)
+        return http.send("get_room", Priority.SETUP,
+                () -> request("/rooms/" + encode(prefix + name)).GET(), deadline)
                 .thenApply(response -> response.statusCode() == 404
                         ? Optional.empty()
                         : Optional.of(room(expectOk("get room", response))));
@@ -77,7 +79,8 @@ public final class HttpDailyApi implements DailyApi {
 
     @Override
     public CompletableFuture<Boolean> deleteRoom(String name, Deadline deadline) {
-        return http.send("delete_room", Priority.BACKGROUND, () -> request("/rooms/" + encode(prefix + name)).DELETE(), deadline)
+        return http.send("delete_room", Priority.BACKGROUND,
+                () -> request("/rooms/" + encode(prefix + name)).DELETE(), deadline)
                 .thenApply(response -> {
                     if (response.statusCode() == 404) {
                         return false;
@@ -99,7 +102,8 @@ public final class HttpDailyApi implements DailyApi {
         properties.put("exp", token.exp().getEpochSecond());
         properties.put("eject_at_token_exp", true);
         String body = write(Map.of("properties", properties));
-        return http.send("mint_token", Priority.SETUP, () -> request("/meeting-tokens").POST(HttpRequest.BodyPublishers.ofString(body)),
+        return http.send("mint_token", Priority.SETUP,
+                () -> request("/meeting-tokens").POST(HttpRequest.BodyPublishers.ofString(body)),
                         deadline)
                 .thenApply(response -> {
                     JsonNode json = expectOk("mint token", response);
@@ -113,7 +117,8 @@ public final class HttpDailyApi implements DailyApi {
     @Override
     public CompletableFuture<RoomPage> listRooms(String startingAfter, int limit, Deadline deadline) {
         String query = "?limit=" + limit + (startingAfter == null ? "" : "&starting_after=" + encode(startingAfter));
-        return http.send("list_rooms", Priority.BACKGROUND, () -> request("/rooms" + query).GET(), deadline)
+        return http.send("list_rooms", Priority.BACKGROUND,
+                () -> request("/rooms" + query).GET(), deadline)
                 .thenApply(response -> {
                     JsonNode json = expectOk("list rooms", response);
                     List<DailyRoom> rooms = new ArrayList<>();

@@ -35,7 +35,8 @@ public final class HttpOrchestrator implements Orchestrator {
         body.put("token", start.token());
         body.put("client_user_ref", start.clientUserRef());
         String json = Json.MAPPER.writeValueAsString(body);
-        return http.send("start_bot", Priority.SETUP, () -> request("/v1/sessions").POST(HttpRequest.BodyPublishers.ofString(json)), deadline)
+        return http.send("start_bot", Priority.SETUP,
+                () -> request("/v1/sessions").POST(HttpRequest.BodyPublishers.ofString(json)), deadline)
                 .thenApply(response -> {
                     if (response.statusCode() / 100 != 2) {
                         throw new ExternalCallException("orchestrator start answered " + response.statusCode(),
@@ -48,7 +49,8 @@ public final class HttpOrchestrator implements Orchestrator {
     @Override
     public CompletableFuture<Boolean> stopBot(String sessionId, Deadline deadline) {
         String path = "/v1/sessions/" + URLEncoder.encode(sessionId, StandardCharsets.UTF_8);
-        return http.send("stop_bot", Priority.BACKGROUND, () -> request(path).DELETE(), deadline)
+        return http.send("stop_bot", Priority.BACKGROUND,
+                () -> request(path).DELETE(), deadline)
                 .thenApply(response -> {
                     if (response.statusCode() == 404) {
                         return false;

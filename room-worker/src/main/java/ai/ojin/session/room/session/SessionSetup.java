@@ -298,16 +298,14 @@ public class SessionSetup {
     private enum Skipped implements SetupJob {
         INSTANCE;
 
-        private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
-
         @Override
         public CompletableFuture<Void> done() {
-            return DONE;
+            return Job.finished().done();
         }
 
         @Override
         public CompletableFuture<Void> settled() {
-            return DONE;
+            return done();
         }
 
         @Override

@@ -1,18 +1,18 @@
-package ai.ojin.session.room.config;
+package ai.ojin.session.events.topic;
 
 import ai.ojin.session.events.fact.SessionEvent;
-import ai.ojin.session.events.topic.SessionTopics;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * Values for the dead-letter topic: the original bytes of an unreadable record, or a readable fact
- * written with the {@code session-events} serde.
+ * (for example one a store refused) written with the {@code session-events} serde. One for every
+ * service's dead-letter topic of {@code session-events} ({@link SessionTopics#deadLetterTopic}).
  */
-final class DeadLetterSerializer implements Serializer<Object> {
+public final class DeadLetterSerializer implements Serializer<Object> {
 
     private final Serializer<SessionEvent> events;
 
-    DeadLetterSerializer(SessionTopics topics) {
+    public DeadLetterSerializer(SessionTopics topics) {
         this.events = topics.events().valueSerde().serializer();
     }
 
