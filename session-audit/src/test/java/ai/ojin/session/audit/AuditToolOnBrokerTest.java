@@ -131,7 +131,7 @@ class AuditToolOnBrokerTest {
         // then: every decision (admit, reject with its retry-after, start, end, expiry, failure) follows
         assertThat(replay.exit()).as(replay.out() + replay.err()).isZero();
         assertThat(replay.out()).contains("OK: every replayed decision equals the recorded fact");
-        assertThat(replay.err()).contains("start lease PT2S").contains("7 command(s) replayed, 0 skipped")
+        assertThat(replay.err()).contains("start lease " + ScriptedRun.START_LEASE).contains("7 command(s) replayed, 0 skipped")
                 .contains("12 recorded fact(s) compared; 0 divergence(s)");
     }
 

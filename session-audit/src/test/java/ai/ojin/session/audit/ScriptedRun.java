@@ -42,7 +42,8 @@ import org.apache.kafka.streams.StreamsBuilder;
 final class ScriptedRun implements AutoCloseable {
 
     static final String AGENT = "solo";
-    static final Duration START_LEASE = Duration.ofSeconds(2);
+    /** Long enough for the script to mark a session started on a loaded machine, short enough to wait out. */
+    static final Duration START_LEASE = Duration.ofSeconds(6);
     static final Duration PUNCTUATION = Duration.ofMillis(200);
     static final String USER = "user-42";
 
@@ -92,7 +93,7 @@ final class ScriptedRun implements AutoCloseable {
         awaitFacts(6); // ended
         request(expired, null);
         awaitFacts(8); // requested, admitted; never started
-        awaitFacts(9); // ended(lease_expired) after the 2 s start lease
+        awaitFacts(9); // ended(lease_expired) after the start lease
         request(failed, null);
         awaitFacts(11); // requested, admitted
         send(new ReleaseSession(failed, AGENT, EndReason.ROOM_CREATION_FAILED, clock.instant()));
