@@ -6,8 +6,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 main=${1:?usage: bench/run.sh ConnectBench|ProcessorCostBench [options]}
 shift
-./mvnw -q -B install -DskipTests
-./mvnw -q -B -pl bench dependency:build-classpath -Dmdep.outputFile="$PWD/bench/target/classpath.txt"
+# BENCH_SKIP_BUILD=1: reuse the last build (several runs of one commit in a row).
+if [ -z "${BENCH_SKIP_BUILD:-}" ] || [ ! -f bench/target/classpath.txt ]; then
+  ./mvnw -q -B install -DskipTests
+  ./mvnw -q -B -pl bench dependency:build-classpath -Dmdep.outputFile="$PWD/bench/target/classpath.txt"
+fi
 # On 2 cores the common pool has parallelism 1, and CompletableFuture then starts a new thread for
 # every async step (the JDK HttpClient's responses): 10,000 threads in a 15 s run, CPU saturated
 # by the load generator. Give it a real pool.
