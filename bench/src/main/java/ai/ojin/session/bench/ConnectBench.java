@@ -25,11 +25,18 @@ import java.util.regex.Pattern;
  * same run: the same HTTP client against a trivial endpoint of the same server
  * ({@code /actuator/health/liveness}) and a plain-client Kafka round trip over the same broker.
  *
- * <p>Without {@code --target} it starts the standalone stack in this JVM (its own KRaft broker,
- * all four services) against a local fake Daily and fake orchestrator, whose latency
- * {@code --daily-latency} sets. Options: {@code --rate 300 --duration 30 --warmup 5
- * --scenario admit|reject|mix --daily-latency 0 (ms) --daily-rate 0 (requests/s, 0 = unlimited)
- * --out bench-results --target http://host:8080 --kafka host:9092 --admin-token ...}.
+ * <p>Without {@code --target} it starts the standalone stack against a local fake Daily and fake
+ * orchestrator ({@link BenchStack}): in this JVM, or with {@code --fork true} in a JVM of its own so
+ * that the load generator does not share the stack's JVM. Options: {@code --rate 300 --duration 30
+ * --warmup 5 --floor-duration (s, default: duration) --scenario admit|reject|mix --agents 1 (admit
+ * spread over this many agents) --daily-latency 0 --orchestrator-latency 0 (ms per call)
+ * --daily-rate 0 (the worker's Daily limit, requests/s, 0 = unlimited) --daily-fake-rate 0 (the fake
+ * Daily's own limit) --hang-rate 0 (connects/s of an agent whose every bot start hangs for --hang
+ * seconds, sent beside the measured load in the phases --hang-phases off,on marked "on")
+ * --name (file stem) --out bench-results --target http://host:8080 --kafka host:9092
+ * --worker http://host:8081 --admin-token ...}. With a worker address, every connect phase also
+ * reports the worker's own in-flight gauges ({@code room.jobs.in_flight}), its set-up outcomes and
+ * its Daily calls per second.
  */
 public final class ConnectBench {
 
