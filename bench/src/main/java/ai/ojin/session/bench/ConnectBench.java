@@ -1,10 +1,6 @@
 package ai.ojin.session.bench;
 
 import ai.ojin.session.bench.OpenLoopDriver.Result;
-import ai.ojin.session.standalone.StandaloneSettings;
-import ai.ojin.session.standalone.StandaloneStack;
-import ai.ojin.session.testkit.FakeDaily;
-import ai.ojin.session.testkit.FakeOrchestrator;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -29,11 +25,18 @@ import java.util.regex.Pattern;
  * same run: the same HTTP client against a trivial endpoint of the same server
  * ({@code /actuator/health/liveness}) and a plain-client Kafka round trip over the same broker.
  *
- * <p>Without {@code --target} it starts the standalone stack in this JVM (its own KRaft broker,
- * all four services) against a local fake Daily and fake orchestrator, whose latency
- * {@code --daily-latency} sets. Options: {@code --rate 300 --duration 30 --warmup 5
- * --scenario admit|reject|mix --daily-latency 0 (ms) --daily-rate 0 (requests/s, 0 = unlimited)
- * --out bench-results --target http://host:8080 --kafka host:9092 --admin-token ...}.
+ * <p>Without {@code --target} it starts the standalone stack against a local fake Daily and fake
+ * orchestrator ({@link BenchStack}): in this JVM, or with {@code --fork true} in a JVM of its own so
+ * that the load generator does not share the stack's JVM. Options: {@code --rate 300 --duration 30
+ * --warmup 5 --floor-duration (s, default: duration) --scenario admit|reject|mix --agents 1 (admit
+ * spread over this many agents) --daily-latency 0 --orchestrator-latency 0 (ms per call)
+ * --daily-rate 0 (the worker's Daily limit, requests/s, 0 = unlimited) --daily-fake-rate 0 (the fake
+ * Daily's own limit) --hang-rate 0 (connects/s of an agent whose every bot start hangs for --hang
+ * seconds, sent beside the measured load in the phases --hang-phases off,on marked "on")
+ * --name (file stem) --out bench-results --target http://host:8080 --kafka host:9092
+ * --worker http://host:8081 --admin-token ...}. With a worker address, every connect phase also
+ * reports the worker's own in-flight gauges ({@code room.jobs.in_flight}), its set-up outcomes and
+ * its Daily calls per second.
  */
 public final class ConnectBench {
 
@@ -41,6 +44,8 @@ public final class ConnectBench {
     private static final Pattern SESSION_ID = Pattern.compile("\"session_id\"\\s*:\\s*\"([A-Za-z0-9_-]+)\"");
     private static final String ADMIT_AGENT = "bench-admit";
     private static final String REJECT_AGENT = "bench-reject";
+    /** With {@code --hang-rate}: every bot start of this agent hangs in the fake orchestrator. */
+    private static final String HANG_AGENT = "bench-hang";
 
     private final Map<String, String> options;
     private final HttpClient http = HttpClient.newBuilder()
@@ -50,6 +55,7 @@ public final class ConnectBench {
             .build();
     private String baseUrl;
     private String adminToken;
+    private int agents = 1;
 
     private ConnectBench(Map<String, String> options) {
         this.options = options;
@@ -61,109 +67,179 @@ public final class ConnectBench {
                     + ": every async HTTP response starts a thread and the load generator eats the CPU."
                     + " Run through bench/run.sh (it sets -Djava.util.concurrent.ForkJoinPool.common.parallelism=4).");
         }
+        new ConnectBench(parse(args)).run();
+        System.exit(0);
+    }
+
+    /** {@code --name value} pairs. */
+    static Map<String, String> parse(String[] args) {
         Map<String, String> options = new HashMap<>();
         for (int i = 0; i + 1 < args.length; i += 2) {
             options.put(args[i].replaceFirst("^--", ""), args[i + 1]);
         }
-        new ConnectBench(options).run();
-        System.exit(0);
+        return options;
     }
 
     private void run() throws Exception {
         double rate = Double.parseDouble(options.getOrDefault("rate", "300"));
         long duration = Duration.ofSeconds(Long.parseLong(options.getOrDefault("duration", "30"))).toNanos();
+        long floorDuration = Duration.ofSeconds(Long.parseLong(options.getOrDefault("floor-duration",
+                String.valueOf(duration / 1_000_000_000L)))).toNanos();
         long warmup = Duration.ofSeconds(Long.parseLong(options.getOrDefault("warmup", "5"))).toNanos();
         String scenario = options.getOrDefault("scenario", "mix");
         Path out = Path.of(options.getOrDefault("out", "bench-results"));
         int maxInFlight = Integer.parseInt(options.getOrDefault("max-in-flight", "20000"));
         Duration dailyLatency = Duration.ofMillis(Long.parseLong(options.getOrDefault("daily-latency", "0")));
+        agents = Integer.parseInt(options.getOrDefault("agents", "1"));
+        double hangRate = Double.parseDouble(options.getOrDefault("hang-rate", "0"));
+        boolean fork = Boolean.parseBoolean(options.getOrDefault("fork", "false"));
+        String stem = options.getOrDefault("name",
+                scenario + "-" + (long) rate + (dailyLatency.isZero() ? "" : "-daily" + dailyLatency.toMillis() + "ms"));
 
         String cpuBefore = CpuCheck.run("before");
         System.out.println(cpuBefore);
-        FakeDaily daily = null;
-        FakeOrchestrator orchestrator = null;
-        StandaloneStack stack = null;
+        BenchStack inProcess = null;
+        ForkedStack forked = null;
         String kafka = options.get("kafka");
+        String workerUrl = options.get("worker");
         if (options.containsKey("target")) {
             baseUrl = options.get("target");
             adminToken = options.getOrDefault("admin-token", System.getenv().getOrDefault("ADMIN_TOKEN", "local-admin-token"));
         } else {
-            daily = new FakeDaily();
-            daily.setLatency(dailyLatency);
-            daily.setMaxRequestsPerSecond(Double.parseDouble(options.getOrDefault("daily-fake-rate", "0")));
-            orchestrator = new FakeOrchestrator();
-            adminToken = "bench-admin-token";
-            Map<String, String> env = new HashMap<>();
-            env.put("DATA_DIR", Files.createTempDirectory("bench").toString());
-            env.put("KAFKA_PORT", String.valueOf(freePort()));
-            env.put("CONNECT_API_PORT", "0");
-            env.put("ROOM_WORKER_PORT", "0");
-            env.put("CALL_HISTORY_PORT", "0");
-            env.put("WIDGET_PORT", "0"); // no widget page in a benchmark
-            env.put("ADMIN_TOKEN", adminToken);
-            env.put("DAILY_API_URL", daily.baseUrl());
-            env.put("DAILY_API_KEY", daily.apiKey());
-            env.put("ORCHESTRATOR_URL", orchestrator.baseUrl());
-            env.put("ORCHESTRATOR_TOKEN", orchestrator.token());
-            Map<String, String> overrides = new HashMap<>();
-            overrides.put("room.daily.max-requests-per-second", options.getOrDefault("daily-rate", "0"));
-            overrides.put("logging.level.ai.ojin", "WARN");
-            stack = StandaloneStack.start(StandaloneSettings.fromEnvironment(env), overrides);
-            baseUrl = "http://127.0.0.1:" + stack.connectApiPort();
-            kafka = stack.bootstrapServers();
+            Map<String, String> stackOptions = new HashMap<>();
+            for (String key : List.of("daily-latency", "orchestrator-latency", "daily-rate", "daily-fake-rate", "hang",
+                    "worker-max-in-flight")) {
+                if (options.containsKey(key)) {
+                    stackOptions.put(key, options.get(key));
+                }
+            }
+            if (hangRate > 0) {
+                stackOptions.put("hang-agent", HANG_AGENT);
+            }
+            if (fork) {
+                forked = new ForkedStack(stackOptions, out.resolve(stem + "-stack.log"));
+                baseUrl = forked.get("connect");
+                kafka = forked.get("kafka");
+                workerUrl = forked.get("worker");
+                adminToken = forked.get("admin-token");
+            } else {
+                inProcess = BenchStack.start(stackOptions);
+                baseUrl = inProcess.connectUrl();
+                kafka = inProcess.kafka();
+                workerUrl = inProcess.workerUrl();
+                adminToken = inProcess.adminToken();
+            }
         }
+        WorkerMetrics worker = workerUrl == null ? null : new WorkerMetrics(workerUrl);
+        ForkedStack server = forked;
         try {
             setUpAgents();
             prewarm(Long.parseLong(options.getOrDefault("prewarm", "60")), Double.parseDouble(options.getOrDefault("prewarm-rate", "50")),
                     maxInFlight);
-            System.out.println(settle(Duration.ofSeconds(Long.parseLong(options.getOrDefault("settle", "20")))));
+            System.out.println(settle(Duration.ofSeconds(Long.parseLong(options.getOrDefault("settle", "20"))), server));
             List<Result> results = new ArrayList<>();
-            Result httpFloor = OpenLoopDriver.run("floor: HTTP liveness", rate, duration, warmup, maxInFlight, i -> liveness());
+            List<String> notes = new ArrayList<>();
+            Result httpFloor = OpenLoopDriver.run("floor: HTTP liveness", rate, floorDuration, warmup, maxInFlight, i -> liveness());
             results.add(httpFloor);
             if (kafka != null) {
                 try (KafkaFloor floor = new KafkaFloor(kafka)) {
-                    results.add(OpenLoopDriver.run("floor: Kafka round trip", rate, duration, warmup, maxInFlight, floor::roundTrip));
+                    results.add(OpenLoopDriver.run("floor: Kafka round trip", rate, floorDuration, warmup, maxInFlight, floor::roundTrip));
                 }
             }
-            Result connect = OpenLoopDriver.run("connect: " + scenario, rate, duration, warmup, maxInFlight,
-                    i -> connect(scenario, i));
-            results.add(connect);
-            if (stack != null && Boolean.parseBoolean(options.getOrDefault("client-metrics", "false"))) {
+            List<String> phases = hangRate > 0 ? List.of(options.getOrDefault("hang-phases", "off,on").split(",")) : List.of("");
+            for (String phase : phases) {
+                boolean hang = phase.equals("on");
+                String label = "connect: " + scenario + (phase.isEmpty() ? "" : hang ? " (hang)" : " (no hang)");
+                long cpu0 = server == null ? 0 : server.cpu().toNanos();
+                long wall0 = System.nanoTime();
+                Map<String, Long> setups0 = worker == null ? Map.of() : worker.countsBy("room.setups", "outcome");
+                Map<String, Long> daily0 = worker == null ? Map.of() : worker.countsBy("room.http.calls", "outcome", "api:daily");
+                CompletableFuture<Result> hangRun = null;
+                if (hang) {
+                    hangRun = CompletableFuture.supplyAsync(() -> OpenLoopDriver.run("connect: hanging agent", hangRate, duration,
+                            warmup, maxInFlight, i -> connectAgent(HANG_AGENT)), runnable -> new Thread(runnable, "hang-driver").start());
+                }
+                Result connect;
+                WorkerMetrics.Sampler sampler = worker == null ? null : worker.new Sampler();
+                try {
+                    connect = OpenLoopDriver.run(label, rate, duration, warmup, maxInFlight, i -> connect(scenario, i));
+                } finally {
+                    if (sampler != null) {
+                        sampler.close();
+                    }
+                }
+                results.add(connect);
+                if (hangRun != null) {
+                    results.add(hangRun.join());
+                }
+                if (sampler != null) {
+                    notes.add(String.format(java.util.Locale.ROOT,
+                            "%s: worker gauges (every 250 ms): max set-ups in flight %d, max tear-downs in flight %d,"
+                                    + " max both %d; Daily calls finished %.1f/s over the measured window",
+                            label, sampler.maxSetups.get(), sampler.maxTeardowns.get(), sampler.maxBoth.get(),
+                            sampler.dailyCallRate(wall0 + warmup, wall0 + warmup + duration)));
+                    notes.add(label + ": worker set-up outcomes " + delta(setups0, worker.countsBy("room.setups", "outcome"))
+                            + ", Daily call outcomes " + delta(daily0, worker.countsBy("room.http.calls", "outcome", "api:daily")));
+                }
+                if (server != null) {
+                    double seconds = (System.nanoTime() - wall0) / 1e9;
+                    double cpuMs = (server.cpu().toNanos() - cpu0) / 1e6;
+                    double started = (rate + (hang ? hangRate : 0)) * (warmup + duration) / 1e9;
+                    notes.add(String.format(java.util.Locale.ROOT, "%s: stack JVM used %.2f cores over the phase (%.1f ms of CPU per connect sent)",
+                            label, cpuMs / 1000 / seconds, cpuMs / started));
+                }
+            }
+            if (inProcess != null && Boolean.parseBoolean(options.getOrDefault("client-metrics", "false"))) {
                 ClientMetrics.print();
                 ClientMetrics.printCpuByThreadGroup();
             }
+            String fakes = server != null ? server.stats().toString() : inProcess != null ? inProcess.stats() : "";
+            if (!fakes.isEmpty()) {
+                notes.add("fakes since start: " + fakes);
+            }
+            notes.add(server != null ? "stack in its own JVM (pid " + server.pid() + "); cpu ms/op above is the load generator's JVM only"
+                    : inProcess != null ? "stack in this JVM; cpu ms/op above is stack + load generator" : "stack at " + baseUrl);
             String cpuAfter = CpuCheck.run("after");
-            String table = Report.table(results, httpFloor) + cpuBefore + "\n" + cpuAfter + "\n";
+            String load = Files.readString(Path.of("/proc/loadavg")).trim();
+            String table = Report.table(results, httpFloor) + String.join("\n", notes) + "\n" + cpuBefore + "\n" + cpuAfter
+                    + "\nload average after: " + load + "\n";
             System.out.println();
             System.out.print(table);
-            if (daily != null) {
-                System.out.printf("fake Daily: latency %d ms, max calls in flight %d, rooms created %d%n",
-                        dailyLatency.toMillis(), daily.maxInFlight(), daily.roomsCreated());
-            }
             Map<String, Object> context = new LinkedHashMap<>();
             context.put("scenario", scenario);
-            context.put("target", options.getOrDefault("target", "in-process standalone stack"));
+            context.put("target", options.getOrDefault("target", fork ? "standalone stack in its own JVM" : "in-process standalone stack"));
+            context.put("options", new java.util.TreeMap<>(options));
             context.put("rate", rate);
             context.put("duration_seconds", duration / 1e9);
             context.put("daily_latency_ms", dailyLatency.toMillis());
-            context.put("daily_max_in_flight", daily == null ? null : daily.maxInFlight());
             context.put("cores", Runtime.getRuntime().availableProcessors());
+            context.put("notes", notes);
             context.put("cpu_check_before", cpuBefore);
             context.put("cpu_check_after", cpuAfter);
-            String stem = scenario + "-" + (long) rate + (dailyLatency.isZero() ? "" : "-daily" + dailyLatency.toMillis() + "ms");
+            context.put("load_average_after", load);
             Report.writeJson(out.resolve(stem + ".json"), context, results);
             Report.writePlot(out.resolve(stem + ".png"), "connect (" + scenario + ") at " + (long) rate + "/s vs floor", results);
-            Files.writeString(out.resolve(stem + ".txt"), table);
+            Files.writeString(out.resolve(stem + ".txt"), "options: " + new java.util.TreeMap<>(options) + "\n" + table);
             System.out.println("written: " + out.resolve(stem + ".{txt,json,png}"));
         } finally {
-            if (stack != null) {
-                stack.close();
+            if (forked != null) {
+                forked.close();
             }
-            if (daily != null) {
-                daily.close();
-                orchestrator.close();
+            if (inProcess != null) {
+                inProcess.close();
             }
         }
+    }
+
+    private static Map<String, Long> delta(Map<String, Long> before, Map<String, Long> after) {
+        Map<String, Long> delta = new java.util.TreeMap<>();
+        after.forEach((k, v) -> {
+            long d = v - before.getOrDefault(k, 0L);
+            if (d != 0) {
+                delta.put(k, d);
+            }
+        });
+        return delta;
     }
 
     /**
@@ -185,18 +261,30 @@ public final class ConnectBench {
      * Lets the freshly started stack settle (JIT compilation, first metadata refreshes) before the
      * floors are measured, then reports what it burns when idle over the last 5 s.
      */
-    private static String settle(Duration settle) throws InterruptedException {
+    private static String settle(Duration settle, ForkedStack server) throws InterruptedException {
         Duration probe = Duration.ofSeconds(5);
         Thread.sleep(Math.max(0, settle.minus(probe).toMillis()));
         long cpu0 = OpenLoopDriver.processCpuNanos();
+        long server0 = server == null ? 0 : server.cpu().toNanos();
         long wall0 = System.nanoTime();
         Thread.sleep(probe.toMillis());
-        double cores = (OpenLoopDriver.processCpuNanos() - cpu0) / (double) (System.nanoTime() - wall0);
-        return String.format(java.util.Locale.ROOT, "idle CPU of this JVM after %d s of settling: %.2f cores", settle.toSeconds(), cores);
+        long wall = System.nanoTime() - wall0;
+        double cores = (OpenLoopDriver.processCpuNanos() - cpu0) / (double) wall;
+        String result = String.format(java.util.Locale.ROOT, "idle CPU of this JVM after %d s of settling: %.2f cores", settle.toSeconds(), cores);
+        if (server != null) {
+            result += String.format(java.util.Locale.ROOT, "; of the stack's JVM: %.2f cores", (server.cpu().toNanos() - server0) / (double) wall);
+        }
+        return result;
     }
 
     private void setUpAgents() throws Exception {
         putAgent(ADMIT_AGENT, 10_000);
+        for (int k = 0; k < agents && agents > 1; k++) {
+            putAgent(ADMIT_AGENT + "-" + k, 10_000);
+        }
+        if (Double.parseDouble(options.getOrDefault("hang-rate", "0")) > 0) {
+            putAgent(HANG_AGENT, 10_000);
+        }
         putAgent(REJECT_AGENT, 1);
         // Hold the reject agent's only slot for the whole run.
         HttpResponse<String> held = http.send(connectRequest(REJECT_AGENT), HttpResponse.BodyHandlers.ofString());
@@ -224,10 +312,15 @@ public final class ConnectBench {
 
     private CompletableFuture<String> connect(String scenario, long i) {
         String agentId = switch (scenario) {
-            case "admit" -> ADMIT_AGENT;
+            case "admit" -> agents > 1 ? ADMIT_AGENT + "-" + (i % agents) : ADMIT_AGENT;
             case "reject" -> REJECT_AGENT;
             default -> i % 2 == 0 ? ADMIT_AGENT : REJECT_AGENT;
         };
+        return connectAgent(agentId);
+    }
+
+    /** One connect for {@code agentId}; an admitted session is ended at once (not measured). */
+    private CompletableFuture<String> connectAgent(String agentId) {
         return http.sendAsync(connectRequest(agentId), HttpResponse.BodyHandlers.ofString()).thenApply(response -> {
             if (response.statusCode() == 200) {
                 Matcher session = SESSION_ID.matcher(response.body());

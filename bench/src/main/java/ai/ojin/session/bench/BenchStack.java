@@ -1,0 +1,135 @@
+package ai.ojin.session.bench;
+
+import ai.ojin.session.standalone.StandaloneSettings;
+import ai.ojin.session.standalone.StandaloneStack;
+import ai.ojin.session.testkit.FakeDaily;
+import ai.ojin.session.testkit.FakeOrchestrator;
+import ai.ojin.session.testkit.Fault;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The system under test for the connect benchmark: the standalone stack (its own KRaft broker, all
+ * four services) wired to a fake Daily and a fake orchestrator with the latency and fault knobs of
+ * a run. {@link ConnectBench} starts it in its own JVM ({@code --fork true}) through {@link #main}
+ * so that the load generator does not share a JVM with the services, or in its own JVM otherwise.
+ *
+ * <p>Options (as {@code --name value}): {@code daily-latency} and {@code orchestrator-latency} (ms
+ * per call), {@code daily-rate} (the worker's {@code room.daily.max-requests-per-second}, 0 = off),
+ * {@code daily-fake-rate} (the fake Daily's own limit: 429 beyond it, 0 = off), {@code hang-agent}
+ * (every bot start of this agent hangs for {@code hang} seconds, then gets 504),
+ * {@code max-in-flight} (the worker's {@code room.max-in-flight}).
+ *
+ * <p>As a main it prints {@code BENCH-STACK READY connect=... kafka=... worker=... admin-token=...}
+ * once up, answers the line {@code stats} on stdin with a {@code BENCH-STACK STATS ...} line (what
+ * the fakes saw) and stops when stdin ends.
+ */
+public final class BenchStack implements AutoCloseable {
+
+    static final String PREFIX = "BENCH-STACK ";
+
+    private final FakeDaily daily;
+    private final FakeOrchestrator orchestrator;
+    private final StandaloneStack stack;
+    private final String adminToken;
+
+    private BenchStack(FakeDaily daily, FakeOrchestrator orchestrator, StandaloneStack stack, String adminToken) {
+        this.daily = daily;
+        this.orchestrator = orchestrator;
+        this.stack = stack;
+        this.adminToken = adminToken;
+    }
+
+    static BenchStack start(Map<String, String> options) throws IOException {
+        FakeDaily daily = new FakeDaily();
+        daily.setLatency(Duration.ofMillis(Long.parseLong(options.getOrDefault("daily-latency", "0"))));
+        daily.setMaxRequestsPerSecond(Double.parseDouble(options.getOrDefault("daily-fake-rate", "0")));
+        FakeOrchestrator orchestrator = new FakeOrchestrator();
+        orchestrator.setLatency(Duration.ofMillis(Long.parseLong(options.getOrDefault("orchestrator-latency", "0"))));
+        String hangAgent = options.get("hang-agent");
+        if (hangAgent != null) {
+            String marker = "\"agent_id\":\"" + hangAgent + "\"";
+            Duration hang = Duration.ofSeconds(Long.parseLong(options.getOrDefault("hang", "30")));
+            orchestrator.failNextWhen("POST", "/v1/sessions", call -> call.body() != null && call.body().contains(marker),
+                    Integer.MAX_VALUE, Fault.hang(hang));
+        }
+        String adminToken = "bench-admin-token";
+        Map<String, String> env = new HashMap<>();
+        env.put("DATA_DIR", Files.createTempDirectory("bench").toString());
+        env.put("KAFKA_PORT", String.valueOf(ConnectBench.freePort()));
+        env.put("CONNECT_API_PORT", "0");
+        env.put("ROOM_WORKER_PORT", "0");
+        env.put("CALL_HISTORY_PORT", "0");
+        env.put("WIDGET_PORT", "0"); // no widget page in a benchmark
+        env.put("ADMIN_TOKEN", adminToken);
+        env.put("DAILY_API_URL", daily.baseUrl());
+        env.put("DAILY_API_KEY", daily.apiKey());
+        env.put("ORCHESTRATOR_URL", orchestrator.baseUrl());
+        env.put("ORCHESTRATOR_TOKEN", orchestrator.token());
+        Map<String, String> overrides = new HashMap<>();
+        overrides.put("room.daily.max-requests-per-second", options.getOrDefault("daily-rate", "0"));
+        overrides.put("room.max-in-flight", options.getOrDefault("worker-max-in-flight", "1000"));
+        overrides.put("logging.level.ai.ojin", "WARN");
+        try {
+            StandaloneStack stack = StandaloneStack.start(StandaloneSettings.fromEnvironment(env), overrides);
+            return new BenchStack(daily, orchestrator, stack, adminToken);
+        } catch (RuntimeException e) {
+            daily.close();
+            orchestrator.close();
+            throw e;
+        }
+    }
+
+    String connectUrl() {
+        return "http://127.0.0.1:" + stack.connectApiPort();
+    }
+
+    String workerUrl() {
+        return "http://127.0.0.1:" + stack.roomWorkerPort();
+    }
+
+    String kafka() {
+        return stack.bootstrapServers();
+    }
+
+    String adminToken() {
+        return adminToken;
+    }
+
+    /** What the fakes saw since start, as {@code key=value} pairs. */
+    String stats() {
+        return String.format(Locale.ROOT, "dailyCalls=%d dailyMaxInFlight=%d roomsCreated=%d roomsLive=%d"
+                        + " orchestratorCalls=%d orchestratorMaxInFlight=%d botsLive=%d",
+                daily.requestCount(null, "/"), daily.maxInFlight(), daily.roomsCreated(), daily.liveRoomNames().size(),
+                orchestrator.requestCount(null, "/"), orchestrator.maxInFlight(), orchestrator.liveSessions().size());
+    }
+
+    @Override
+    public void close() {
+        stack.close();
+        daily.close();
+        orchestrator.close();
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = ConnectBench.parse(args);
+        try (BenchStack bench = start(options)) {
+            System.out.println(PREFIX + "READY connect=" + bench.connectUrl() + " kafka=" + bench.kafka() + " worker="
+                    + bench.workerUrl() + " admin-token=" + bench.adminToken());
+            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                if (line.trim().equals("stats")) {
+                    System.out.println(PREFIX + "STATS " + bench.stats());
+                }
+            }
+        }
+        System.exit(0);
+    }
+}
