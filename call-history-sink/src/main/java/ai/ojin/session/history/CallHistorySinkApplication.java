@@ -2,9 +2,11 @@ package ai.ojin.session.history;
 
 import ai.ojin.session.events.instance.InstanceProperties;
 import ai.ojin.session.events.topic.TopicsProperties;
+import ai.ojin.session.events.web.OpenApiDocumentController;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.context.annotation.Import;
 
 /**
  * Folds {@code session-events} into one call record per session, publishes finished calls to
@@ -12,6 +14,7 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
  */
 @SpringBootApplication
 @ConfigurationPropertiesScan(basePackageClasses = {CallHistorySinkApplication.class, TopicsProperties.class, InstanceProperties.class})
+@Import(OpenApiDocumentController.class)
 public class CallHistorySinkApplication {
 
     public static SpringApplicationBuilder builder() {

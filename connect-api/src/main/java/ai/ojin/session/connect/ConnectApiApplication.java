@@ -2,9 +2,11 @@ package ai.ojin.session.connect;
 
 import ai.ojin.session.events.instance.InstanceProperties;
 import ai.ojin.session.events.topic.TopicsProperties;
+import ai.ojin.session.events.web.OpenApiDocumentController;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.context.annotation.Import;
 
 /**
  * The public connect endpoint, the agent catalog view and the admin API. Configuration comes from
@@ -12,6 +14,7 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
  */
 @SpringBootApplication
 @ConfigurationPropertiesScan(basePackageClasses = {ConnectApiApplication.class, TopicsProperties.class, InstanceProperties.class})
+@Import(OpenApiDocumentController.class)
 public class ConnectApiApplication {
 
     public static SpringApplicationBuilder builder() {

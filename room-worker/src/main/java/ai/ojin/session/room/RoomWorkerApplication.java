@@ -2,9 +2,11 @@ package ai.ojin.session.room;
 
 import ai.ojin.session.events.instance.InstanceProperties;
 import ai.ojin.session.events.topic.TopicsProperties;
+import ai.ojin.session.events.web.OpenApiDocumentController;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.context.annotation.Import;
 
 /**
  * The room worker: turns admitted sessions into Daily rooms, meeting tokens and a bot sent by the
@@ -12,6 +14,7 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
  */
 @SpringBootApplication
 @ConfigurationPropertiesScan(basePackageClasses = {RoomWorkerApplication.class, TopicsProperties.class, InstanceProperties.class})
+@Import(OpenApiDocumentController.class)
 public class RoomWorkerApplication {
 
     public static SpringApplicationBuilder builder() {

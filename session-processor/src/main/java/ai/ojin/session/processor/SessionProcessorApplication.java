@@ -2,9 +2,11 @@ package ai.ojin.session.processor;
 
 import ai.ojin.session.events.instance.InstanceProperties;
 import ai.ojin.session.events.topic.TopicsProperties;
+import ai.ojin.session.events.web.OpenApiDocumentController;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.context.annotation.Import;
 
 /**
  * The session processor: a Kafka Streams application, the single writer of {@code session-events}.
@@ -12,6 +14,7 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
  */
 @SpringBootApplication
 @ConfigurationPropertiesScan(basePackageClasses = {SessionProcessorApplication.class, TopicsProperties.class, InstanceProperties.class})
+@Import(OpenApiDocumentController.class)
 public class SessionProcessorApplication {
 
     public static SpringApplicationBuilder builder() {

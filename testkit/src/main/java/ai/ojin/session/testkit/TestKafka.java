@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -28,7 +30,8 @@ import org.testcontainers.kafka.KafkaContainer;
 
 /**
  * One real Kafka broker per test JVM, chosen once: a Testcontainers {@code apache/kafka} broker
- * when a Docker engine answers, an in-JVM KRaft broker otherwise. Tests isolate themselves with
+ * when a Docker engine answers and the container starts, an in-JVM KRaft broker otherwise (no
+ * Docker, or an image that cannot be pulled: said in the log). Tests isolate themselves with
  * {@link #newTopics()} (a unique topic prefix) and unique application/group ids.
  */
 public final class TestKafka {
@@ -53,9 +56,30 @@ public final class TestKafka {
 
     public static synchronized String bootstrapServers() {
         if (bootstrapServers == null) {
-            bootstrapServers = DockerClientFactory.instance().isDockerAvailable() ? startContainer() : startEmbedded();
+            bootstrapServers = chooseBroker(() -> DockerClientFactory.instance().isDockerAvailable(),
+                    TestKafka::startContainer, TestKafka::startEmbedded);
         }
         return bootstrapServers;
+    }
+
+    /**
+     * The broker choice: the container when a Docker engine answers and the container starts (its
+     * image may not be pullable: a machine with Docker but without access to an image registry),
+     * the in-JVM broker otherwise. Each supplier returns the bootstrap servers of what it started.
+     */
+    static String chooseBroker(BooleanSupplier dockerAvailable, Supplier<String> startContainer, Supplier<String> startEmbedded) {
+        if (!dockerAvailable.getAsBoolean()) {
+            return startEmbedded.get();
+        }
+        String servers;
+        try {
+            servers = startContainer.get();
+        } catch (RuntimeException e) {
+            log.warn("A Docker engine answers but the Kafka container did not start ({}); falling back to the "
+                    + "in-JVM KRaft broker", e.toString());
+            return startEmbedded.get();
+        }
+        return servers;
     }
 
     /** Topic descriptors under a prefix no other test uses, created on the broker. */
@@ -141,7 +165,12 @@ public final class TestKafka {
     private static String startContainer() {
         KafkaContainer container = new KafkaContainer("apache/kafka:4.1.2");
         BROKER_SETTINGS.forEach((key, value) -> container.withEnv("KAFKA_" + key.toUpperCase().replace('.', '_'), value));
-        container.start();
+        try {
+            container.start();
+        } catch (RuntimeException e) {
+            container.close();
+            throw e;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(container::stop, "test-kafka-stop"));
         log.info("Test broker: Testcontainers apache/kafka at {}", container.getBootstrapServers());
         return container.getBootstrapServers();
