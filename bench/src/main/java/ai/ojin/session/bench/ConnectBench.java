@@ -33,7 +33,11 @@ import java.util.regex.Pattern;
  * all four services) against a local fake Daily and fake orchestrator, whose latency
  * {@code --daily-latency} sets. Options: {@code --rate 300 --duration 30 --warmup 5
  * --scenario admit|reject|mix --daily-latency 0 (ms) --daily-rate 0 (requests/s, 0 = unlimited)
- * --out bench-results --target http://host:8080 --kafka host:9092 --admin-token ...}.
+ * --out bench-results --target http://host:8080 --kafka host:9092 --admin-token ...
+ * --observability on|off|off,on}: {@code off} starts the stack without tracing and without the
+ * Prometheus registry; {@code on} (the default) as configured, scraping {@code /actuator/prometheus}
+ * of connect-api, room-worker and call-history-sink every 10 s as Prometheus would; a list runs
+ * one fresh stack per value, one after the other, in this JVM.
  */
 public final class ConnectBench {
 
@@ -65,7 +69,12 @@ public final class ConnectBench {
         for (int i = 0; i + 1 < args.length; i += 2) {
             options.put(args[i].replaceFirst("^--", ""), args[i + 1]);
         }
-        new ConnectBench(options).run();
+        for (String observability : options.getOrDefault("observability", "on").split(",")) {
+            Map<String, String> one = new HashMap<>(options);
+            one.put("observability", observability.trim());
+            System.out.println("=== observability " + observability.trim());
+            new ConnectBench(one).run();
+        }
         System.exit(0);
     }
 
@@ -108,9 +117,22 @@ public final class ConnectBench {
             Map<String, String> overrides = new HashMap<>();
             overrides.put("room.daily.max-requests-per-second", options.getOrDefault("daily-rate", "0"));
             overrides.put("logging.level.ai.ojin", "WARN");
+            if (!observability()) {
+                overrides.put("management.tracing.enabled", "false");
+                overrides.put("management.prometheus.metrics.export.enabled", "false");
+                for (String timer : List.of("connect.requests", "room.http.calls", "room.setups", "call.history.write.lag")) {
+                    overrides.put("management.metrics.distribution.percentiles-histogram." + timer, "false");
+                }
+            }
             stack = StandaloneStack.start(StandaloneSettings.fromEnvironment(env), overrides);
             baseUrl = "http://127.0.0.1:" + stack.connectApiPort();
             kafka = stack.bootstrapServers();
+        }
+        java.util.concurrent.ScheduledExecutorService scraper = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        if (stack != null && observability()) {
+            List<String> targets = List.of(baseUrl, "http://127.0.0.1:" + stack.roomWorkerPort(),
+                    "http://127.0.0.1:" + stack.callHistoryPort());
+            scraper.scheduleAtFixedRate(() -> targets.forEach(this::scrape), 10, 10, java.util.concurrent.TimeUnit.SECONDS);
         }
         try {
             setUpAgents();
@@ -150,12 +172,15 @@ public final class ConnectBench {
             context.put("cores", Runtime.getRuntime().availableProcessors());
             context.put("cpu_check_before", cpuBefore);
             context.put("cpu_check_after", cpuAfter);
-            String stem = scenario + "-" + (long) rate + (dailyLatency.isZero() ? "" : "-daily" + dailyLatency.toMillis() + "ms");
+            context.put("observability", options.getOrDefault("observability", "on"));
+            String stem = scenario + "-" + (long) rate + (dailyLatency.isZero() ? "" : "-daily" + dailyLatency.toMillis() + "ms")
+                    + (options.containsKey("observability") ? "-observability-" + options.get("observability") : "");
             Report.writeJson(out.resolve(stem + ".json"), context, results);
             Report.writePlot(out.resolve(stem + ".png"), "connect (" + scenario + ") at " + (long) rate + "/s vs floor", results);
             Files.writeString(out.resolve(stem + ".txt"), table);
             System.out.println("written: " + out.resolve(stem + ".{txt,json,png}"));
         } finally {
+            scraper.shutdownNow();
             if (stack != null) {
                 stack.close();
             }
@@ -214,6 +239,25 @@ public final class ConnectBench {
                 .PUT(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             throw new IllegalStateException("PUT agent " + agentId + ": " + response.statusCode() + " " + response.body());
+        }
+    }
+
+    private boolean observability() {
+        return !"off".equals(options.getOrDefault("observability", "on"));
+    }
+
+    /** What a Prometheus server does every scrape interval: read the whole exposition. */
+    private void scrape(String base) {
+        try {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + "/actuator/prometheus")).GET()
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                System.out.println("scrape of " + base + " answered " + response.statusCode());
+            }
+        } catch (IOException e) {
+            System.out.println("scrape of " + base + " failed: " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -87,6 +87,10 @@ class ObservabilityEndToEndTest {
         stack.putAgent(agentId, "published", List.of("obs.example.com"), 1, 600);
         assertThat(stack.connect(agentId, null, SITE).statusCode()).isEqualTo(200);
         assertThat(stack.connect(agentId, null, SITE).statusCode()).isEqualTo(429);
+        // and Daily's verification ping reached the webhook
+        assertThat(stack.send(HttpRequest.newBuilder(URI.create(stack.workerUrl("/v1/webhooks/daily")))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"test\":\"test\"}"))).statusCode()).isEqualTo(200);
 
         // when / then
         await("metrics").atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
@@ -97,7 +101,7 @@ class ObservabilityEndToEndTest {
             assertThat(scrape(stack.workerUrl("/actuator/prometheus"))).contains(
                     "room_http_calls_seconds_bucket{api=\"daily\"", "operation=\"create_room\"",
                     "room_http_calls_seconds_count{api=\"orchestrator\",operation=\"start_bot\",outcome=\"2xx\"}",
-                    "room_jobs_in_flight{kind=\"setup\"}", "room_jobs_seconds_count", "kafka_consumer_", "kafka_producer_");
+                    "room_jobs_in_flight{kind=\"setup\"}", "room_webhooks_total{outcome=\"ping\",type=\"none\"}", "room_jobs_seconds_count", "kafka_consumer_", "kafka_producer_");
             assertThat(scrape(stack.historyUrl("/actuator/prometheus"))).contains(
                     "call_history_write_lag_seconds_bucket", "call_history_last_write_age_seconds", "kafka_consumer_");
         });

@@ -198,7 +198,7 @@ public class SessionSetup {
                 }
             }, deadline.remaining().plus(WATCHDOG_SLACK).toNanos(), TimeUnit.NANOSECONDS);
             outcome.whenComplete((result, error) -> watchdog.cancel(false));
-            outcome.thenCompose(this::conclude).whenComplete((tag, error) -> {
+            outcome.thenCompose(result -> traced(() -> conclude(result))).whenComplete((tag, error) -> {
                 sample.stop(meters.timer("room.setups", "outcome", error != null ? "unwritten" : tag));
                 if (error != null) {
                     log.warn("Session {}: set-up stopped before its outcome was written: {}", id(), error.toString());
