@@ -118,7 +118,7 @@ public final class ConnectBench {
             overrides.put("room.daily.max-requests-per-second", options.getOrDefault("daily-rate", "0"));
             overrides.put("logging.level.ai.ojin", "WARN");
             if (!observability()) {
-                overrides.put("management.tracing.enabled", "false");
+                overrides.put("management.tracing.export.enabled", "false");
                 overrides.put("management.prometheus.metrics.export.enabled", "false");
                 for (String timer : List.of("connect.requests", "room.http.calls", "room.setups", "call.history.write.lag")) {
                     overrides.put("management.metrics.distribution.percentiles-histogram." + timer, "false");
