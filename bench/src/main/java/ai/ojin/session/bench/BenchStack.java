@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -77,6 +78,16 @@ public final class BenchStack implements AutoCloseable {
         overrides.put("room.daily.max-requests-per-second", options.getOrDefault("daily-rate", "0"));
         overrides.put("room.max-in-flight", options.getOrDefault("worker-max-in-flight", "1000"));
         overrides.put("logging.level.ai.ojin", "WARN");
+        if ("off".equals(options.getOrDefault("observability", "on"))) {
+            // what metrics and tracing cost: no tracing, no Prometheus registry, no latency histograms
+            overrides.put("management.tracing.export.enabled", "false");
+            overrides.put("management.tracing.sampling.probability", "0");
+            overrides.put("management.prometheus.metrics.export.enabled", "false");
+            for (String timer : List.of("connect.requests", "room.http.calls", "room.setups", "room.jobs",
+                    "call.history.write.lag")) {
+                overrides.put("management.metrics.distribution.percentiles-histogram." + timer, "false");
+            }
+        }
         try {
             StandaloneStack stack = StandaloneStack.start(StandaloneSettings.fromEnvironment(env), overrides);
             return new BenchStack(daily, orchestrator, stack, adminToken);

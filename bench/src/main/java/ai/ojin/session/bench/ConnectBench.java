@@ -36,7 +36,8 @@ import java.util.regex.Pattern;
  * --name (file stem) --out bench-results --target http://host:8080 --kafka host:9092
  * --worker http://host:8081 --admin-token ...}. With a worker address, every connect phase also
  * reports the worker's own in-flight gauges ({@code room.jobs.in_flight}), its set-up outcomes and
- * its Daily calls per second.
+ * its Daily calls per second. {@code --observability off} starts the stack without tracing and without
+ * the Prometheus registry and its latency histograms (default {@code on}), to measure what they cost.
  */
 public final class ConnectBench {
 
@@ -108,7 +109,7 @@ public final class ConnectBench {
         } else {
             Map<String, String> stackOptions = new HashMap<>();
             for (String key : List.of("daily-latency", "orchestrator-latency", "daily-rate", "daily-fake-rate", "hang",
-                    "worker-max-in-flight")) {
+                    "worker-max-in-flight", "observability")) {
                 if (options.containsKey(key)) {
                     stackOptions.put(key, options.get(key));
                 }
@@ -302,6 +303,25 @@ public final class ConnectBench {
                 .PUT(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             throw new IllegalStateException("PUT agent " + agentId + ": " + response.statusCode() + " " + response.body());
+        }
+    }
+
+    private boolean observability() {
+        return !"off".equals(options.getOrDefault("observability", "on"));
+    }
+
+    /** What a Prometheus server does every scrape interval: read the whole exposition. */
+    private void scrape(String base) {
+        try {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + "/actuator/prometheus")).GET()
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                System.out.println("scrape of " + base + " answered " + response.statusCode());
+            }
+        } catch (IOException e) {
+            System.out.println("scrape of " + base + " failed: " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

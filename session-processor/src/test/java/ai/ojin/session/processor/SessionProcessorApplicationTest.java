@@ -42,7 +42,7 @@ class SessionProcessorApplicationTest {
     private final HttpClient http = HttpClient.newHttpClient();
 
     @Test
-    void shouldDeclareItsTopicsBecomeReadyAdmitAndDeadLetterAPoisonCommand() throws Exception {
+    void shouldDeclareItsTopicsBecomeReadyAdmitDeadLetterAPoisonCommandAndExposePrometheus() throws Exception {
         // given: a fresh topic prefix nobody created
         String prefix = TestKafka.uniqueId("app") + ".";
         SessionTopics topics = SessionTopics.withPrefix(prefix);
@@ -51,7 +51,8 @@ class SessionProcessorApplicationTest {
                 "--KAFKA_BOOTSTRAP_SERVERS=" + TestKafka.bootstrapServers(),
                 "--session.topics.prefix=" + prefix,
                 "--processor.application-id=" + TestKafka.uniqueId("processor-app"),
-                "--processor.state-dir=" + state);
+                "--processor.state-dir=" + state,
+                "--processor.metrics.refresh=200ms");
         try (app; BrokerFixture kafka = new BrokerFixture(topics)) {
             String base = "http://localhost:" + app.getEnvironment().getProperty("local.server.port");
 
@@ -60,7 +61,7 @@ class SessionProcessorApplicationTest {
 
             // then
             assertThat(get(base + "/actuator/health/readiness").body()).contains("kafkaStreams", "RUNNING");
-            // metrics are kept (Micrometer), but only health is exposed over HTTP
+            // metrics are kept (Micrometer); only health and prometheus are exposed over HTTP
             assertThat(app.getBean(MeterRegistry.class).getMeters())
                     .anyMatch(meter -> meter.getId().getName().startsWith("kafka.stream"));
             for (String closed : List.of("/actuator/metrics", "/actuator/env", "/actuator/info", "/actuator/beans")) {
@@ -84,6 +85,14 @@ class SessionProcessorApplicationTest {
                     .anyMatch(f -> f instanceof SessionAdmitted && f.sessionId().equals(session)));
             assertThat(readAll(topics.commands().name() + ".session-processor.dlt", 1)).singleElement()
                     .satisfies(v -> assertThat(new String(v, StandardCharsets.UTF_8)).isEqualTo("{not json"));
+
+            // and /actuator/prometheus answers without a token with the processor's metrics
+            await("prometheus").atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                HttpResponse<String> prometheus = get(base + "/actuator/prometheus");
+                assertThat(prometheus.statusCode()).isEqualTo(200);
+                assertThat(prometheus.body()).contains("session_admissions_total", "session_active{agent=\"alpha\"} 1.0",
+                        "session_active{agent=\"other\"}", "kafka_stream_", "kafka_producer_");
+            });
         }
     }
 

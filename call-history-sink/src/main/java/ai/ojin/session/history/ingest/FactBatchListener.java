@@ -79,7 +79,7 @@ public class FactBatchListener implements BatchMessageListener<String, SessionEv
             }
             findRefusedFact(records, facts, e);
         }
-        progress.advanced();
+        progress.advanced(poison >= 0 ? records.subList(0, poison) : records);
         if (poison >= 0) {
             ConsumerRecord<String, SessionEvent> bad = records.get(poison);
             DeserializationException cause = SerializationUtils.getExceptionFromHeader(bad,

@@ -68,8 +68,8 @@ class IngestKafkaConfig {
     }
 
     @Bean
-    IngestProgress ingestProgress(Clock clock, HistoryProperties history) {
-        return new IngestProgress(clock, history.stallAfter());
+    IngestProgress ingestProgress(Clock clock, HistoryProperties history, MeterRegistry meters) {
+        return new IngestProgress(clock, history.stallAfter()).bindTo(meters);
     }
 
     @Bean
@@ -111,7 +111,9 @@ class IngestKafkaConfig {
         var factory = new DefaultKafkaProducerFactory<>(kafka.buildProducerProperties(),
                 topics.callHistory().keySerde().serializer(), topics.callHistory().valueSerde().serializer());
         factory.addListener(new MicrometerProducerListener<>(meters));
-        return new KafkaTemplate<>(factory);
+        var template = new KafkaTemplate<>(factory);
+        template.setObservationEnabled(true);
+        return template;
     }
 
     @Bean

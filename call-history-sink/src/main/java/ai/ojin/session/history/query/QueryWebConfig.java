@@ -11,7 +11,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 
 /**
- * The admin token guards the whole query API and every actuator endpoint but health; then every
+ * The admin token guards the whole query API and every actuator endpoint but health and prometheus; then every
  * request body is limited to {@code history.max-body-bytes} (the API reads none) before it is read.
  */
 @Configuration(proxyBeanMethods = false)
@@ -26,7 +26,7 @@ class QueryWebConfig {
     @Bean
     FilterRegistrationBean<AdminTokenFilter> adminTokenFilter() {
         var registration = new FilterRegistrationBean<>(new AdminTokenFilter(new AdminToken(properties.adminToken()),
-                List.of("/v1", "/actuator"), List.of("/actuator/health")));
+                List.of("/v1", "/actuator"), List.of("/actuator/health", "/actuator/prometheus")));
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 15);
         return registration;
     }

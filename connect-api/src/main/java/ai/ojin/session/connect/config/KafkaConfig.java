@@ -5,24 +5,31 @@ import ai.ojin.session.events.agent.Agent;
 import ai.ojin.session.events.command.SessionCommand;
 import ai.ojin.session.events.topic.SessionTopics;
 import ai.ojin.session.events.topic.Topic;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
+import org.springframework.kafka.core.MicrometerConsumerListener;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.core.MicrometerProducerListener;
 import org.springframework.kafka.core.ProducerFactory;
 
 /**
  * Kafka clients of this service, all with the serdes of {@link SessionTopics} (no type headers).
- * Producer settings (acks=all, idempotence, linger.ms=0) come from {@code connect-api.yml}.
+ * Producer settings (acks=all, idempotence, linger.ms=0) come from {@code connect-api.yml}. Every
+ * client's metrics are bound to Micrometer; the templates are observed (a producer span per send,
+ * its W3C {@code traceparent} in the record's headers).
  */
 @Configuration(proxyBeanMethods = false)
 public class KafkaConfig {
@@ -39,28 +46,35 @@ public class KafkaConfig {
     }
 
     @Bean
-    ProducerFactory<String, SessionCommand> commandProducerFactory(KafkaProperties kafka, SessionTopics topics) {
-        return producerFactory(kafka, topics.commands());
+    ProducerFactory<String, SessionCommand> commandProducerFactory(KafkaProperties kafka, SessionTopics topics,
+            ObjectProvider<MeterRegistry> meters) {
+        return producerFactory(kafka, topics.commands(), meters);
     }
 
     @Bean
     KafkaTemplate<String, SessionCommand> commandTemplate(ProducerFactory<String, SessionCommand> commandProducerFactory) {
-        return new KafkaTemplate<>(commandProducerFactory);
+        return observed(new KafkaTemplate<>(commandProducerFactory));
     }
 
     @Bean
-    ProducerFactory<String, Agent> agentProducerFactory(KafkaProperties kafka, SessionTopics topics) {
-        return producerFactory(kafka, topics.agents());
+    ProducerFactory<String, Agent> agentProducerFactory(KafkaProperties kafka, SessionTopics topics,
+            ObjectProvider<MeterRegistry> meters) {
+        return producerFactory(kafka, topics.agents(), meters);
     }
 
     @Bean
     KafkaTemplate<String, Agent> agentTemplate(ProducerFactory<String, Agent> agentProducerFactory) {
-        return new KafkaTemplate<>(agentProducerFactory);
+        return observed(new KafkaTemplate<>(agentProducerFactory));
+    }
+
+    private static <V> KafkaTemplate<String, V> observed(KafkaTemplate<String, V> template) {
+        template.setObservationEnabled(true);
+        return template;
     }
 
     /** Consumers of this service: assigned partitions only, no group, no commits (see {@link ConsumerSource#inGroup}). */
     @Bean
-    ConsumerSource consumerSource(KafkaProperties kafka) {
+    ConsumerSource consumerSource(KafkaProperties kafka, ObjectProvider<MeterRegistry> meters) {
         Map<String, Object> base = new HashMap<>(kafka.buildConsumerProperties());
         base.remove(ConsumerConfig.GROUP_ID_CONFIG);
         base.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
@@ -68,16 +82,22 @@ public class KafkaConfig {
         base.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         // The processor writes replies inside its transactions: never answer from an aborted one.
         base.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        return new ConsumerSource(Map.copyOf(base));
+        return new ConsumerSource(Map.copyOf(base), meters.getIfAvailable(SimpleMeterRegistry::new));
     }
 
-    private static <V> ProducerFactory<String, V> producerFactory(KafkaProperties kafka, Topic<String, V> topic) {
-        return new DefaultKafkaProducerFactory<>(kafka.buildProducerProperties(),
+    private static <V> ProducerFactory<String, V> producerFactory(KafkaProperties kafka, Topic<String, V> topic,
+            ObjectProvider<MeterRegistry> meters) {
+        var factory = new DefaultKafkaProducerFactory<>(kafka.buildProducerProperties(),
                 topic.keySerde().serializer(), topic.valueSerde().serializer());
+        meters.ifAvailable(registry -> factory.addListener(new MicrometerProducerListener<>(registry)));
+        return factory;
     }
 
-    /** Creates plain consumers for one topic descriptor with the shared consumer settings. */
-    public record ConsumerSource(Map<String, Object> properties) {
+    /**
+     * Creates plain consumers for one topic descriptor with the shared consumer settings; each
+     * consumer's metrics are bound to {@code meters} ({@code kafka.consumer.*}) until it is closed.
+     */
+    public record ConsumerSource(Map<String, Object> properties, MeterRegistry meters) {
 
         /**
          * The same settings with a consumer group whose committed offsets a consumer continues
@@ -87,11 +107,15 @@ public class KafkaConfig {
             Map<String, Object> grouped = new HashMap<>(properties);
             grouped.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
             grouped.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
-            return new ConsumerSource(Map.copyOf(grouped));
+            return new ConsumerSource(Map.copyOf(grouped), meters);
         }
 
         public <V> Supplier<Consumer<String, V>> forTopic(Topic<String, V> topic) {
-            return () -> new KafkaConsumer<>(properties, topic.keySerde().deserializer(), topic.valueSerde().deserializer());
+            // Spring's factory only to bind each plain consumer's metrics and unbind them when it closes.
+            var factory = new DefaultKafkaConsumerFactory<String, V>(properties, () -> topic.keySerde().deserializer(),
+                    () -> topic.valueSerde().deserializer());
+            factory.addListener(new MicrometerConsumerListener<>(meters));
+            return factory::createConsumer;
         }
     }
 }

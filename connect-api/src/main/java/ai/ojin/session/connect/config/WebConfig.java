@@ -13,7 +13,7 @@ import org.springframework.core.Ordered;
 
 /**
  * CORS first (so even a 413 carries it), then the admin token (admin API, end-session call and
- * every actuator endpoint but health), then the body limit (admin API 64 KiB, everything else
+ * every actuator endpoint but health and prometheus), then the body limit (admin API 64 KiB, everything else
  * {@code connect.max-body-bytes}), all before any body is read.
  */
 @Configuration(proxyBeanMethods = false)
@@ -35,7 +35,7 @@ public class WebConfig {
     @Bean
     FilterRegistrationBean<AdminTokenFilter> adminTokenFilter() {
         var registration = new FilterRegistrationBean<>(new AdminTokenFilter(new AdminToken(properties.adminToken()),
-                List.of("/v1/admin", "/v1/sessions", "/actuator"), List.of("/actuator/health")));
+                List.of("/v1/admin", "/v1/sessions", "/actuator"), List.of("/actuator/health", "/actuator/prometheus")));
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 15);
         return registration;
     }

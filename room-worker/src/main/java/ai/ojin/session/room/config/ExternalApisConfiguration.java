@@ -1,5 +1,8 @@
 package ai.ojin.session.room.config;
 
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
+import org.springframework.beans.factory.ObjectProvider;
 import ai.ojin.session.room.daily.DailyApi;
 import ai.ojin.session.room.daily.HttpDailyApi;
 import ai.ojin.session.room.daily.SimulatedDailyApi;
@@ -28,7 +31,8 @@ public class ExternalApisConfiguration {
     private static final Logger log = LoggerFactory.getLogger(ExternalApisConfiguration.class);
 
     @Bean
-    DailyApi dailyApi(RoomProperties properties, MeterRegistry meters) {
+    DailyApi dailyApi(RoomProperties properties, MeterRegistry meters, ObjectProvider<Tracer> tracer,
+                      ObjectProvider<Propagator> propagator) {
         RoomProperties.Daily daily = properties.daily();
         if (daily.apiKey().isBlank()) {
             requireSimulation(properties, "DAILY_API_KEY");
@@ -38,7 +42,8 @@ public class ExternalApisConfiguration {
         }
         RateLimiter limiter = daily.maxRequestsPerSecond() > 0 ? new RateLimiter(daily.maxRequestsPerSecond()) : null;
         ResilientHttp http = new ResilientHttp("daily", ResilientHttp.newClient(daily.callTimeout()), daily.callTimeout(),
-                daily.maxAttempts(), limiter, meters);
+                daily.maxAttempts(), limiter, meters, tracer.getIfAvailable(() -> Tracer.NOOP),
+                propagator.getIfAvailable(() -> Propagator.NOOP));
         log.info("Daily API at {} (call timeout {}, {} attempts, rate limit {}, room name prefix '{}')", daily.url(),
                 daily.callTimeout(), daily.maxAttempts(), limiter == null ? "off" : daily.maxRequestsPerSecond() + "/s",
                 daily.roomNamePrefix());
@@ -46,7 +51,8 @@ public class ExternalApisConfiguration {
     }
 
     @Bean
-    Orchestrator orchestrator(RoomProperties properties, MeterRegistry meters) {
+    Orchestrator orchestrator(RoomProperties properties, MeterRegistry meters, ObjectProvider<Tracer> tracer,
+                              ObjectProvider<Propagator> propagator) {
         RoomProperties.Orchestrator orchestrator = properties.orchestrator();
         if (orchestrator.url().isBlank()) {
             requireSimulation(properties, "ORCHESTRATOR_URL");
@@ -58,7 +64,8 @@ public class ExternalApisConfiguration {
                     + "it is required with ORCHESTRATOR_URL");
         }
         ResilientHttp http = new ResilientHttp("orchestrator", ResilientHttp.newClient(orchestrator.callTimeout()),
-                orchestrator.callTimeout(), orchestrator.maxAttempts(), null, meters);
+                orchestrator.callTimeout(), orchestrator.maxAttempts(), null, meters,
+                tracer.getIfAvailable(() -> Tracer.NOOP), propagator.getIfAvailable(() -> Propagator.NOOP));
         log.info("Orchestrator at {} (call timeout {}, {} attempts)", orchestrator.url(), orchestrator.callTimeout(),
                 orchestrator.maxAttempts());
         return new HttpOrchestrator(orchestrator.url(), orchestrator.token(), http);

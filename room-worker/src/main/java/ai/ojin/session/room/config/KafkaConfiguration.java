@@ -10,6 +10,8 @@ import ai.ojin.session.events.topic.SessionTopics;
 import ai.ojin.session.room.reconcile.PartitionOwnership;
 import ai.ojin.session.room.jobs.JobConsumer;
 import ai.ojin.session.room.session.SessionJobs;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -17,7 +19,6 @@ import java.util.Map;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -25,7 +26,12 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
+import org.springframework.kafka.core.MicrometerConsumerListener;
+import org.springframework.kafka.core.MicrometerProducerListener;
+import org.springframework.kafka.core.ProducerFactory;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
@@ -35,7 +41,9 @@ import org.springframework.kafka.support.serializer.ErrorHandlingDeserializer;
  * Kafka wiring: topics (declared so a fresh broker works), the producers for replies, commands and
  * dead letters (each with the serde of its {@link SessionTopics} topic), and the job consumer
  * reading {@code session-events}, whose unreadable records go to the dead-letter topic
- * {@code <session-events>.room-worker.dlt}.
+ * {@code <session-events>.room-worker.dlt}. Every client's metrics are bound to Micrometer
+ * ({@code kafka.consumer.*}, {@code kafka.producer.*}); the templates are observed (a producer span
+ * per write, its {@code traceparent} in the record's headers).
  */
 @Configuration(proxyBeanMethods = false)
 public class KafkaConfiguration {
@@ -60,21 +68,33 @@ public class KafkaConfiguration {
     }
 
     @Bean
-    KafkaTemplate<String, SessionReply> replyTemplate(KafkaProperties kafka, SessionTopics topics) {
-        return new KafkaTemplate<>(new DefaultKafkaProducerFactory<>(producerProperties(kafka, "replies"),
-                new StringSerializer(), topics.replies().valueSerde().serializer()));
+    KafkaTemplate<String, SessionReply> replyTemplate(KafkaProperties kafka, SessionTopics topics,
+                                                      ObjectProvider<MeterRegistry> meters) {
+        return observed(new DefaultKafkaProducerFactory<>(producerProperties(kafka, "replies"),
+                new StringSerializer(), topics.replies().valueSerde().serializer()), meters);
     }
 
     @Bean
-    KafkaTemplate<String, SessionCommand> commandTemplate(KafkaProperties kafka, SessionTopics topics) {
-        return new KafkaTemplate<>(new DefaultKafkaProducerFactory<>(producerProperties(kafka, "commands"),
-                new StringSerializer(), topics.commands().valueSerde().serializer()));
+    KafkaTemplate<String, SessionCommand> commandTemplate(KafkaProperties kafka, SessionTopics topics,
+                                                          ObjectProvider<MeterRegistry> meters) {
+        return observed(new DefaultKafkaProducerFactory<>(producerProperties(kafka, "commands"),
+                new StringSerializer(), topics.commands().valueSerde().serializer()), meters);
     }
 
     @Bean
-    KafkaTemplate<String, Object> deadLetterTemplate(KafkaProperties kafka, SessionTopics topics) {
-        return new KafkaTemplate<>(new DefaultKafkaProducerFactory<>(producerProperties(kafka, "dlt"),
-                new StringSerializer(), new DeadLetterSerializer(topics)));
+    KafkaTemplate<String, Object> deadLetterTemplate(KafkaProperties kafka, SessionTopics topics,
+                                                     ObjectProvider<MeterRegistry> meters) {
+        return observed(new DefaultKafkaProducerFactory<>(producerProperties(kafka, "dlt"),
+                new StringSerializer(), new DeadLetterSerializer(topics)), meters);
+    }
+
+    /** A template whose producer's metrics are in Micrometer and whose sends are observed. */
+    private static <V> KafkaTemplate<String, V> observed(DefaultKafkaProducerFactory<String, V> factory,
+                                                         ObjectProvider<MeterRegistry> meters) {
+        meters.ifAvailable(registry -> factory.addListener(new MicrometerProducerListener<>(registry)));
+        KafkaTemplate<String, V> template = new KafkaTemplate<>((ProducerFactory<String, V>) factory);
+        template.setObservationEnabled(true);
+        return template;
     }
 
     @Bean
@@ -93,7 +113,9 @@ public class KafkaConfiguration {
     @Bean
     JobConsumer<SessionEvent> sessionEventsConsumer(KafkaProperties kafka, SessionTopics topics, RoomProperties room,
                                                     SessionJobs jobs, PartitionOwnership ownership,
-                                                    InstanceProperties instance) {
+                                                    InstanceProperties instance,
+                                                    ObjectProvider<MeterRegistry> meters,
+                                                    ObjectProvider<ObservationRegistry> observations) {
         Map<String, Object> props = new HashMap<>(kafka.buildConsumerProperties());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, room.consumerGroup());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -103,9 +125,13 @@ public class KafkaConfiguration {
         props.putIfAbsent(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instance.member("room-worker"));
         props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "room-worker-facts-" + System.identityHashCode(props));
         var deserializer = topics.events().valueSerde().deserializer();
+        // Spring's factory only to bind the plain consumer's metrics (and unbind them when it closes).
+        var factory = new DefaultKafkaConsumerFactory<>(props, new StringDeserializer(),
+                new ErrorHandlingDeserializer<>(deserializer));
+        meters.ifAvailable(registry -> factory.addListener(new MicrometerConsumerListener<>(registry)));
         return new JobConsumer<>("session-events-" + room.consumerGroup(), topics.events().name(),
-                () -> new KafkaConsumer<>(props, new StringDeserializer(), new ErrorHandlingDeserializer<>(deserializer)),
-                jobs, new JobConsumer.Settings(room.pollTimeout(), room.revokeWait()), ownership);
+                factory::createConsumer, jobs, new JobConsumer.Settings(room.pollTimeout(), room.revokeWait()),
+                ownership, observations.getIfAvailable(() -> ObservationRegistry.NOOP));
     }
 
     private static Map<String, Object> producerProperties(KafkaProperties kafka, String purpose) {

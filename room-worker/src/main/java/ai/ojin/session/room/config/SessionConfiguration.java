@@ -1,5 +1,7 @@
 package ai.ojin.session.room.config;
 
+import io.micrometer.observation.ObservationRegistry;
+import org.springframework.beans.factory.ObjectProvider;
 import ai.ojin.session.events.command.SessionCommand;
 import ai.ojin.session.events.reply.SessionReply;
 import ai.ojin.session.events.topic.SessionTopics;
@@ -70,8 +72,10 @@ public class SessionConfiguration {
     @Bean
     SessionSetup sessionSetup(DailyApi daily, Orchestrator orchestrator, SessionOutbox outbox, SessionRegistry registry,
                               RoomProperties properties, MeterRegistry meters, Clock clock,
-                              ScheduledExecutorService roomWorkerTimers) {
-        return new SessionSetup(daily, orchestrator, outbox, registry, properties, meters, clock, roomWorkerTimers);
+                              ScheduledExecutorService roomWorkerTimers,
+                              ObjectProvider<ObservationRegistry> observations) {
+        return new SessionSetup(daily, orchestrator, outbox, registry, properties, meters, clock, roomWorkerTimers,
+                observations.getIfAvailable(() -> ObservationRegistry.NOOP));
     }
 
     @Bean(destroyMethod = "shutdownNow")

@@ -2,6 +2,9 @@ package ai.ojin.session.room.http;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.tracing.Span;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * Asynchronous HTTP calls bounded by a per-call timeout and a total {@link Deadline}, retried a
  * limited number of times on 429, 5xx and transport errors (honouring {@code Retry-After}), and
  * optionally rate limited. Each attempt is timed in {@code room.http.calls} (tags api, operation,
- * outcome). Never logs request or response bodies (they may hold meeting tokens).
+ * outcome). Each attempt is also a client span, a child of the span current when the call was
+ * made, whose W3C {@code traceparent} goes out in the request's headers. Never logs request or
+ * response bodies (they may hold meeting tokens).
  */
 public final class ResilientHttp {
 
@@ -37,12 +42,21 @@ public final class ResilientHttp {
     private final int maxAttempts;
     private final RateLimiter rateLimiter;
     private final MeterRegistry meters;
+    private final Tracer tracer;
+    private final Propagator propagator;
 
     /**
      * @param rateLimiter may be null (no client-side limit)
      */
     public ResilientHttp(String api, HttpClient client, Duration callTimeout, int maxAttempts, RateLimiter rateLimiter,
                          MeterRegistry meters) {
+        this(api, client, callTimeout, maxAttempts, rateLimiter, meters, Tracer.NOOP, Propagator.NOOP);
+    }
+
+    public ResilientHttp(String api, HttpClient client, Duration callTimeout, int maxAttempts, RateLimiter rateLimiter,
+                         MeterRegistry meters, Tracer tracer, Propagator propagator) {
+        this.tracer = tracer;
+        this.propagator = propagator;
         this.api = api;
         this.client = client;
         this.callTimeout = callTimeout;
@@ -66,11 +80,12 @@ public final class ResilientHttp {
      */
     public CompletableFuture<HttpResponse<String>> send(String operation, Priority priority,
                                                         Supplier<HttpRequest.Builder> request, Deadline deadline) {
-        return attempt(new Call(operation, priority, request, deadline), 1);
+        return attempt(new Call(operation, priority, request, deadline, tracer.currentSpan()), 1);
     }
 
-    /** One logical call: what to send, how urgent it is, and by when it must be over. */
-    private record Call(String operation, Priority priority, Supplier<HttpRequest.Builder> request, Deadline deadline) {
+    /** One logical call: what to send, how urgent it is, by when it must be over, and its parent span (may be null). */
+    private record Call(String operation, Priority priority, Supplier<HttpRequest.Builder> request, Deadline deadline,
+                        Span parent) {
     }
 
     private CompletableFuture<HttpResponse<String>> attempt(Call call, int attempt) {
@@ -103,13 +118,27 @@ public final class ResilientHttp {
                     new ExternalCallException(api + " " + operation + ": no time left in the budget", 0));
         }
         Duration timeout = remaining.compareTo(callTimeout) < 0 ? remaining : callTimeout;
-        HttpRequest httpRequest = call.request().get().timeout(timeout).build();
+        Span.Builder spanBuilder = tracer.spanBuilder();
+        if (call.parent() != null) {
+            spanBuilder.setParent(call.parent().context());
+        }
+        Span span = spanBuilder.name(api + " " + operation).kind(Span.Kind.CLIENT)
+                .tag("api", api).tag("operation", operation).tag("attempt", String.valueOf(attempt))
+                .start();
+        HttpRequest.Builder builder = call.request().get().timeout(timeout);
+        propagator.inject(span.context(), builder, HttpRequest.Builder::header);
+        HttpRequest httpRequest = builder.build();
         Timer.Sample sample = Timer.start(meters);
         return client.sendAsync(httpRequest, HttpResponse.BodyHandlers.ofString())
                 .handle((response, error) -> {
                     Throwable cause = unwrap(error);
-                    sample.stop(meters.timer("room.http.calls", "api", api, "operation", operation, "outcome",
-                            outcome(response, cause)));
+                    String outcome = outcome(response, cause);
+                    sample.stop(meters.timer("room.http.calls", "api", api, "operation", operation, "outcome", outcome));
+                    span.tag("outcome", outcome);
+                    if (cause != null) {
+                        span.error(cause);
+                    }
+                    span.end();
                     if (cause == null && !retryable(response.statusCode())) {
                         return CompletableFuture.completedFuture(response);
                     }

@@ -1,5 +1,9 @@
 package ai.ojin.session.room.jobs;
 
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.observation.transport.ReceiverContext;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -22,6 +26,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +44,10 @@ import org.springframework.kafka.support.serializer.SerializationUtils;
  * unfinished ones again and no job runs on two instances past its current step.
  *
  * <p>The consumer is used by one thread only (the loop); jobs report completions through a queue.
+ *
+ * <p>Each job runs in an observation {@code room.jobs} that continues the trace of its record's
+ * {@code traceparent} header; the job is started inside its scope, so what the job does (its HTTP
+ * calls and writes, when it keeps that scope) belongs to the trace of the record.
  */
 public final class JobConsumer<V> implements SmartLifecycle {
 
@@ -56,6 +65,7 @@ public final class JobConsumer<V> implements SmartLifecycle {
     private final AtomicInteger unfinished = new AtomicInteger();
     private final AtomicInteger assigned = new AtomicInteger();
     private final RebalanceHook hook;
+    private final ObservationRegistry observations;
     private volatile boolean running;
     private volatile boolean paused;
     private volatile boolean assignedOnce;
@@ -79,6 +89,12 @@ public final class JobConsumer<V> implements SmartLifecycle {
 
     public JobConsumer(String name, String topic, Supplier<Consumer<String, V>> consumers, JobSource<V> source,
                        Settings settings, RebalanceHook hook) {
+        this(name, topic, consumers, source, settings, hook, ObservationRegistry.NOOP);
+    }
+
+    public JobConsumer(String name, String topic, Supplier<Consumer<String, V>> consumers, JobSource<V> source,
+                       Settings settings, RebalanceHook hook, ObservationRegistry observations) {
+        this.observations = observations;
         this.name = name;
         this.topic = topic;
         this.consumers = consumers;
@@ -216,6 +232,30 @@ public final class JobConsumer<V> implements SmartLifecycle {
     }
 
     private Job startJob(ConsumerRecord<String, V> record) {
+        ReceiverContext<ConsumerRecord<String, V>> context = new ReceiverContext<>((carrier, key) -> {
+            Header header = carrier.headers().lastHeader(key);
+            return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+        });
+        context.setCarrier(record);
+        context.setRemoteServiceName("kafka");
+        Observation observation = Observation.createNotStarted("room.jobs", () -> context, observations)
+                .contextualName(record.topic() + " job")
+                .lowCardinalityKeyValue("consumer", name)
+                .start();
+        Job job;
+        try (Observation.Scope scope = observation.openScope()) {
+            job = startJobInScope(record);
+        }
+        job.done().whenComplete((ok, error) -> {
+            if (error != null) {
+                observation.error(error);
+            }
+            observation.stop();
+        });
+        return job;
+    }
+
+    private Job startJobInScope(ConsumerRecord<String, V> record) {
         try {
             if (record.value() == null) {
                 DeserializationException unreadable = SerializationUtils.getExceptionFromHeader(record,

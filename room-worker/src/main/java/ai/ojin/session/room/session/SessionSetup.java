@@ -20,6 +20,8 @@ import ai.ojin.session.room.orchestrator.BotStart;
 import ai.ojin.session.room.orchestrator.Orchestrator;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,6 +40,8 @@ import org.slf4j.LoggerFactory;
  * failed or was still running then; the outcome (reply plus {@code MarkStarted} or a release) is
  * written until Kafka acknowledges it. Nothing is removed here: a failed set-up's release becomes a
  * {@code failed} fact, whose tear-down job deletes the room and stops the bot, after the reply.
+ * Every step runs in the observation current when the set-up started (its job's), so the HTTP
+ * calls and the writes of one set-up belong to the trace of its {@code admitted} fact.
  */
 public class SessionSetup {
 
@@ -56,9 +60,17 @@ public class SessionSetup {
     private final Clock clock;
     private final ScheduledExecutorService scheduler;
     private final Retry retry;
+    private final ObservationRegistry observations;
 
     public SessionSetup(DailyApi daily, Orchestrator orchestrator, SessionOutbox outbox, SessionRegistry registry,
                         RoomProperties properties, MeterRegistry meters, Clock clock, ScheduledExecutorService scheduler) {
+        this(daily, orchestrator, outbox, registry, properties, meters, clock, scheduler, ObservationRegistry.NOOP);
+    }
+
+    public SessionSetup(DailyApi daily, Orchestrator orchestrator, SessionOutbox outbox, SessionRegistry registry,
+                        RoomProperties properties, MeterRegistry meters, Clock clock, ScheduledExecutorService scheduler,
+                        ObservationRegistry observations) {
+        this.observations = observations;
         this.daily = daily;
         this.orchestrator = orchestrator;
         this.outbox = outbox;
@@ -144,11 +156,24 @@ public class SessionSetup {
         volatile ErrorCode step = ErrorCode.ROOM_CREATION_FAILED;
         volatile boolean cancelled;
         volatile DailyRoom room;
+        /** The observation the set-up started in (its job's), or null. */
+        final Observation parent;
 
         Run(SessionAdmitted admitted, Deadline deadline, Instant exp) {
             this.admitted = admitted;
             this.deadline = deadline;
             this.exp = exp;
+            this.parent = observations.getCurrentObservation();
+        }
+
+        /** Runs a step in the set-up's observation, whatever thread the step runs on. */
+        <T> T traced(Supplier<T> step) {
+            if (parent == null) {
+                return step.get();
+            }
+            try (Observation.Scope scope = parent.openScope()) {
+                return step.get();
+            }
         }
 
         String id() {
@@ -173,7 +198,7 @@ public class SessionSetup {
                 }
             }, deadline.remaining().plus(WATCHDOG_SLACK).toNanos(), TimeUnit.NANOSECONDS);
             outcome.whenComplete((result, error) -> watchdog.cancel(false));
-            outcome.thenCompose(this::conclude).whenComplete((tag, error) -> {
+            outcome.thenCompose(result -> traced(() -> conclude(result))).whenComplete((tag, error) -> {
                 sample.stop(meters.timer("room.setups", "outcome", error != null ? "unwritten" : tag));
                 if (error != null) {
                     log.warn("Session {}: set-up stopped before its outcome was written: {}", id(), error.toString());
@@ -184,7 +209,7 @@ public class SessionSetup {
 
         private CompletableFuture<Tokens> steps() {
             return createOrReuseRoom()
-                    .thenCompose(created -> {
+                    .thenCompose(created -> traced(() -> {
                         room = created;
                         checkCancelled();
                         CompletableFuture<String> user = daily.mintToken(
@@ -194,14 +219,14 @@ public class SessionSetup {
                                 new MeetingTokenRequest(id(), false, properties.daily().botUserName(),
                                         ParticipantIds.userId(id(), Role.BOT), exp), deadline);
                         return user.thenCombine(bot, Tokens::new);
-                    })
-                    .thenCompose(tokens -> {
+                    }))
+                    .thenCompose(tokens -> traced(() -> {
                         checkCancelled();
                         step = ErrorCode.ORCHESTRATOR_ERROR;
                         BotStart start = new BotStart(id(), admitted.agentId(), room.url(), tokens.bot(),
                                 admitted.clientUserRef());
                         return orchestrator.startBot(start, deadline).thenApply(ignored -> tokens);
-                    });
+                    }));
         }
 
         private CompletableFuture<DailyRoom> createOrReuseRoom() {
@@ -209,7 +234,7 @@ public class SessionSetup {
                     .exceptionallyCompose(error -> {
                         if (Retry.unwrapped(error) instanceof RoomExistsException) {
                             log.info("Session {}: room exists (redelivery); reusing it", id());
-                            return daily.getRoom(id(), deadline).thenApply(found -> found.orElseThrow(
+                            return traced(() -> daily.getRoom(id(), deadline)).thenApply(found -> found.orElseThrow(
                                     () -> new ExternalCallException("room " + id() + " vanished", 404)));
                         }
                         return CompletableFuture.failedFuture(error);
@@ -261,7 +286,7 @@ public class SessionSetup {
         }
 
         private CompletableFuture<Void> write(String what, Supplier<CompletableFuture<Void>> send) {
-            return retry.until(send, WRITE_BACKOFF, () -> cancelled, (attempt, error) ->
+            return retry.until(() -> traced(send), WRITE_BACKOFF, () -> cancelled, (attempt, error) ->
                     log.warn("Session {}: writing its {} failed (try {}): {}; {}", id(), what, attempt, error.toString(),
                             cancelled ? "giving up (cancelled)" : "retrying"));
         }

@@ -71,28 +71,28 @@ public class DailyWebhookController {
             @RequestBody(required = false) byte[] body) {
         byte[] raw = body == null ? new byte[0] : body;
         if (timestamp == null && signatureHeader == null && isVerificationPing(raw)) {
-            count("ping");
+            count("none", "ping");
             return ok("ping");
         }
         WebhookSignature.Verdict verdict = signature.verify(timestamp, signatureHeader, raw);
         if (verdict != WebhookSignature.Verdict.VALID) {
-            count("refused_" + verdict.name().toLowerCase());
+            count("none", "refused_" + verdict.name().toLowerCase());
             log.warn("Refused a Daily webhook: signature {}", verdict.name().toLowerCase());
             return error(HttpStatus.UNAUTHORIZED, "auth_failed", "webhook signature is missing, invalid or stale");
         }
         JsonNode json = parse(raw);
         if (json == null || !json.isObject()) {
-            count("invalid");
+            count("none", "invalid");
             return error(HttpStatus.BAD_REQUEST, "invalid_request", "body is not a JSON object");
         }
         String eventId = json.path("id").asString(null);
         if (eventId != null && seen.contains(eventId)) {
-            count("duplicate");
+            count(typeTag(json.path("type").asString("")), "duplicate");
             return ok("duplicate");
         }
         String type = json.path("type").asString("");
         if (!type.equals("meeting.ended") && !ParticipantWebhooks.handles(type)) {
-            count("ignored");
+            count(typeTag(type), "ignored");
             return ok("ignored");
         }
         String session = ourSession(json.path("payload").path("room").asString(null));
@@ -100,7 +100,7 @@ public class DailyWebhookController {
                 ? meetingEnded(session)
                 : ParticipantWebhooks.command(type, json.path("payload"), session);
         if (command.isEmpty()) {
-            count("not_ours");
+            count(typeTag(type), "not_ours");
             return ok("ignored");
         }
         String room = command.get().sessionId();
@@ -108,15 +108,15 @@ public class DailyWebhookController {
             outbox.command(command.get()).get(SEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return unavailable(room, e);
+            return unavailable(room, type, e);
         } catch (ExecutionException | TimeoutException e) {
-            return unavailable(room, e);
+            return unavailable(room, type, e);
         }
         if (eventId != null) {
             seen.add(eventId);
         }
         String outcome = type.equals("meeting.ended") ? "released" : "recorded";
-        count(outcome);
+        count(typeTag(type), outcome);
         log.info("Daily reported {} for session {}; {}", type, room, outcome);
         return ok(outcome);
     }
@@ -140,9 +140,9 @@ public class DailyWebhookController {
                 && !new String(raw, StandardCharsets.UTF_8).contains("\"type\"");
     }
 
-    private ResponseEntity<byte[]> unavailable(String room, Exception e) {
+    private ResponseEntity<byte[]> unavailable(String room, String type, Exception e) {
         log.error("Could not record Daily's event for session {}; Daily will retry", room, e);
-        count("send_failed");
+        count(typeTag(type), "send_failed");
         return error(HttpStatus.SERVICE_UNAVAILABLE, "internal_error", "could not record the event; retry later");
     }
 
@@ -157,8 +157,14 @@ public class DailyWebhookController {
         }
     }
 
-    private void count(String outcome) {
-        meters.counter("room.webhooks", "outcome", outcome).increment();
+    /** {@code room.webhooks{type, outcome}}; the type is one we handle, "other", or "none" (not read). */
+    private void count(String type, String outcome) {
+        meters.counter("room.webhooks", "type", type, "outcome", outcome).increment();
+    }
+
+    /** Bounded: Daily's event types we act on by name, every other one as "other". */
+    private static String typeTag(String type) {
+        return type.equals("meeting.ended") || ParticipantWebhooks.handles(type) ? type : "other";
     }
 
     private static ResponseEntity<byte[]> ok(String status) {

@@ -2,8 +2,16 @@ package ai.ojin.session.processor.streams;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Properties;
+import ai.ojin.session.processor.topology.SessionTopology;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.Topology;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -107,5 +115,30 @@ public class SessionStreams implements SmartLifecycle {
             return 0;
         }
         return current.metadataForLocalThreads().stream().mapToInt(thread -> thread.activeTasks().size()).sum();
+    }
+
+    /**
+     * Active sessions per agent in the state of this instance's active tasks (empty unless
+     * RUNNING, e.g. during a rebalance).
+     */
+    public Map<String, Integer> activeCounts() {
+        KafkaStreams current = streams;
+        Map<String, Integer> counts = new HashMap<>();
+        if (current == null || current.state() != KafkaStreams.State.RUNNING) {
+            return counts;
+        }
+        try {
+            ReadOnlyKeyValueStore<String, Integer> store = current.store(StoreQueryParameters.fromNameAndType(
+                    SessionTopology.ACTIVE_STORE, QueryableStoreTypes.<String, Integer>keyValueStore()));
+            try (KeyValueIterator<String, Integer> it = store.all()) {
+                while (it.hasNext()) {
+                    KeyValue<String, Integer> entry = it.next();
+                    counts.merge(entry.key, entry.value, Integer::sum);
+                }
+            }
+        } catch (org.apache.kafka.streams.errors.InvalidStateStoreException e) {
+            log.debug("Active counts not readable now ({}); next refresh", e.toString());
+        }
+        return counts;
     }
 }

@@ -5,6 +5,12 @@ import ai.ojin.session.events.topic.SessionTopics;
 import ai.ojin.session.events.topic.TopicsProperties;
 import ai.ojin.session.processor.topology.SessionTopology;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -25,7 +31,8 @@ public class StreamsConfiguration {
     @Bean
     SessionStreams sessionStreams(ProcessorProperties processor, TopicsProperties topicsProperties, SessionTopics topics,
             KafkaProperties kafka, DeadLetters deadLetters, InstanceProperties instance,
-            ObjectProvider<MeterRegistry> meterRegistry) {
+            ObjectProvider<MeterRegistry> meterRegistry, ObjectProvider<Tracer> tracer,
+            ObjectProvider<Propagator> propagator) {
         String bootstrap = String.join(",", kafka.getBootstrapServers());
         Map<String, Object> base = new HashMap<>(kafka.buildStreamsProperties());
         base.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, RecoveringDeserializationExceptionHandler.class);
@@ -37,10 +44,35 @@ public class StreamsConfiguration {
         Properties props = StreamsProperties.of(processor, bootstrap, topicsProperties.replicationFactor(), base);
 
         StreamsBuilder builder = new StreamsBuilder();
-        SessionTopology.build(builder, topics, processor.lease().settings());
         MeterRegistry registry = meterRegistry.getIfAvailable();
+        SessionTopology.build(builder, topics, processor.lease().settings(), new TracedCommands(
+                tracer.getIfAvailable(() -> Tracer.NOOP), propagator.getIfAvailable(() -> Propagator.NOOP),
+                registry == null ? new SimpleMeterRegistry() : registry));
         return new SessionStreams(builder.build(props), props,
                 registry == null ? null : new KafkaStreamsMicrometerListener(registry));
+    }
+
+    /** {@code session.active{agent}}, read from the state every {@code processor.metrics.refresh}. */
+    @Bean(destroyMethod = "shutdownNow")
+    ScheduledExecutorService activeSessionsRefresh(SessionStreams streams, MetricsProperties metrics,
+            ObjectProvider<MeterRegistry> meterRegistry) {
+        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "session-active-gauge");
+            thread.setDaemon(true);
+            return thread;
+        });
+        MeterRegistry registry = meterRegistry.getIfAvailable();
+        if (registry != null) {
+            ActiveSessionsGauge gauge = new ActiveSessionsGauge(streams::activeCounts, metrics, registry);
+            executor.scheduleWithFixedDelay(() -> {
+                try {
+                    gauge.refresh();
+                } catch (RuntimeException e) {
+                    org.slf4j.LoggerFactory.getLogger(ActiveSessionsGauge.class).warn("Refreshing session.active failed", e);
+                }
+            }, 0, metrics.refresh().toMillis(), TimeUnit.MILLISECONDS);
+        }
+        return executor;
     }
 
     @Bean

@@ -23,6 +23,8 @@ import ai.ojin.session.events.reply.ErrorCode;
 import ai.ojin.session.events.reply.SessionReply;
 import java.time.Instant;
 import java.util.OptionalLong;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -66,6 +68,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Heartbeats</b> are answered with a success reply on their reply partition and change
  * nothing (connect-api's readiness asks every partition whether its task runs).
+ *
+ * <p><b>Tracing.</b> Everything written while handling a command carries the trace context the
+ * {@link CommandObserver} gives (the command's {@code traceparent}, or a span of its own that
+ * continues it), so a connect can be followed from the API through here to the worker. Facts of
+ * the punctuator belong to no command and carry none.
  */
 final class SessionCommandProcessor implements Processor<String, SessionCommand, String, Output> {
 
@@ -75,13 +82,21 @@ final class SessionCommandProcessor implements Processor<String, SessionCommand,
 
     private final LeaseSettings settings;
     private final LeaseRules rules;
+    private final CommandObserver observer;
+    /** The headers of everything written for the command being handled; null outside {@link #process}. */
+    private Headers outgoing;
     private ProcessorContext<String, Output> context;
     private KeyValueStore<String, Agent> agents;
     private SessionStore store;
 
     SessionCommandProcessor(LeaseSettings settings) {
+        this(settings, CommandObserver.NONE);
+    }
+
+    SessionCommandProcessor(LeaseSettings settings, CommandObserver observer) {
         this.settings = settings;
         this.rules = new LeaseRules(settings);
+        this.observer = observer;
     }
 
     @Override
@@ -95,6 +110,23 @@ final class SessionCommandProcessor implements Processor<String, SessionCommand,
 
     @Override
     public void process(Record<String, SessionCommand> record) {
+        try {
+            if (record.value() instanceof Heartbeat) {
+                // every 2 s per partition: no span of its own
+                outgoing = CommandObserver.traceHeaders(record.headers());
+                handle(record);
+            } else {
+                observer.process(record, headers -> {
+                    outgoing = headers;
+                    handle(record);
+                });
+            }
+        } finally {
+            outgoing = null;
+        }
+    }
+
+    private void handle(Record<String, SessionCommand> record) {
         SessionCommand command = record.value();
         if (command instanceof Heartbeat heartbeat) {
             // Proof of life for connect-api's readiness: answered, nothing else changes.
@@ -160,6 +192,7 @@ final class SessionCommandProcessor implements Processor<String, SessionCommand,
         }
         long leaseUntil = rules.admittedUntil(now);
         int activeAfter = store.admit(sessionId, SessionState.admitted(agentId, leaseUntil, agent.maxSessionSeconds()));
+        observer.admitted(agentId);
         fact(new SessionAdmitted(sessionId, agentId, at, request.clientUserRef(), request.replyPartition(),
                 agent.maxConcurrency(), activeAfter, agent.maxSessionSeconds(), Instant.ofEpochMilli(leaseUntil),
                 request.deadline(), request.instanceId()), now);
@@ -168,6 +201,7 @@ final class SessionCommandProcessor implements Processor<String, SessionCommand,
     private void reject(RequestSession request, ErrorCode code, String message, Integer retryAfter, Integer limit,
             Integer activeNow, long now) {
         String sessionId = request.sessionId();
+        observer.rejected(request.agentId(), code);
         store.remember(sessionId, SessionState.rejected(request.agentId()).closed(purgeAt(now)));
         fact(new SessionRejected(sessionId, request.agentId(), Instant.ofEpochMilli(now), code, retryAfter, limit, activeNow),
                 now);
@@ -283,10 +317,15 @@ final class SessionCommandProcessor implements Processor<String, SessionCommand,
     }
 
     private void fact(SessionEvent fact, long now) {
-        context.forward(new Record<>(fact.agentId(), new Output.Fact(fact), now));
+        context.forward(new Record<>(fact.agentId(), new Output.Fact(fact), now, outgoingHeaders()));
     }
 
     private void reply(int partition, SessionReply reply, long now) {
-        context.forward(new Record<>(reply.sessionId(), new Output.Reply(partition, reply), now));
+        context.forward(new Record<>(reply.sessionId(), new Output.Reply(partition, reply), now, outgoingHeaders()));
+    }
+
+    /** A copy per record: a producer makes the headers it sent read-only. */
+    private Headers outgoingHeaders() {
+        return outgoing == null ? new RecordHeaders() : new RecordHeaders(outgoing.toArray());
     }
 }

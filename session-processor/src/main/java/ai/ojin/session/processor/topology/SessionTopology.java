@@ -42,6 +42,12 @@ public final class SessionTopology {
     }
 
     public static void build(StreamsBuilder builder, SessionTopics topics, LeaseSettings settings) {
+        build(builder, topics, settings, CommandObserver.NONE);
+    }
+
+    /** @param observer tracing and metrics of the command handling (see {@link CommandObserver}) */
+    public static void build(StreamsBuilder builder, SessionTopics topics, LeaseSettings settings,
+            CommandObserver observer) {
         Serde<String> keys = Serdes.String();
 
         builder.addGlobalStore(
@@ -68,7 +74,7 @@ public final class SessionTopology {
         KStream<String, Output> outputs = builder
                 .stream(topics.commands().name(),
                         Consumed.with(topics.commands().keySerde(), topics.commands().valueSerde()).withName("commands-source"))
-                .process(() -> new SessionCommandProcessor(settings), Named.as("session-commands"),
+                .process(() -> new SessionCommandProcessor(settings, observer), Named.as("session-commands"),
                         SESSIONS_STORE, ACTIVE_STORE, LEASES_STORE, EXPIRY_STORE);
 
         outputs.filter((key, out) -> out instanceof Output.Fact, Named.as("facts"))
