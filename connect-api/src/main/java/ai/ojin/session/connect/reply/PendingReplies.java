@@ -59,13 +59,21 @@ public class PendingReplies {
      *
      * @return how many waiting requests failed
      */
-    public synchronized int revoked(Collection<Integer> partitions) {
-        owned.removeAll(partitions);
+    public int revoked(Collection<Integer> partitions) {
+        List<Waiting> moved = new ArrayList<>();
+        synchronized (this) {
+            owned.removeAll(partitions);
+            for (var entry : pending.entrySet()) {
+                Waiting waiting = entry.getValue();
+                if (partitions.contains(waiting.partition()) && pending.remove(entry.getKey(), waiting)) {
+                    moved.add(waiting);
+                }
+            }
+        }
+        // Outside the lock: completing runs the callers' stages (answer, release), which may block on a send.
         int failed = 0;
-        for (var entry : pending.entrySet()) {
-            Waiting waiting = entry.getValue();
-            if (partitions.contains(waiting.partition()) && pending.remove(entry.getKey(), waiting)
-                    && waiting.future().completeExceptionally(new ReplyPartitionMovedException(waiting.partition()))) {
+        for (Waiting waiting : moved) {
+            if (waiting.future().completeExceptionally(new ReplyPartitionMovedException(waiting.partition()))) {
                 failed++;
             }
         }
