@@ -6,9 +6,11 @@ import ai.ojin.session.events.fact.SessionAdmitted;
 import ai.ojin.session.events.fact.SessionEvent;
 import ai.ojin.session.events.reply.SessionReply;
 import ai.ojin.session.events.topic.SessionTopics;
+import ai.ojin.session.room.jobs.JobConsumer;
 import ai.ojin.session.testkit.FakeDaily;
 import ai.ojin.session.testkit.FakeOrchestrator;
 import ai.ojin.session.testkit.TestKafka;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -18,6 +20,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.awaitility.Awaitility;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -54,6 +57,9 @@ final class WorkerHarness implements AutoCloseable {
         this.consumerGroup = consumerGroup;
         app = RoomWorkerApplication.builder()
                 .run(args(properties(daily, orchestrator, topics, consumerGroup, webhookSecret, overrides)));
+        // As a deployment would: traffic only once the worker is ready (its consumer joined its group).
+        JobConsumer<?> facts = app.getBean(JobConsumer.class);
+        Awaitility.await("worker ready").atMost(Duration.ofSeconds(60)).until(facts::ready);
         replies = new TopicRecorder<>(topics.replies());
         commands = new TopicRecorder<>(topics.commands());
         producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers(),

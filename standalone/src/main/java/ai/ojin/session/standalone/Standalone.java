@@ -1,11 +1,16 @@
 package ai.ojin.session.standalone;
 
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@code java -jar standalone/target/standalone.jar}: the whole system on one machine. */
+/**
+ * {@code java -jar standalone/target/standalone.jar}: the whole system on one machine. Arguments
+ * {@code --name=value} are applied to every service above all other settings (tests use them to
+ * run a second instance of every service against an existing stack's topics and groups).
+ */
 public final class Standalone {
 
     private static final Logger log = LoggerFactory.getLogger(Standalone.class);
@@ -21,7 +26,7 @@ public final class Standalone {
         settings.warnings().forEach(warning -> log.warn("EXPOSED: {}", warning));
         StandaloneStack stack;
         try {
-            stack = StandaloneStack.start(settings, Map.of());
+            stack = StandaloneStack.start(settings, overrides(args));
         } catch (RuntimeException e) {
             log.error("Standalone start failed", e);
             System.exit(1);
@@ -40,5 +45,17 @@ public final class Standalone {
                 port -> log.info("Widget example for '{}': open http://localhost:{}/", StandaloneStack.DEMO_AGENT, port),
                 () -> log.info("Widget example page off (WIDGET_PORT)"));
         stopped.await();
+    }
+
+    static Map<String, String> overrides(String[] args) {
+        Map<String, String> overrides = new HashMap<>();
+        for (String arg : args) {
+            int equals = arg.indexOf('=');
+            if (!arg.startsWith("--") || equals < 3) {
+                throw new IllegalArgumentException("expected --name=value, got " + arg);
+            }
+            overrides.put(arg.substring(2, equals), arg.substring(equals + 1));
+        }
+        return overrides;
     }
 }

@@ -55,7 +55,7 @@ public final class StandaloneStack implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StandaloneStack.class);
 
     /** JDBC belongs to call-history-sink only; the other services share its classpath here. */
-    private static final String NO_JDBC = String.join(",",
+    static final String NO_JDBC = String.join(",",
             "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
             "org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration",
             "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration");

@@ -39,15 +39,21 @@ final class Stack implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     Stack(Map<String, String> extraOverrides) {
+        this(TestKafka.bootstrapServers(), extraOverrides);
+    }
+
+    /** A stack on the given Kafka cluster (its topics must exist or be creatable there). */
+    Stack(String bootstrapServers, Map<String, String> extraOverrides) {
         try {
             dataDir = Files.createTempDirectory("e2e");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        String prefix = TestKafka.uniqueId("e2e");
+        String prefix = extraOverrides.containsKey("session.topics.prefix")
+                ? extraOverrides.get("session.topics.prefix").replaceAll("\\.$", "") : TestKafka.uniqueId("e2e");
         Map<String, String> env = new HashMap<>();
         env.put("DATA_DIR", dataDir.toString());
-        env.put("KAFKA_BOOTSTRAP_SERVERS", TestKafka.bootstrapServers());
+        env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrapServers);
         env.put("CONNECT_API_PORT", "0");
         env.put("ROOM_WORKER_PORT", "0");
         env.put("CALL_HISTORY_PORT", "0");

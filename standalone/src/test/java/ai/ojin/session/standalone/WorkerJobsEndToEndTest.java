@@ -137,7 +137,7 @@ class WorkerJobsEndToEndTest {
         int[] perPartition = new int[3];
         while (agents.size() < 6) {
             String candidate = TestKafka.uniqueId("crash");
-            int partition = Utils.toPositive(Utils.murmur2(candidate.getBytes(StandardCharsets.UTF_8))) % 3;
+            int partition = partitionOf(candidate);
             if (perPartition[partition] < 2) {
                 perPartition[partition]++;
                 stack.putAgent(candidate, "published", List.of("*"), 10, 600);
@@ -159,11 +159,15 @@ class WorkerJobsEndToEndTest {
         properties.put("session.instance.id", "dying-" + agents.get(0));
         Pattern assigned = Pattern.compile("assigned \\[[^\\]]+\\]");
         Path dyingLog = Path.of("target", "worker-dies-mid-burst-" + agents.get(0) + ".log");
+        List<String> deadAgents = new ArrayList<>();
         try (JavaProcess second = JavaProcess.start(RoomWorkerApplication.class, properties, dyingLog)) {
             await().atMost(WAIT).until(() -> second.assertAlive() && assigned.matcher(second.output()).find());
             // and: Daily takes a while, so that set-ups are in flight when the worker dies
             stack.daily.setLatency(Duration.ofMillis(400));
-            long roomsBefore = stack.daily.requestCount("POST", "/v1/rooms");
+            Matcher owned = Pattern.compile("session-events-(\\d+)\\]").matcher(second.output());
+            assertThat(owned.find()).isTrue();
+            int deadPartition = Integer.parseInt(owned.group(1));
+            agents.stream().filter(a -> partitionOf(a) == deadPartition).forEach(deadAgents::add);
 
             // when: 60 widgets connect over the six agents, and the second worker is killed mid-burst
             ExecutorService callers = Executors.newFixedThreadPool(60);
@@ -174,7 +178,10 @@ class WorkerJobsEndToEndTest {
                     calls.add(CompletableFuture.supplyAsync(() -> stack.connect(agent, null, null), callers));
                     if (i == 29) {
                         // the first half's set-ups are under way on both workers
-                        await().atMost(WAIT).until(() -> stack.daily.requestCount("POST", "/v1/rooms") - roomsBefore >= 15);
+                        // ...and at least two of them on the dying worker's own partition
+                        await().atMost(WAIT).until(() -> stack.daily.requests().stream()
+                                .filter(r -> r.method().equals("POST") && r.path().equals("/v1/rooms"))
+                                .filter(r -> deadAgents.stream().anyMatch(a -> r.body().contains("\"" + a + "_"))).count() >= 2);
                         second.kill();
                     }
                 }
@@ -232,17 +239,17 @@ class WorkerJobsEndToEndTest {
 
         // and: the sessions the dead worker had in flight were taken over by the survivor: set up again (an
         // existing room reused) or, when their caller had stopped waiting, torn down
-        Matcher owned = Pattern.compile("session-events-(\\d+)\\]").matcher(Files.readString(dyingLog));
-        assertThat(owned.find()).isTrue();
-        int deadPartition = Integer.parseInt(owned.group(1));
-        assertThat(agents.stream().filter(a -> Utils.toPositive(Utils.murmur2(a.getBytes(StandardCharsets.UTF_8))) % 3
-                == deadPartition).mapToLong(a -> stack.daily.requestCount("GET", "/v1/rooms/" + a + "_")
+        assertThat(deadAgents.stream().mapToLong(a -> stack.daily.requestCount("GET", "/v1/rooms/" + a + "_")
                 + stack.daily.requestCount("DELETE", "/v1/rooms/" + a + "_")).sum())
                 .as("rooms of the dead worker's sessions reused or deleted by the survivor").isPositive();
 
         // and: the log folds clean
         AuditReport report = AuditCheck.check(facts());
         assertThat(report.violations()).isEmpty();
+    }
+
+    private static int partitionOf(String agentId) {
+        return Utils.toPositive(Utils.murmur2(agentId.getBytes(StandardCharsets.UTF_8))) % 3;
     }
 
     private static List<SessionEvent> facts() {

@@ -11,6 +11,7 @@ import ai.ojin.session.connect.reply.ReplyListener;
 import ai.ojin.session.connect.session.ConnectService;
 import ai.ojin.session.events.agent.Agent;
 import ai.ojin.session.events.command.SessionCommand;
+import ai.ojin.session.events.instance.InstanceProperties;
 import ai.ojin.session.events.topic.SessionTopics;
 import ai.ojin.session.events.topic.TopicsProperties;
 import io.micrometer.core.instrument.Gauge;
@@ -56,31 +57,34 @@ public class ConnectConfig {
     }
 
     @Bean
-    ReplyInstance replyInstance(ConnectProperties properties, TopicsProperties topics) {
-        return ReplyInstance.of(properties, topics);
+    ReplyInstance replyInstance(ConnectProperties properties, TopicsProperties topics, InstanceProperties instance) {
+        return ReplyInstance.of(properties, topics, instance);
     }
 
     @Bean
     ReplyListener replyListener(SessionTopics topics, KafkaConfig.ConsumerSource consumers, PendingReplies pending,
             UnclaimedReplies unclaimed, ConnectProperties properties, ReplyInstance instance, MeterRegistry meters,
             ProcessorHeartbeat processorHealthIndicator) {
-        return new ReplyListener(topics.replies().name(), properties.replyPartition(),
-                consumers.inGroup(instance.consumerGroup()).forTopic(topics.replies()), pending, unclaimed, meters,
-                processorHealthIndicator::accept);
+        KafkaConfig.ConsumerSource source = properties.replyPartitionsFromGroup()
+                ? consumers.asMember(instance.consumerGroup(), instance.memberId())
+                : consumers.inGroup(instance.consumerGroup());
+        return new ReplyListener(topics.replies().name(),
+                properties.replyPartitionsFromGroup() ? ReplyListener.FROM_GROUP : properties.replyPartition(),
+                source.forTopic(topics.replies()), pending, unclaimed, meters, processorHealthIndicator::accept);
     }
 
     /** Readiness "processor": DOWN while the session processor does not answer heartbeats. */
     @Bean
     ProcessorHeartbeat processorHealthIndicator(KafkaTemplate<String, SessionCommand> commandTemplate, SessionTopics topics,
-            ConnectProperties properties, Clock clock) {
-        return new ProcessorHeartbeat(commandTemplate, topics, properties.replyPartition(), properties.heartbeatInterval(),
+            ConnectProperties properties, PendingReplies pending, Clock clock) {
+        return new ProcessorHeartbeat(commandTemplate, topics, pending::anyOwned, properties.heartbeatInterval(),
                 properties.heartbeatStaleAfter(), clock);
     }
 
     @Bean
     CommandReplies commandReplies(KafkaTemplate<String, SessionCommand> commandTemplate, SessionTopics topics,
             PendingReplies pending, ConnectProperties properties, ReplyInstance instance, Clock clock) {
-        return new CommandReplies(commandTemplate, topics, pending, properties.replyPartition(), instance.id(),
+        return new CommandReplies(commandTemplate, topics, pending, instance.id(),
                 properties.replyTimeout(), clock);
     }
 
@@ -111,10 +115,11 @@ public class ConnectConfig {
         };
     }
 
-    /** Part of the readiness group: DOWN unless this instance reads its reply partition. */
+    /** Part of the readiness group: DOWN unless this instance reads at least one reply partition. */
     @Bean
-    HealthIndicator replyListenerHealthIndicator(ReplyListener listener, ConnectProperties properties) {
-        return () -> (listener.isReading() ? Health.up() : Health.down())
-                .withDetail("reply_partition", properties.replyPartition()).build();
+    HealthIndicator replyListenerHealthIndicator(ReplyListener listener, ReplyInstance instance) {
+        return () -> (listener.isServing() ? Health.up() : Health.down())
+                .withDetail("reply_partitions", listener.ownedPartitions())
+                .withDetail("instance_id", instance.id()).build();
     }
 }

@@ -12,8 +12,9 @@ import org.springframework.validation.annotation.Validated;
 /**
  * Settings of this connect-api instance.
  *
- * @param replyPartition the partition of {@code session-replies} that this instance (and only
- *     this one) reads; every instance needs its own
+ * @param replyPartition -1 (default): this instance's partitions of {@code session-replies} come
+ *     from membership in the group {@code <topic prefix>connect-api-replies}, nothing to set per
+ *     instance; 0 or more: this instance reads that one partition (and only it must read it)
  * @param replyTimeout how long a connect or end-session call waits for its reply before it answers
  *     500 {@code internal_error} (a connect then sends a release with reason {@code abandoned})
  * @param maxBodyBytes larger request bodies get 413 {@code payload_too_large} (the connect call and
@@ -26,14 +27,16 @@ import org.springframework.validation.annotation.Validated;
  * @param heartbeatStaleAfter readiness is DOWN while a partition has not answered for this long
  * @param instanceId this instance's name in its requests and in its reply consumer group; must be
  *     unique among instances and stay the same when the instance restarts (so that it releases the
- *     sessions admitted for callers that died with it); empty = {@code <host name>/p<reply partition>}
+ *     sessions admitted for callers that died with it; it is also its static member id in the
+ *     reply group); empty = {@code session.instance.id} ({@code INSTANCE_ID}, else the host name),
+ *     or {@code <host name>/p<reply partition>} when the partition is set by hand
  * @param answeredRetention how long the sessions this instance answered are remembered, so that a
  *     second success reply for one of them (a redelivered set-up) is not released
  */
 @Validated
 @ConfigurationProperties("connect")
 public record ConnectProperties(
-        @DefaultValue("0") @Min(0) int replyPartition,
+        @DefaultValue("-1") @Min(-1) int replyPartition,
         @DefaultValue("10s") @NotNull Duration replyTimeout,
         @DefaultValue("8192") @Min(256) @Max(1048576) int maxBodyBytes,
         @NotBlank String adminToken,
@@ -43,6 +46,11 @@ public record ConnectProperties(
         @DefaultValue("10s") @NotNull Duration heartbeatStaleAfter,
         @DefaultValue("") @NotNull String instanceId,
         @DefaultValue("10m") @NotNull Duration answeredRetention) {
+
+    /** True when the reply partitions come from group membership (no {@code connect.reply-partition}). */
+    public boolean replyPartitionsFromGroup() {
+        return replyPartition < 0;
+    }
 
     @Override
     public String toString() {

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
@@ -72,7 +73,11 @@ public class KafkaConfig {
         return template;
     }
 
-    /** Consumers of this service: assigned partitions only, no group, no commits (see {@link ConsumerSource#inGroup}). */
+    /**
+     * Consumers of this service: assigned partitions, no group, no commits; the reply reader
+     * joins a group ({@link ConsumerSource#asMember}, or {@link ConsumerSource#inGroup} with
+     * a partition set by hand).
+     */
     @Bean
     ConsumerSource consumerSource(KafkaProperties kafka, ObjectProvider<MeterRegistry> meters) {
         Map<String, Object> base = new HashMap<>(kafka.buildConsumerProperties());
@@ -108,6 +113,20 @@ public class KafkaConfig {
             grouped.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
             grouped.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
             return new ConsumerSource(Map.copyOf(grouped), meters);
+        }
+
+        /**
+         * The same settings as a static member ({@code memberId}) of a consumer group whose
+         * partitions the consumer subscribes to: cooperative rebalancing (only partitions that
+         * change owner are revoked), committed offsets, else the end; a member gone for good
+         * hands its partitions over after the session timeout (10 s unless set).
+         */
+        public ConsumerSource asMember(String groupId, String memberId) {
+            Map<String, Object> member = new HashMap<>(inGroup(groupId).properties());
+            member.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, memberId);
+            member.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+            member.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
+            return new ConsumerSource(Map.copyOf(member), meters);
         }
 
         public <V> Supplier<Consumer<String, V>> forTopic(Topic<String, V> topic) {

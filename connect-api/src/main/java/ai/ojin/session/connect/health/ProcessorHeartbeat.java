@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 import org.apache.kafka.common.PartitionInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,7 +26,7 @@ import org.springframework.kafka.core.KafkaTemplate;
 
 /**
  * Readiness "processor": every {@code interval}, a {@link Heartbeat} goes to each partition of
- * {@code session-commands}, and the processor answers it on this instance's reply partition. UP
+ * {@code session-commands}, and the processor answers it on a reply partition this instance reads. UP
  * while every partition has answered within {@code staleAfter}; DOWN before the first answers and
  * whenever the processor (or the task of some partition) does not run, so that a load balancer
  * stops sending connects that could only time out. Heartbeats write no fact and take no slot.
@@ -37,7 +38,7 @@ public class ProcessorHeartbeat implements SmartLifecycle, HealthIndicator {
 
     private final KafkaTemplate<String, SessionCommand> template;
     private final String topic;
-    private final int replyPartition;
+    private final IntSupplier replyPartition;
     private final Duration interval;
     private final Duration staleAfter;
     private final Clock clock;
@@ -46,7 +47,7 @@ public class ProcessorHeartbeat implements SmartLifecycle, HealthIndicator {
     private volatile int partitions;
     private ScheduledExecutorService scheduler;
 
-    public ProcessorHeartbeat(KafkaTemplate<String, SessionCommand> template, SessionTopics topics, int replyPartition,
+    public ProcessorHeartbeat(KafkaTemplate<String, SessionCommand> template, SessionTopics topics, IntSupplier replyPartition,
             Duration interval, Duration staleAfter, Clock clock) {
         this.template = template;
         this.topic = topics.commands().name();
@@ -75,12 +76,16 @@ public class ProcessorHeartbeat implements SmartLifecycle, HealthIndicator {
 
     void beat() {
         try {
+            int partition = replyPartition.getAsInt();
+            if (partition < 0) {
+                return; // no reply partition yet: readiness is DOWN anyway
+            }
             var infos = template.partitionsFor(topic);
             partitions = infos.size();
             Instant now = clock.instant();
             for (PartitionInfo info : infos) {
                 String id = idPrefix + info.partition() + "-" + now.toEpochMilli();
-                template.send(topic, info.partition(), "~heartbeat", new Heartbeat(id, "~heartbeat", now, replyPartition));
+                template.send(topic, info.partition(), "~heartbeat", new Heartbeat(id, "~heartbeat", now, partition));
             }
         } catch (RuntimeException e) {
             log.warn("Could not send processor heartbeats: {}", e.toString());

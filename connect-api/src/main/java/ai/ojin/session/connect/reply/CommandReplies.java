@@ -9,16 +9,17 @@ import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
 
 /**
  * Sends a command to {@code session-commands} (key = agent id) and waits, without a thread, for
- * the reply addressed to this instance's reply partition. The waiting entry is registered before
- * the send and always removed again: on reply, on timeout ({@link java.util.concurrent.TimeoutException})
- * and on send failure ({@link CommandNotSentException}).
+ * the reply addressed to a reply partition this instance reads ({@link PendingReplies} picks it).
+ * The waiting entry is registered before the send and always removed again: on reply, on timeout
+ * ({@link java.util.concurrent.TimeoutException}), on send failure ({@link CommandNotSentException})
+ * and when the partition moves to another instance
+ * ({@link PendingReplies.ReplyPartitionMovedException}).
  */
 public class CommandReplies {
 
@@ -27,24 +28,24 @@ public class CommandReplies {
     private final KafkaTemplate<String, SessionCommand> template;
     private final SessionTopics topics;
     private final PendingReplies pending;
-    private final int replyPartition;
     private final String instanceId;
     private final Duration timeout;
     private final Clock clock;
 
     public CommandReplies(KafkaTemplate<String, SessionCommand> template, SessionTopics topics, PendingReplies pending,
-            int replyPartition, String instanceId, Duration timeout, Clock clock) {
+            String instanceId, Duration timeout, Clock clock) {
         this.template = template;
         this.topics = topics;
         this.pending = pending;
-        this.replyPartition = replyPartition;
         this.instanceId = instanceId;
         this.timeout = timeout;
         this.clock = clock;
     }
 
-    public int replyPartition() {
-        return replyPartition;
+    /** Builds the command from the deadline (now + reply timeout) and the reply partition to name. */
+    @FunctionalInterface
+    public interface CommandFor {
+        SessionCommand build(Instant deadline, int replyPartition);
     }
 
     /** The name of this instance in its requests (see {@code connect.instance-id}). */
@@ -53,15 +54,25 @@ public class CommandReplies {
     }
 
     /**
-     * @param command builds the command from the deadline (now + reply timeout)
-     * @return the reply; fails with a {@link java.util.concurrent.TimeoutException} or a
-     *     {@link CommandNotSentException} (possibly wrapped in a {@link CompletionException})
+     * @param command builds the command from the deadline and the reply partition
+     * @return the reply; fails with a {@link java.util.concurrent.TimeoutException}, a
+     *     {@link CommandNotSentException}, a {@link PendingReplies.ReplyPartitionMovedException}
+     *     (the command was sent) or a {@link PendingReplies.NoReplyPartitionException} (nothing was
+     *     sent), possibly wrapped in a {@link CompletionException}
+     * @throws IllegalStateException when a request for the same session is already waiting
      */
-    public CompletableFuture<SessionReply> sendAndAwait(String sessionId, String agentId, Function<Instant, SessionCommand> command) {
+    public CompletableFuture<SessionReply> sendAndAwait(String sessionId, String agentId, CommandFor command) {
         Instant deadline = clock.instant().plus(timeout);
-        CompletableFuture<SessionReply> reply = pending.register(sessionId);
+        PendingReplies.Waiting waiting;
         try {
-            template.send(topics.commands().name(), agentId, command.apply(deadline)).whenComplete((result, error) -> {
+            waiting = pending.register(sessionId);
+        } catch (PendingReplies.NoReplyPartitionException e) {
+            log.warn("No command sent for session {}: {}", sessionId, e.getMessage());
+            return CompletableFuture.failedFuture(e);
+        }
+        CompletableFuture<SessionReply> reply = waiting.future();
+        try {
+            template.send(topics.commands().name(), agentId, command.build(deadline, waiting.partition())).whenComplete((result, error) -> {
                 if (error != null) {
                     log.error("Could not send command for session {}", sessionId, error);
                     reply.completeExceptionally(new CommandNotSentException(error));

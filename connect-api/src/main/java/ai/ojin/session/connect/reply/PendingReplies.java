@@ -1,41 +1,121 @@
 package ai.ojin.session.connect.reply;
 
 import ai.ojin.session.events.reply.SessionReply;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 /**
- * Requests of this instance that wait for their reply, by session id. Every entry leaves the map
- * again: when its reply arrives, when it times out, or when its command could not be sent.
+ * Requests of this instance that wait for their reply, by session id, and the partitions of
+ * {@code session-replies} this instance reads and may therefore name in a request. Every entry
+ * leaves the map again: when its reply arrives, when it times out, when its command could not be
+ * sent, or when the partition it named is taken from this instance ({@link #revoked}: the entry
+ * fails with {@link ReplyPartitionMovedException}, because its reply would reach another
+ * instance). Naming a partition and registering happen under one lock with the revocation, so a
+ * request either names a partition this instance still reads or fails at the revocation.
  */
 public class PendingReplies {
 
-    private final ConcurrentMap<String, CompletableFuture<SessionReply>> pending = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Waiting> pending = new ConcurrentHashMap<>();
+    private final Set<Integer> owned = new TreeSet<>();
+    private long turn;
+
+    /** A registered request: the reply partition it must name and the future its reply completes. */
+    public record Waiting(int partition, CompletableFuture<SessionReply> future) {
+    }
 
     /**
+     * Registers a request for {@code sessionId} on one of the partitions this instance reads (in turn).
+     *
      * @throws IllegalStateException when a request for the same session is already waiting
+     * @throws NoReplyPartitionException when this instance reads no reply partition at the moment
      */
-    public CompletableFuture<SessionReply> register(String sessionId) {
-        CompletableFuture<SessionReply> future = new CompletableFuture<>();
-        if (pending.putIfAbsent(sessionId, future) != null) {
+    public synchronized Waiting register(String sessionId) {
+        if (owned.isEmpty()) {
+            throw new NoReplyPartitionException();
+        }
+        List<Integer> partitions = new ArrayList<>(owned);
+        int partition = partitions.get((int) (turn++ % partitions.size()));
+        Waiting waiting = new Waiting(partition, new CompletableFuture<>());
+        if (pending.putIfAbsent(sessionId, waiting) != null) {
             throw new IllegalStateException("a request for session " + sessionId + " is already waiting");
         }
-        return future;
+        return waiting;
+    }
+
+    /** This instance reads these partitions from now on (its replies there reach it). */
+    public synchronized void assigned(Collection<Integer> partitions) {
+        owned.addAll(partitions);
+    }
+
+    /**
+     * This instance no longer reads these partitions: the requests that named one of them fail
+     * with {@link ReplyPartitionMovedException} (their reply would go to another instance).
+     *
+     * @return how many waiting requests failed
+     */
+    public int revoked(Collection<Integer> partitions) {
+        List<Waiting> moved = new ArrayList<>();
+        synchronized (this) {
+            owned.removeAll(partitions);
+            for (var entry : pending.entrySet()) {
+                Waiting waiting = entry.getValue();
+                if (partitions.contains(waiting.partition()) && pending.remove(entry.getKey(), waiting)) {
+                    moved.add(waiting);
+                }
+            }
+        }
+        // Outside the lock: completing runs the callers' stages (answer, release), which may block on a send.
+        int failed = 0;
+        for (Waiting waiting : moved) {
+            if (waiting.future().completeExceptionally(new ReplyPartitionMovedException(waiting.partition()))) {
+                failed++;
+            }
+        }
+        return failed;
+    }
+
+    /** The partitions this instance reads now. */
+    public synchronized Set<Integer> owned() {
+        return Set.copyOf(owned);
+    }
+
+    /** A partition this instance reads now, or -1. */
+    public synchronized int anyOwned() {
+        return owned.isEmpty() ? -1 : owned.iterator().next();
     }
 
     /** @return true when a waiting request took the reply */
     public boolean complete(SessionReply reply) {
-        CompletableFuture<SessionReply> future = reply.sessionId() == null ? null : pending.remove(reply.sessionId());
-        return future != null && future.complete(reply);
+        Waiting waiting = reply.sessionId() == null ? null : pending.remove(reply.sessionId());
+        return waiting != null && waiting.future().complete(reply);
     }
 
     /** Removes the entry if it is still this future. */
     public void forget(String sessionId, CompletableFuture<SessionReply> future) {
-        pending.remove(sessionId, future);
+        pending.computeIfPresent(sessionId, (id, waiting) -> waiting.future() == future ? null : waiting);
     }
 
     public int size() {
         return pending.size();
+    }
+
+    /** The reply partition a request named was taken from this instance while it waited. */
+    public static class ReplyPartitionMovedException extends RuntimeException {
+        public ReplyPartitionMovedException(int partition) {
+            super("reply partition " + partition + " moved to another instance while the request waited");
+        }
+    }
+
+    /** This instance reads no reply partition (not yet assigned, or more instances than partitions). */
+    public static class NoReplyPartitionException extends RuntimeException {
+        public NoReplyPartitionException() {
+            super("this instance reads no partition of session-replies at the moment");
+        }
     }
 }

@@ -5,12 +5,15 @@ import ai.ojin.session.events.reply.SessionReply;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -21,23 +24,37 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads this instance's one partition of {@code session-replies} (assigned, not subscribed) and
- * hands each reply to {@link PendingReplies}; a reply no waiting request takes goes to
- * {@link UnclaimedReplies}. The consumer belongs to a group of this instance alone and commits its
- * position, so a restarted instance continues where it stopped and releases the sessions admitted
- * for callers that died with it. On the very first start (no committed position) it starts at the
- * end, and commits that position at once. The offsets of each poll are committed <em>before</em>
- * its replies are handed out: a crash can then lose the handling of a few replies (their callers
- * died with the process; the join lease frees those slots), but never makes a restarted instance
- * release a session whose caller it had already answered. The position is resolved in
- * {@link #start()}, before the web server accepts requests, so no reply to a request of this
- * instance can be skipped.
+ * Reads the partitions of {@code session-replies} this instance owns and hands each reply to
+ * {@link PendingReplies}; a reply no waiting request takes goes to {@link UnclaimedReplies}.
+ * <p>
+ * Two ways to own partitions:
+ * <ul>
+ *   <li>By group membership (the default, {@code partition < 0}): every instance subscribes in one
+ *       consumer group, as a static member, with cooperative rebalancing. Requests name only
+ *       partitions this instance owns ({@link PendingReplies#assigned}); a partition taken away
+ *       fails the requests that named it ({@link PendingReplies#revoked}), which answer 500 and
+ *       release their session, because their reply now goes to another instance, which ignores
+ *       it (it names the requesting instance, see {@link UnclaimedReplies}).</li>
+ *   <li>By hand ({@code connect.reply-partition}): one partition, assigned, with a consumer group
+ *       of this instance alone.</li>
+ * </ul>
+ * Either way the group commits the position, so a restarted instance (same instance id) continues
+ * where it stopped and releases the sessions admitted for callers that died with it. Without a
+ * committed position a partition is read from its end; that position is resolved and committed
+ * before a request may name the partition, so no reply to a request of this instance is skipped.
+ * The offsets of each poll are committed <em>before</em> its replies are handed out: a crash can
+ * then lose the handling of a few replies (their callers died with the process; the join lease
+ * frees those slots), but never makes a restarted instance release a session whose caller it had
+ * already answered.
  */
 public class ReplyListener extends AssignedConsumerLoop<String, SessionReply> {
 
     private static final Logger log = LoggerFactory.getLogger(ReplyListener.class);
     private static final Duration POLL = Duration.ofMillis(500);
     private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(5);
+
+    /** {@code partition} value: partitions come from group membership. */
+    public static final int FROM_GROUP = -1;
 
     private final String topic;
     private final int partition;
@@ -53,23 +70,35 @@ public class ReplyListener extends AssignedConsumerLoop<String, SessionReply> {
         this(topic, partition, consumers, pending, unclaimed, meters, reply -> false);
     }
 
-    /** @param heartbeats takes the answers to heartbeats (true when the reply was one) */
+    /**
+     * @param partition the partition to read, or {@link #FROM_GROUP}
+     * @param heartbeats takes the answers to heartbeats (true when the reply was one)
+     */
     public ReplyListener(String topic, int partition, Supplier<Consumer<String, SessionReply>> consumers,
             PendingReplies pending, UnclaimedReplies unclaimed, MeterRegistry meters, Predicate<SessionReply> heartbeats) {
-        super("replies-" + topic + "-" + partition, consumers, POLL);
+        super("replies-" + topic + (partition < 0 ? "" : "-" + partition), consumers, POLL);
         this.topic = topic;
         this.partition = partition;
         this.pending = pending;
         this.heartbeats = heartbeats;
         this.unclaimed = unclaimed;
-        this.received = Counter.builder("connect.replies.received").description("Replies read from this instance's reply partition")
+        this.received = Counter.builder("connect.replies.received").description("Replies read from this instance's reply partitions")
                 .register(meters);
         this.unmatched = Counter.builder("connect.replies.unmatched").description("Replies no waiting request took")
                 .register(meters);
     }
 
+    private boolean fromGroup() {
+        return partition < 0;
+    }
+
     @Override
     protected void position(Consumer<String, SessionReply> c) {
+        if (fromGroup()) {
+            c.subscribe(List.of(topic), new Rebalance(c));
+            log.info("Subscribed to {}: this instance's reply partitions come from group membership", topic);
+            return;
+        }
         List<PartitionInfo> infos = c.partitionsFor(topic);
         if (infos == null || infos.size() <= partition) {
             throw new IllegalStateException("connect.reply-partition is " + partition + " but topic " + topic + " has "
@@ -77,14 +106,26 @@ public class ReplyListener extends AssignedConsumerLoop<String, SessionReply> {
         }
         TopicPartition tp = new TopicPartition(topic, partition);
         c.assign(List.of(tp));
-        OffsetAndMetadata committed = c.committed(java.util.Set.of(tp)).get(tp);
-        if (committed == null) {
-            c.seekToEnd(List.of(tp));
+        long position = resolveAndCommit(c, List.of(tp)).get(tp);
+        pending.assigned(List.of(partition));
+        log.info("Reading replies from {} at offset {}", tp, position);
+    }
+
+    /** The position of each partition (committed, or the end), committed at once; before any request names it. */
+    private static Map<TopicPartition, Long> resolveAndCommit(Consumer<String, SessionReply> c, Collection<TopicPartition> partitions) {
+        Map<TopicPartition, OffsetAndMetadata> committed = c.committed(Set.copyOf(partitions));
+        Map<TopicPartition, Long> positions = new HashMap<>();
+        Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
+        for (TopicPartition tp : partitions) {
+            if (committed.get(tp) == null) {
+                c.seekToEnd(List.of(tp));
+            }
+            long position = c.position(tp);
+            positions.put(tp, position);
+            commit.put(tp, new OffsetAndMetadata(position));
         }
-        long position = c.position(tp);
-        c.commitSync(Map.of(tp, new OffsetAndMetadata(position)), COMMIT_TIMEOUT);
-        log.info("Reading replies from {} at offset {} ({})", tp, position,
-                committed == null ? "first start: from the end" : "where this instance stopped");
+        c.commitSync(commit, COMMIT_TIMEOUT);
+        return positions;
     }
 
     @Override
@@ -103,9 +144,18 @@ public class ReplyListener extends AssignedConsumerLoop<String, SessionReply> {
         }
     }
 
-    /** After a failure: on from the next unread reply, so no reply of a waiting request is skipped. */
+    /**
+     * After a failure. By hand: on from the next unread reply, so no reply of a waiting request is
+     * skipped. From the group: the old consumer's partitions are given up (their waiting requests
+     * fail) and the new consumer joins again under the same static member id.
+     */
     @Override
     protected void reposition(Consumer<String, SessionReply> c) {
+        if (fromGroup()) {
+            giveUpAll("the reply consumer starts over");
+            position(c);
+            return;
+        }
         long next = nextOffset;
         if (next < 0) {
             position(c);
@@ -115,6 +165,21 @@ public class ReplyListener extends AssignedConsumerLoop<String, SessionReply> {
         c.assign(List.of(tp));
         c.seek(tp, next);
         log.info("Reading replies from {} again at offset {}", tp, next);
+    }
+
+    @Override
+    protected void onStopped() {
+        if (fromGroup()) {
+            giveUpAll("the reply consumer stopped");
+        }
+    }
+
+    private void giveUpAll(String why) {
+        Set<Integer> owned = pending.owned();
+        if (!owned.isEmpty()) {
+            int failed = pending.revoked(owned);
+            log.info("Gave up reply partitions {} ({}); {} waiting requests failed", owned, why, failed);
+        }
     }
 
     @Override
@@ -134,11 +199,60 @@ public class ReplyListener extends AssignedConsumerLoop<String, SessionReply> {
         unclaimed.unclaimed(reply);
     }
 
+    /** The partitions this instance reads now (requests name one of them). */
+    public Set<Integer> ownedPartitions() {
+        return pending.owned();
+    }
+
+    /** True while the consumer polls and owns at least one partition, so that a request can name one. */
+    public boolean isServing() {
+        return isReading() && !pending.owned().isEmpty();
+    }
+
     public double receivedCount() {
         return received.count();
     }
 
     public double unmatchedCount() {
         return unmatched.count();
+    }
+
+    /** Runs on the polling thread, inside poll(). */
+    private final class Rebalance implements ConsumerRebalanceListener {
+
+        private final Consumer<String, SessionReply> consumer;
+
+        Rebalance(Consumer<String, SessionReply> consumer) {
+            this.consumer = consumer;
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            if (partitions.isEmpty()) {
+                return;
+            }
+            Map<TopicPartition, Long> positions = resolveAndCommit(consumer, partitions);
+            pending.assigned(partitions.stream().map(TopicPartition::partition).toList());
+            log.info("Reply partitions assigned: {} (now reading {})", positions, pending.owned());
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            giveUp(partitions, "revoked");
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            giveUp(partitions, "lost");
+        }
+
+        private void giveUp(Collection<TopicPartition> partitions, String how) {
+            if (partitions.isEmpty()) {
+                return;
+            }
+            int failed = pending.revoked(partitions.stream().map(TopicPartition::partition).toList());
+            log.info("Reply partitions {}: {}; {} waiting requests on them answer internal_error and release their session",
+                    how, partitions, failed);
+        }
     }
 }

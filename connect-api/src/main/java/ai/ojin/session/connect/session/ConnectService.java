@@ -4,6 +4,7 @@ import ai.ojin.session.connect.agent.AgentCatalog;
 import ai.ojin.session.connect.origin.OriginHeader;
 import ai.ojin.session.connect.origin.OriginPolicy;
 import ai.ojin.session.connect.reply.CommandReplies;
+import ai.ojin.session.connect.reply.PendingReplies;
 import ai.ojin.session.connect.reply.UnclaimedReplies;
 import ai.ojin.session.connect.web.ApiException;
 import ai.ojin.session.connect.web.ApiExceptionHandler;
@@ -26,7 +27,8 @@ import org.springframework.http.ResponseEntity;
  * published), then a {@link RequestSession} and the wait for its reply. When the reply does not
  * come in time the caller gets 500 {@code internal_error} and the session is released as
  * {@code abandoned}, so whatever the pipeline made for it is torn down (and a late success reply
- * for it is not released a second time). The request names this instance, so that only this
+ * for it is not released a second time). The same happens when the reply partition the request
+ * named moves to another instance while the caller waits (the reply would not reach this one). The request names this instance, so that only this
  * instance ever releases its reply when nobody waits for it ({@link UnclaimedReplies}).
  */
 public class ConnectService {
@@ -68,16 +70,17 @@ public class ConnectService {
         String sessionId = SessionIds.newSessionId(agentId);
         Instant requestedAt = clock.instant();
         String originValue = origin.origin().map(o -> o.raw()).orElse(null);
-        return commands.sendAndAwait(sessionId, agentId, deadline -> new RequestSession(sessionId, agentId,
-                        request.clientUserRef(), originValue, commands.replyPartition(), requestedAt, deadline,
+        return commands.sendAndAwait(sessionId, agentId, (deadline, replyPartition) -> new RequestSession(sessionId, agentId,
+                        request.clientUserRef(), originValue, replyPartition, requestedAt, deadline,
                         commands.instanceId()))
                 .handle((reply, error) -> {
                     if (error == null) {
                         return reply.ok() ? ReplyResponses.connected(reply) : ReplyResponses.failed(reply);
                     }
                     Throwable cause = CommandReplies.unwrap(error);
-                    if (cause instanceof TimeoutException) {
-                        log.warn("No reply for session {} in time: answering internal_error and releasing it as abandoned", sessionId);
+                    if (cause instanceof TimeoutException || cause instanceof PendingReplies.ReplyPartitionMovedException) {
+                        log.warn("No reply for session {} ({}): answering internal_error and releasing it as abandoned", sessionId,
+                                cause instanceof TimeoutException ? "not in time" : cause.getMessage());
                         unclaimed.released(sessionId);
                         commands.send(agentId, new ReleaseSession(sessionId, agentId, EndReason.ABANDONED, clock.instant()));
                     } else {

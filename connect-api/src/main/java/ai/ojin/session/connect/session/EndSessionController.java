@@ -43,7 +43,8 @@ public class EndSessionController {
         CompletableFuture<ai.ojin.session.events.reply.SessionReply> reply;
         try {
             reply = commands.sendAndAwait(sessionId, agentId,
-                    deadline -> new ReleaseSession(sessionId, agentId, EndReason.END_CALL, clock.instant(), commands.replyPartition()));
+                    (deadline, replyPartition) -> new ReleaseSession(sessionId, agentId, EndReason.END_CALL, clock.instant(),
+                            replyPartition));
         } catch (IllegalStateException e) {
             throw new ApiException(409, "conflict", "Another request for this session is in progress");
         }

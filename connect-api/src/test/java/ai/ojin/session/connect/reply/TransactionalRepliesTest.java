@@ -35,8 +35,8 @@ class TransactionalRepliesTest {
             PendingReplies pending = api.bean(PendingReplies.class);
             String sessionId = SessionIds.newSessionId("txn-agent");
             String markerId = SessionIds.newSessionId("txn-marker");
-            CompletableFuture<SessionReply> waiting = pending.register(sessionId);
-            CompletableFuture<SessionReply> marker = pending.register(markerId);
+            CompletableFuture<SessionReply> waiting = pending.register(sessionId).future();
+            CompletableFuture<SessionReply> marker = pending.register(markerId).future();
             producer.initTransactions();
 
             // when: its reply is written in a transaction that aborts, then the marker's in one that commits

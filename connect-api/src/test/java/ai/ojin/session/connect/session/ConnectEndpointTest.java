@@ -102,7 +102,7 @@ class ConnectEndpointTest {
         assertThat(request.agentId()).isEqualTo("ok-agent");
         assertThat(request.clientUserRef()).isEqualTo("ref-7");
         assertThat(request.origin()).isEqualTo(SITE);
-        assertThat(request.replyPartition()).isZero();
+        assertThat(request.replyPartition()).isIn(api.bean(ai.ojin.session.connect.reply.ReplyListener.class).ownedPartitions());
         assertThat(request.deadline()).isBetween(before.plus(REPLY_TIMEOUT), Instant.now().plus(REPLY_TIMEOUT));
     }
 

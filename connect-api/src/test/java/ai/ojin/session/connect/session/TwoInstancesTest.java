@@ -22,7 +22,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
-/** Two instances on one broker: each reads only its own reply partition and gets its own replies. */
+/**
+ * Two instances on one broker, neither with a reply partition set: they share the partitions of
+ * {@code session-replies} through group membership, each request names a partition of its own
+ * instance, and each instance gets only its own replies.
+ */
 class TwoInstancesTest {
 
     private static final int PER_INSTANCE = 25;
@@ -32,8 +36,12 @@ class TwoInstancesTest {
         // given
         SessionTopics topics = TestKafka.newTopics();
         try (TestPipeline pipeline = TestPipeline.start(topics, new ScriptedReplies());
-                RunningApi a = RunningApi.start(topics, Map.of("connect.reply-partition", "0"));
-                RunningApi b = RunningApi.start(topics, Map.of("connect.reply-partition", "1"))) {
+                RunningApi a = RunningApi.start(topics, Map.of("connect.instance-id", "twin-a"));
+                RunningApi b = RunningApi.start(topics, Map.of("connect.instance-id", "twin-b"))) {
+            // the four reply partitions are shared, none twice
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() -> owned(a).size() + owned(b).size() == 4
+                    && !owned(a).isEmpty() && !owned(b).isEmpty());
+            assertThat(owned(a)).doesNotContainAnyElementsOf(owned(b));
             assertThat(a.putAgent("twin-agent", "published", List.of("*"), 100).statusCode()).isEqualTo(200);
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
                     .until(() -> b.bean(ai.ojin.session.connect.agent.AgentCatalog.class).find("twin-agent").isPresent());
@@ -53,10 +61,12 @@ class TwoInstancesTest {
             assertThat(sessionsOfB).hasSize(PER_INSTANCE);
             List<RequestSession> requests = pipeline.commands().stream()
                     .filter(RequestSession.class::isInstance).map(RequestSession.class::cast).toList();
-            assertThat(requests).filteredOn(r -> r.replyPartition() == 0).extracting(RequestSession::sessionId)
+            assertThat(requests).filteredOn(r -> owned(a).contains(r.replyPartition())).extracting(RequestSession::sessionId)
                     .containsExactlyInAnyOrderElementsOf(sessionsOfA);
-            assertThat(requests).filteredOn(r -> r.replyPartition() == 1).extracting(RequestSession::sessionId)
+            assertThat(requests).filteredOn(r -> owned(b).contains(r.replyPartition())).extracting(RequestSession::sessionId)
                     .containsExactlyInAnyOrderElementsOf(sessionsOfB);
+            assertThat(requests).filteredOn(r -> sessionsOfA.contains(r.sessionId())).extracting(RequestSession::instanceId)
+                    .containsOnly("twin-a");
             // and no instance ever saw a reply addressed to the other
             for (RunningApi api : List.of(a, b)) {
                 ReplyListener listener = api.bean(ReplyListener.class);
@@ -65,6 +75,10 @@ class TwoInstancesTest {
                 assertThat(api.bean(PendingReplies.class).size()).isZero();
             }
         }
+    }
+
+    private static Set<Integer> owned(RunningApi api) {
+        return api.bean(ReplyListener.class).ownedPartitions();
     }
 
     private static Set<String> sessions(List<CompletableFuture<HttpResponse<String>>> responses) throws Exception {
