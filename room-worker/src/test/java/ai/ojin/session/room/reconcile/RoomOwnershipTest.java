@@ -1,6 +1,7 @@
 package ai.ojin.session.room.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import ai.ojin.session.events.SessionIds;
 import ai.ojin.session.events.topic.SessionTopics;
@@ -42,7 +43,8 @@ class RoomOwnershipTest {
             PartitionOwnership ownership = new PartitionOwnership(topics.events().name());
             ownership.assigned(consumer, consumer.partitionsFor(topics.events().name()).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList());
-            Thread.sleep(5); // rooms are created strictly after the partitions were assigned
+            Instant assignedAt = Instant.now();
+            await().until(() -> Instant.now().isAfter(assignedAt)); // rooms are created strictly after the assignment
             String ours = SessionIds.newSessionId("agent-own");
             String otherDeployment = SessionIds.newSessionId("agent-own");
             String unmarked = SessionIds.newSessionId("agent-own");
@@ -52,8 +54,9 @@ class RoomOwnershipTest {
             RoomReconciler reconciler = new RoomReconciler(api, new SessionRegistry(), ownership, properties,
                     new SimpleMeterRegistry());
 
-            // when
-            Thread.sleep(5);
+            // when: a moment later (the rooms are older than the zero grace)
+            Instant createdAt = Instant.now();
+            await().until(() -> Instant.now().isAfter(createdAt));
             List<String> deleted = reconciler.reconcileOnce();
 
             // then: our room carries the mark on Daily and is the only one deleted
