@@ -84,23 +84,17 @@ final class SinkHarness implements AutoCloseable {
     }
 
     HttpResponse<String> get(ConfigurableApplicationContext sink, String pathAndQuery, String authorization) {
-        var request = HttpRequest.newBuilder(URI.create("http://localhost:" + port(sink) + pathAndQuery)).GET();
-        if (authorization != null) {
-            request.header("Authorization", authorization);
-        }
-        try {
-            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return exchange(HttpRequest.newBuilder(URI.create("http://localhost:" + port(sink) + pathAndQuery)).GET(),
+                authorization);
     }
 
     HttpResponse<String> post(ConfigurableApplicationContext sink, String path, String authorization, byte[] body) {
-        var request = HttpRequest.newBuilder(URI.create("http://localhost:" + port(sink) + path))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        return exchange(HttpRequest.newBuilder(URI.create("http://localhost:" + port(sink) + path))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)),
+                authorization);
+    }
+
+    private HttpResponse<String> exchange(HttpRequest.Builder request, String authorization) {
         if (authorization != null) {
             request.header("Authorization", authorization);
         }
