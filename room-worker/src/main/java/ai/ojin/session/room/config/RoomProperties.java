@@ -28,6 +28,7 @@ import org.springframework.validation.annotation.Validated;
  * @param pollTimeout how long one poll for facts waits (also how soon finished jobs are committed)
  * @param revokeWait how long a rebalance or shutdown waits for the jobs of the partitions it takes
  *     away before cancelling them (another instance then runs them again)
+ * @param pool the warm pool of pre-created rooms (off by default)
  */
 @Validated
 @ConfigurationProperties("room")
@@ -47,7 +48,8 @@ public record RoomProperties(
         @Valid @NotNull @DefaultValue Teardown teardown,
         @Valid @NotNull @DefaultValue Daily daily,
         @Valid @NotNull @DefaultValue Orchestrator orchestrator,
-        @Valid @NotNull @DefaultValue Webhook webhook) {
+        @Valid @NotNull @DefaultValue Webhook webhook,
+        @Valid @NotNull @DefaultValue Pool pool) {
 
     /**
      * @param concurrency tear-downs running at once (their own lane: endings never delay set-ups)
@@ -66,6 +68,8 @@ public record RoomProperties(
      * @param apiKey DAILY_API_KEY (blank = unset)
      * @param maxRequestsPerSecond client-side token bucket for all Daily calls, 0 = off
      * @param botUserName user_name of the bot's meeting token
+     * @param selfSignedTokens sign meeting tokens locally with the API key (Daily's self-signed tokens;
+     *     the domain id is read from Daily once at start-up) instead of {@code POST /meeting-tokens}
      */
     public record Daily(
             @NotBlank @DefaultValue("https://api.daily.co/v1") String url,
@@ -73,7 +77,8 @@ public record RoomProperties(
             @NotNull @DefaultValue("2s") Duration callTimeout,
             @Min(1) @DefaultValue("3") int maxAttempts,
             @DefaultValue("0") double maxRequestsPerSecond,
-            @NotBlank @DefaultValue("agent") String botUserName) {
+            @NotBlank @DefaultValue("agent") String botUserName,
+            @DefaultValue("true") boolean selfSignedTokens) {
     }
 
     /**
@@ -96,5 +101,28 @@ public record RoomProperties(
             @DefaultValue("") String hmac,
             @NotNull @DefaultValue("5m") Duration tolerance,
             @Min(1) @DefaultValue("10000") int dedupCapacity) {
+    }
+
+    /**
+     * The warm pool: private rooms created ahead of time so a set-up does not wait for Daily.
+     *
+     * @param size rooms kept ready (0 = no pool: every room is created on demand, named after its session)
+     * @param roomLifetime the {@code exp} of a pooled room, from its creation; a session takes a pooled
+     *     room only when the room outlives the session's own {@code exp}
+     * @param renewBefore a pooled room this close to its {@code exp} is deleted and replaced
+     * @param checkInterval how often the pool looks for rooms to replace and refills (it also refills
+     *     at once after every room taken)
+     * @param refillConcurrency room creations of the pool in flight at once
+     */
+    public record Pool(
+            @Min(0) @DefaultValue("0") int size,
+            @NotNull @DefaultValue("25h") Duration roomLifetime,
+            @NotNull @DefaultValue("1h") Duration renewBefore,
+            @NotNull @DefaultValue("30s") Duration checkInterval,
+            @Min(1) @DefaultValue("4") int refillConcurrency) {
+
+        public boolean enabled() {
+            return size > 0;
+        }
     }
 }

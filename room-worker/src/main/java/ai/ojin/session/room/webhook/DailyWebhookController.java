@@ -4,6 +4,9 @@ import ai.ojin.session.events.SessionIds;
 import ai.ojin.session.events.command.EndReason;
 import ai.ojin.session.events.command.ReleaseSession;
 import ai.ojin.session.events.json.Json;
+import ai.ojin.session.events.room.RoomAssignment;
+import ai.ojin.session.room.assignment.RoomAssignments;
+import ai.ojin.session.room.pool.RoomPool;
 import ai.ojin.session.room.session.SessionOutbox;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
@@ -28,7 +31,7 @@ import tools.jackson.databind.JsonNode;
  * {@code POST /v1/webhooks/daily}: Daily's verification ping (no {@code type}) is answered 200;
  * every other call must be signed ({@link WebhookSignature}) or gets 401 {@code auth_failed}.
  * A verified {@code meeting.ended} for a room of ours releases its session (MEETING_ENDED), once
- * per event id; the 200 is sent only after the release is on Kafka, so Daily retries otherwise.
+ * per event id (a room named after its session, or a pooled room found in {@link RoomAssignments}); the 200 is sent only after the release is on Kafka, so Daily retries otherwise.
  */
 @RestController
 public class DailyWebhookController {
@@ -39,13 +42,15 @@ public class DailyWebhookController {
     private final WebhookSignature signature;
     private final RecentEventIds seen;
     private final SessionOutbox outbox;
+    private final RoomAssignments assignments;
     private final MeterRegistry meters;
 
     public DailyWebhookController(WebhookSignature signature, RecentEventIds seen, SessionOutbox outbox,
-                                  MeterRegistry meters) {
+                                  RoomAssignments assignments, MeterRegistry meters) {
         this.signature = signature;
         this.seen = seen;
         this.outbox = outbox;
+        this.assignments = assignments;
         this.meters = meters;
     }
 
@@ -80,14 +85,15 @@ public class DailyWebhookController {
             count("ignored");
             return ok("ignored");
         }
-        String room = json.path("payload").path("room").asString(null);
-        Optional<String> agent = SessionIds.agentOf(room);
-        if (agent.isEmpty()) {
+        String roomName = json.path("payload").path("room").asString(null);
+        Optional<RoomAssignment> session = sessionOf(roomName);
+        if (session.isEmpty()) {
             count("not_ours");
             return ok("ignored");
         }
+        String room = session.get().sessionId();
         try {
-            outbox.command(new ReleaseSession(room, agent.get(), EndReason.MEETING_ENDED, Instant.now()))
+            outbox.command(new ReleaseSession(room, session.get().agentId(), EndReason.MEETING_ENDED, Instant.now()))
                     .get(SEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -101,6 +107,29 @@ public class DailyWebhookController {
         count("released");
         log.info("Daily reported meeting.ended for session {}; released", room);
         return ok("released");
+    }
+
+    /** The session of a room named after it, or of a pooled room (looked up once the assignments view caught up). */
+    private Optional<RoomAssignment> sessionOf(String roomName) {
+        Optional<String> agent = SessionIds.agentOf(roomName);
+        if (agent.isPresent()) {
+            return Optional.of(new RoomAssignment(roomName, agent.get(), roomName, null, false, null));
+        }
+        if (!RoomPool.isPoolRoomName(roomName)) {
+            return Optional.empty();
+        }
+        Optional<RoomAssignment> known = assignments.ofRoom(roomName);
+        if (known.isPresent()) {
+            return known;
+        }
+        try {
+            assignments.caughtUp().get(SEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("Room assignments not caught up for the webhook of room {}: {}", roomName, e.toString());
+        }
+        return assignments.ofRoom(roomName);
     }
 
     private ResponseEntity<Map<String, Object>> unavailable(String room, Exception e) {
