@@ -4,9 +4,13 @@ import ai.ojin.session.connect.agent.AgentCatalog;
 import ai.ojin.session.connect.agent.AgentWriter;
 import ai.ojin.session.connect.reply.CommandReplies;
 import ai.ojin.session.connect.reply.PendingReplies;
+import ai.ojin.session.connect.reply.RejectionListener;
 import ai.ojin.session.connect.reply.ReplyListener;
 import ai.ojin.session.connect.session.ConnectService;
+import ai.ojin.session.events.SessionIds;
 import ai.ojin.session.events.agent.Agent;
+import ai.ojin.session.events.command.EndReason;
+import ai.ojin.session.events.command.ReleaseSession;
 import ai.ojin.session.events.command.SessionCommand;
 import ai.ojin.session.events.topic.SessionTopics;
 import io.micrometer.core.instrument.Gauge;
@@ -48,11 +52,26 @@ public class ConnectConfig {
         return pending;
     }
 
+    /**
+     * Committed replies (read_committed). A session admitted after its caller got an early rejection
+     * (one that was then aborted) is released as abandoned: nobody will join it.
+     */
     @Bean
     ReplyListener replyListener(SessionTopics topics, KafkaConfig.ConsumerSource consumers, PendingReplies pending,
-            ConnectProperties properties, MeterRegistry meters) {
+            ConnectProperties properties, MeterRegistry meters, KafkaTemplate<String, SessionCommand> commandTemplate,
+            Clock clock) {
         return new ReplyListener(topics.replies().name(), properties.replyPartition(), consumers.forTopic(topics.replies()),
-                pending, meters);
+                pending, meters, reply -> SessionIds.agentOf(reply.sessionId()).ifPresent(agentId ->
+                        commandTemplate.send(topics.commands().name(), agentId, new ReleaseSession(reply.sessionId(),
+                                agentId, EndReason.ABANDONED, clock.instant()))));
+    }
+
+    /** Rejections as soon as they are written (read_uncommitted), before the processor's commit. */
+    @Bean
+    RejectionListener rejectionListener(SessionTopics topics, KafkaConfig.ConsumerSource consumers,
+            PendingReplies pending, ConnectProperties properties, MeterRegistry meters) {
+        return new RejectionListener(topics.replies().name(), properties.replyPartition(),
+                consumers.forTopicUncommitted(topics.replies()), pending, meters);
     }
 
     @Bean
