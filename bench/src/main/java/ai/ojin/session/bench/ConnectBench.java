@@ -32,7 +32,8 @@ import java.util.regex.Pattern;
  * <p>Without {@code --target} it starts the standalone stack in this JVM (its own KRaft broker,
  * all four services) against a local fake Daily and fake orchestrator, whose latency
  * {@code --daily-latency} sets. Options: {@code --rate 300 --duration 30 --warmup 5
- * --scenario admit|reject|mix --daily-latency 0 (ms) --daily-rate 0 (requests/s, 0 = unlimited)
+ * --scenario admit|reject|mix --daily-latency 0 (ms) --orchestrator-latency 0 (ms) --pool 0 (room.pool.size)
+ * --pool-refill-concurrency 4 --self-signed-tokens true --daily-rate 0 (requests/s, 0 = unlimited)
  * --out bench-results --target http://host:8080 --kafka host:9092 --admin-token ...}.
  */
 public final class ConnectBench {
@@ -92,6 +93,7 @@ public final class ConnectBench {
             daily.setLatency(dailyLatency);
             daily.setMaxRequestsPerSecond(Double.parseDouble(options.getOrDefault("daily-fake-rate", "0")));
             orchestrator = new FakeOrchestrator();
+            orchestrator.setLatency(Duration.ofMillis(Long.parseLong(options.getOrDefault("orchestrator-latency", "0"))));
             adminToken = "bench-admin-token";
             Map<String, String> env = new HashMap<>();
             env.put("DATA_DIR", Files.createTempDirectory("bench").toString());
@@ -108,6 +110,9 @@ public final class ConnectBench {
             Map<String, String> overrides = new HashMap<>();
             overrides.put("room.daily.max-requests-per-second", options.getOrDefault("daily-rate", "0"));
             overrides.put("logging.level.ai.ojin", "WARN");
+            overrides.put("room.pool.size", options.getOrDefault("pool", "0"));
+            overrides.put("room.pool.refill-concurrency", options.getOrDefault("pool-refill-concurrency", "4"));
+            overrides.put("room.daily.self-signed-tokens", options.getOrDefault("self-signed-tokens", "true"));
             stack = StandaloneStack.start(StandaloneSettings.fromEnvironment(env), overrides);
             baseUrl = "http://127.0.0.1:" + stack.connectApiPort();
             kafka = stack.bootstrapServers();
@@ -150,7 +155,11 @@ public final class ConnectBench {
             context.put("cores", Runtime.getRuntime().availableProcessors());
             context.put("cpu_check_before", cpuBefore);
             context.put("cpu_check_after", cpuAfter);
-            String stem = scenario + "-" + (long) rate + (dailyLatency.isZero() ? "" : "-daily" + dailyLatency.toMillis() + "ms");
+            context.put("orchestrator_latency_ms", Long.parseLong(options.getOrDefault("orchestrator-latency", "0")));
+            context.put("pool", Integer.parseInt(options.getOrDefault("pool", "0")));
+            context.put("self_signed_tokens", Boolean.parseBoolean(options.getOrDefault("self-signed-tokens", "true")));
+            String stem = scenario + "-" + (long) rate + (dailyLatency.isZero() ? "" : "-daily" + dailyLatency.toMillis() + "ms")
+                    + ("0".equals(options.getOrDefault("pool", "0")) ? "" : "-pool" + options.get("pool"));
             Report.writeJson(out.resolve(stem + ".json"), context, results);
             Report.writePlot(out.resolve(stem + ".png"), "connect (" + scenario + ") at " + (long) rate + "/s vs floor", results);
             Files.writeString(out.resolve(stem + ".txt"), table);

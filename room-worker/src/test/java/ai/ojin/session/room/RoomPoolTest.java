@@ -181,6 +181,23 @@ class RoomPoolTest {
     }
 
     @Test
+    void shouldReplaceReadyRoomsBeforeTheirExpRunsOut() throws Exception {
+        try (WorkerHarness worker = new WorkerHarness(Map.of("room.pool.size", "2", "room.pool.room-lifetime", "4s",
+                "room.pool.renew-before", "3s", "room.pool.check-interval", "200ms"))) {
+            // given: a full pool of rooms that come within renew-before of their exp a second after creation
+            await().atMost(WAIT).until(() -> poolRooms(worker.daily).size() == 2);
+            Set<String> first = poolRooms(worker.daily);
+
+            // then: they are deleted and replaced by new rooms (the pool stays full)
+            await().atMost(WAIT).until(() -> worker.daily.deletedRoomNames().containsAll(first));
+            await().atMost(WAIT).until(() -> poolRooms(worker.daily).size() == 2);
+            assertThat(poolRooms(worker.daily)).doesNotContainAnyElementsOf(first);
+            assertThat(worker.app.getBean(MeterRegistry.class).get("room.pool.replaced").counter().count())
+                    .isGreaterThanOrEqualTo(2);
+        }
+    }
+
+    @Test
     void shouldReleaseTheSessionOfAPooledRoomOnMeetingEnded() throws Exception {
         try (WorkerHarness worker = new WorkerHarness(Map.of("room.pool.size", "1"))) {
             // given: a session in a pooled room
