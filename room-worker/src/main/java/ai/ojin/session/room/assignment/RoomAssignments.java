@@ -30,7 +30,7 @@ import org.springframework.context.SmartLifecycle;
  * finds it: it first waits for {@link #caughtUp()}, which completes once this view has read the
  * topic up to the end offsets of the moment it was called.
  */
-public final class RoomAssignments implements SmartLifecycle {
+public final class RoomAssignments implements SmartLifecycle, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RoomAssignments.class);
     private static final Duration IDLE_POLL = Duration.ofMillis(500);
@@ -220,6 +220,10 @@ public final class RoomAssignments implements SmartLifecycle {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Closes the producer (also when the reader ended on its own); Spring calls it on shutdown. */
+    public void close() {
         producer.close(Duration.ofSeconds(5));
     }
 
