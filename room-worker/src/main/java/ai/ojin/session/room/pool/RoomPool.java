@@ -57,7 +57,8 @@ public class RoomPool implements SmartLifecycle {
     private final AtomicInteger creating = new AtomicInteger();
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
     private final AtomicBoolean refillScheduled = new AtomicBoolean();
-    private final AtomicBoolean full = new AtomicBoolean();
+    private final AtomicBoolean filledOnce = new AtomicBoolean();
+    private final AtomicInteger missesSinceFull = new AtomicInteger();
     private final Counter hits;
     private final Counter misses;
     private final Counter created;
@@ -104,12 +105,12 @@ public class RoomPool implements SmartLifecycle {
             PooledRoom room = it.next();
             if (!room.exp().isBefore(neededUntil) && rooms.removeFirstOccurrence(room)) {
                 hits.increment();
-                full.set(false);
                 refillSoon();
                 return Optional.of(room);
             }
         }
         misses.increment();
+        missesSinceFull.incrementAndGet();
         log.info("Room pool has no room for session {} ({} ready, {} being created); creating one on demand",
                 sessionId, rooms.size(), creating.get());
         refillSoon();
@@ -160,20 +161,23 @@ public class RoomPool implements SmartLifecycle {
         try {
             attempt = daily.createRoom(name, exp, Priority.BACKGROUND, Deadline.in(CREATE_BUDGET))
                     .whenComplete((room, error) -> {
-                        creating.decrementAndGet();
                         if (error != null) {
+                            creating.decrementAndGet();
                             failed(name, error);
                             return;
                         }
                         consecutiveFailures.set(0);
                         created.increment();
                         if (scheduler == null) {
+                            creating.decrementAndGet();
                             delete(room.name()); // stopped meanwhile
                             return;
                         }
+                        // in the pool before it stops counting as being created: a refill pass never sees too few
                         rooms.add(new PooledRoom(room, exp));
-                        if (rooms.size() >= settings.size() && full.compareAndSet(false, true)) {
-                            log.info("Room pool full: {} rooms ready", rooms.size());
+                        creating.decrementAndGet();
+                        if (rooms.size() >= settings.size()) {
+                            announceFull();
                         }
                         refillSoon();
                     });
@@ -183,6 +187,17 @@ public class RoomPool implements SmartLifecycle {
             return;
         }
         attempt.exceptionally(ignored -> null);
+    }
+
+    /** Logs the first fill, and a fill after misses (not every refill after a hit). */
+    private void announceFull() {
+        int missed = missesSinceFull.getAndSet(0);
+        if (filledOnce.compareAndSet(false, true)) {
+            log.info("Room pool full: {} rooms ready", rooms.size());
+        } else if (missed > 0) {
+            log.info("Room pool full again: {} rooms ready ({} session(s) got a room on demand meanwhile)", rooms.size(),
+                    missed);
+        }
     }
 
     private void failed(String name, Throwable error) {
