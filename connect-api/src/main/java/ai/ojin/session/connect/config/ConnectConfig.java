@@ -7,6 +7,7 @@ import ai.ojin.session.connect.reply.AnsweredSessions;
 import ai.ojin.session.connect.reply.CommandReplies;
 import ai.ojin.session.connect.reply.UnclaimedReplies;
 import ai.ojin.session.connect.reply.PendingReplies;
+import ai.ojin.session.connect.reply.RejectionListener;
 import ai.ojin.session.connect.reply.ReplyListener;
 import ai.ojin.session.connect.session.ConnectService;
 import ai.ojin.session.events.agent.Agent;
@@ -60,6 +61,11 @@ public class ConnectConfig {
         return ReplyInstance.of(properties, topics);
     }
 
+    /**
+     * Committed replies (read_committed). A success nobody waits for, including a session admitted
+     * after its caller got an early rejection (one that was then aborted), goes to
+     * {@link UnclaimedReplies}, which releases it as abandoned when this instance asked for it.
+     */
     @Bean
     ReplyListener replyListener(SessionTopics topics, KafkaConfig.ConsumerSource consumers, PendingReplies pending,
             UnclaimedReplies unclaimed, ConnectProperties properties, ReplyInstance instance, MeterRegistry meters,
@@ -75,6 +81,14 @@ public class ConnectConfig {
             ConnectProperties properties, Clock clock) {
         return new ProcessorHeartbeat(commandTemplate, topics, properties.replyPartition(), properties.heartbeatInterval(),
                 properties.heartbeatStaleAfter(), clock);
+    }
+
+    /** Rejections as soon as they are written (read_uncommitted), before the processor's commit. */
+    @Bean
+    RejectionListener rejectionListener(SessionTopics topics, KafkaConfig.ConsumerSource consumers,
+            PendingReplies pending, ConnectProperties properties, MeterRegistry meters) {
+        return new RejectionListener(topics.replies().name(), properties.replyPartition(),
+                consumers.forTopicUncommitted(topics.replies()), pending, meters);
     }
 
     @Bean

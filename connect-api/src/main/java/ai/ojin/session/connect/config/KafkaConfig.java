@@ -93,5 +93,15 @@ public class KafkaConfig {
         public <V> Supplier<Consumer<String, V>> forTopic(Topic<String, V> topic) {
             return () -> new KafkaConsumer<>(properties, topic.keySerde().deserializer(), topic.valueSerde().deserializer());
         }
+
+        /**
+         * The same with {@code read_uncommitted}: records of open (and aborted) transactions too.
+         * Only for what may be acted on before a commit (rejections).
+         */
+        public <V> Supplier<Consumer<String, V>> forTopicUncommitted(Topic<String, V> topic) {
+            Map<String, Object> uncommitted = new HashMap<>(properties);
+            uncommitted.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+            return () -> new KafkaConsumer<>(uncommitted, topic.keySerde().deserializer(), topic.valueSerde().deserializer());
+        }
     }
 }

@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads this instance's one partition of {@code session-replies} (assigned, not subscribed) and
  * hands each reply to {@link PendingReplies}; a reply no waiting request takes goes to
- * {@link UnclaimedReplies}. The consumer belongs to a group of this instance alone and commits its
+ * {@link UnclaimedReplies}, except the committed copy of a rejection {@link RejectionListener} already
+ * answered its caller with (counted as confirmed). The consumer belongs to a group of this instance alone and commits its
  * position, so a restarted instance continues where it stopped and releases the sessions admitted
  * for callers that died with it. On the very first start (no committed position) it starts at the
  * end, and commits that position at once. The offsets of each poll are committed <em>before</em>
@@ -32,6 +33,11 @@ import org.slf4j.LoggerFactory;
  * release a session whose caller it had already answered. The position is resolved in
  * {@link #start()}, before the web server accepts requests, so no reply to a request of this
  * instance can be skipped.
+ * <p>
+ * It reads {@code read_committed}: admissions are acted on only once committed. Rejections may
+ * reach their caller earlier through {@link RejectionListener}; should such a rejection's
+ * transaction abort and the command then be admitted, the committed success finds no waiting
+ * request and {@link UnclaimedReplies} decides, by its one rule, whether to release it.
  */
 public class ReplyListener extends AssignedConsumerLoop<String, SessionReply> {
 
@@ -45,6 +51,7 @@ public class ReplyListener extends AssignedConsumerLoop<String, SessionReply> {
     private final UnclaimedReplies unclaimed;
     private final Counter received;
     private final Counter unmatched;
+    private final Counter confirmed;
     private final Predicate<SessionReply> heartbeats;
     private volatile long nextOffset = -1;
 
@@ -66,6 +73,8 @@ public class ReplyListener extends AssignedConsumerLoop<String, SessionReply> {
                 .register(meters);
         this.unmatched = Counter.builder("connect.replies.unmatched").description("Replies no waiting request took")
                 .register(meters);
+        this.confirmed = Counter.builder("connect.replies.confirmed")
+                .description("Committed rejections whose request was answered before the commit").register(meters);
     }
 
     @Override
@@ -129,9 +138,14 @@ public class ReplyListener extends AssignedConsumerLoop<String, SessionReply> {
             unclaimed.taken(reply);
             return;
         }
+        boolean answeredEarly = reply != null && pending.answeredEarly(reply.sessionId());
+        if (answeredEarly && !reply.ok()) {
+            confirmed.increment();
+            return;
+        }
         unmatched.increment();
         log.debug("No request waits for reply {} (offset {})", reply, record.offset());
-        unclaimed.unclaimed(reply);
+        unclaimed.unclaimed(reply, answeredEarly);
     }
 
     public double receivedCount() {
@@ -140,5 +154,9 @@ public class ReplyListener extends AssignedConsumerLoop<String, SessionReply> {
 
     public double unmatchedCount() {
         return unmatched.count();
+    }
+
+    public double confirmedCount() {
+        return confirmed.count();
     }
 }
