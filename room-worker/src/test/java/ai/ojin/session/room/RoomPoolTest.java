@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import ai.ojin.session.events.SessionIds;
 import ai.ojin.session.events.command.EndReason;
 import ai.ojin.session.events.command.MarkStarted;
+import ai.ojin.session.events.command.ParticipantPresence;
 import ai.ojin.session.events.command.ReleaseSession;
 import ai.ojin.session.events.fact.SessionAdmitted;
 import ai.ojin.session.events.fact.SessionEnded;
@@ -221,6 +222,55 @@ class RoomPoolTest {
                 assertThat(r.reason()).isEqualTo(EndReason.MEETING_ENDED);
                 assertThat(r.agentId()).isEqualTo("agent-pool-hook");
             });
+        }
+    }
+
+    @Test
+    void shouldPrefixPooledRoomsAndTurnParticipantWebhooksOfAPooledRoomIntoCommandsOfItsSession() throws Exception {
+        try (WorkerHarness worker = new WorkerHarness(Map.of("room.pool.size", "1",
+                "room.daily.room-name-prefix", "dep-p-"))) {
+            // given: a session in a pooled room of deployment "dep-p-"
+            await().atMost(WAIT).until(() -> worker.daily.liveRoomNames().stream()
+                    .anyMatch(n -> n.startsWith("dep-p-") && RoomPool.isPoolRoomName(n.substring("dep-p-".length()))));
+            SessionAdmitted admitted = WorkerHarness.admitted("agent-pool-part");
+            String sessionId = admitted.sessionId();
+            worker.publish(admitted);
+            await().atMost(WAIT).until(() -> worker.reply(sessionId).isPresent());
+            String dailyRoom = roomName(worker.reply(sessionId).orElseThrow());
+            assertThat(dailyRoom).startsWith("dep-p-pool-");
+            await().atMost(WAIT).until(() -> !worker.commandsFor(sessionId).isEmpty());
+
+            // and: the user's self-signed token is for the prefixed room and carries the user's id
+            String token = worker.reply(sessionId).orElseThrow().token();
+            FakeDaily.SelfSignedToken claims = worker.daily.verifySelfSigned(token).orElseThrow();
+            assertThat(claims.roomName()).isEqualTo(dailyRoom);
+            String userId = "u-" + sessionId.substring(sessionId.length() - 26);
+            assertThat(claims.userId()).isEqualTo(userId);
+            assertThat(worker.daily.admits(dailyRoom, token)).isTrue();
+
+            // when: Daily reports the user joined that room
+            String body = "{\"version\":\"1.0.0\",\"type\":\"participant.joined\",\"id\":\"evt-pool-part-1\","
+                    + "\"payload\":{\"room\":\"" + dailyRoom + "\",\"user_id\":\"" + userId
+                    + "\",\"session_id\":\"participant-1\",\"joined_at\":1700000000},\"event_ts\":2}";
+            HttpResponse<String> response = postWebhook(worker, body);
+
+            // then: a participant command for the session (not the room name)
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.body()).contains("recorded");
+            await().atMost(WAIT).until(() -> worker.commandsFor(sessionId).stream().anyMatch(ParticipantPresence.class::isInstance));
+            assertThat(worker.commandsFor(sessionId)).filteredOn(ParticipantPresence.class::isInstance).singleElement()
+                    .isInstanceOfSatisfying(ParticipantPresence.class, p -> {
+                        assertThat(p.agentId()).isEqualTo("agent-pool-part");
+                        assertThat(p.role()).isEqualTo(ParticipantPresence.Role.USER);
+                        assertThat(p.change()).isEqualTo(ParticipantPresence.Change.JOINED);
+                    });
+
+            // and: the same pooled room without this deployment's prefix is not ours
+            String unprefixed = dailyRoom.substring("dep-p-".length());
+            String other = body.replace(dailyRoom, unprefixed).replace("evt-pool-part-1", "evt-pool-part-2");
+            HttpResponse<String> ignored = postWebhook(worker, other);
+            assertThat(ignored.statusCode()).isEqualTo(200);
+            assertThat(ignored.body()).contains("ignored");
         }
     }
 
