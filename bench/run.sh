@@ -8,8 +8,8 @@ main=${1:?usage: bench/run.sh ConnectBench|ProcessorCostBench [options]}
 shift
 # BENCH_SKIP_BUILD=1: reuse the last build (several runs of one commit in a row).
 if [ -z "${BENCH_SKIP_BUILD:-}" ] || [ ! -f bench/target/classpath.txt ]; then
-  ./mvnw -q -B install -DskipTests
-  ./mvnw -q -B -pl bench dependency:build-classpath -Dmdep.outputFile="$PWD/bench/target/classpath.txt"
+  # compile in the reactor (no install: ~/.m2 is shared with other checkouts), then list the classpath
+  ./mvnw -q -B compile -pl bench -am dependency:build-classpath -Dmdep.outputFile="$PWD/bench/target/classpath.txt"
 fi
 # Our own modules from this checkout's target/classes, not from ~/.m2 (which other checkouts on the
 # same machine may have overwritten since).

@@ -78,6 +78,9 @@ public final class BenchStack implements AutoCloseable {
         overrides.put("room.daily.max-requests-per-second", options.getOrDefault("daily-rate", "0"));
         overrides.put("room.max-in-flight", options.getOrDefault("worker-max-in-flight", "1000"));
         overrides.put("logging.level.ai.ojin", "WARN");
+        overrides.put("room.pool.size", options.getOrDefault("pool", "0"));
+        overrides.put("room.pool.refill-concurrency", options.getOrDefault("pool-refill-concurrency", "4"));
+        overrides.put("room.daily.self-signed-tokens", options.getOrDefault("self-signed-tokens", "true"));
         if ("off".equals(options.getOrDefault("observability", "on"))) {
             // what metrics and tracing cost: no tracing, no Prometheus registry, no latency histograms
             overrides.put("management.tracing.export.enabled", "false");

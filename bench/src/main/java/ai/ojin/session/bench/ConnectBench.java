@@ -30,6 +30,7 @@ import java.util.regex.Pattern;
  * that the load generator does not share the stack's JVM. Options: {@code --rate 300 --duration 30
  * --warmup 5 --floor-duration (s, default: duration) --scenario admit|reject|mix --agents 1 (admit
  * spread over this many agents) --daily-latency 0 --orchestrator-latency 0 (ms per call)
+ * --pool 0 (room.pool.size) --pool-refill-concurrency 4 --self-signed-tokens true
  * --daily-rate 0 (the worker's Daily limit, requests/s, 0 = unlimited) --daily-fake-rate 0 (the fake
  * Daily's own limit) --hang-rate 0 (connects/s of an agent whose every bot start hangs for --hang
  * seconds, sent beside the measured load in the phases --hang-phases off,on marked "on")
@@ -95,7 +96,8 @@ public final class ConnectBench {
         double hangRate = Double.parseDouble(options.getOrDefault("hang-rate", "0"));
         boolean fork = Boolean.parseBoolean(options.getOrDefault("fork", "false"));
         String stem = options.getOrDefault("name",
-                scenario + "-" + (long) rate + (dailyLatency.isZero() ? "" : "-daily" + dailyLatency.toMillis() + "ms"));
+                scenario + "-" + (long) rate + (dailyLatency.isZero() ? "" : "-daily" + dailyLatency.toMillis() + "ms")
+                        + ("0".equals(options.getOrDefault("pool", "0")) ? "" : "-pool" + options.get("pool")));
 
         String cpuBefore = CpuCheck.run("before");
         System.out.println(cpuBefore);
@@ -109,7 +111,7 @@ public final class ConnectBench {
         } else {
             Map<String, String> stackOptions = new HashMap<>();
             for (String key : List.of("daily-latency", "orchestrator-latency", "daily-rate", "daily-fake-rate", "hang",
-                    "worker-max-in-flight", "observability")) {
+                    "worker-max-in-flight", "observability", "pool", "pool-refill-concurrency", "self-signed-tokens")) {
                 if (options.containsKey(key)) {
                     stackOptions.put(key, options.get(key));
                 }
@@ -131,7 +133,7 @@ public final class ConnectBench {
                 adminToken = inProcess.adminToken();
             }
         }
-        WorkerMetrics worker = workerUrl == null ? null : new WorkerMetrics(workerUrl);
+        WorkerMetrics worker = workerUrl == null ? null : new WorkerMetrics(workerUrl, adminToken);
         ForkedStack server = forked;
         try {
             setUpAgents();
@@ -218,6 +220,9 @@ public final class ConnectBench {
             context.put("cpu_check_before", cpuBefore);
             context.put("cpu_check_after", cpuAfter);
             context.put("load_average_after", load);
+            context.put("orchestrator_latency_ms", Long.parseLong(options.getOrDefault("orchestrator-latency", "0")));
+            context.put("pool", Integer.parseInt(options.getOrDefault("pool", "0")));
+            context.put("self_signed_tokens", Boolean.parseBoolean(options.getOrDefault("self-signed-tokens", "true")));
             Report.writeJson(out.resolve(stem + ".json"), context, results);
             Report.writePlot(out.resolve(stem + ".png"), "connect (" + scenario + ") at " + (long) rate + "/s vs floor", results);
             Files.writeString(out.resolve(stem + ".txt"), "options: " + new java.util.TreeMap<>(options) + "\n" + table);

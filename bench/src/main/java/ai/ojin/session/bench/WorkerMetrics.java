@@ -20,10 +20,13 @@ import tools.jackson.databind.JsonNode;
 final class WorkerMetrics {
 
     private final String baseUrl;
+    private final String adminToken;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    WorkerMetrics(String baseUrl) {
+    /** {@code /actuator/metrics} needs the admin token. */
+    WorkerMetrics(String baseUrl, String adminToken) {
         this.baseUrl = baseUrl;
+        this.adminToken = adminToken;
     }
 
     /** The meter's first measurement (VALUE of a gauge, COUNT of a counter or timer), NaN when absent. */
@@ -61,7 +64,11 @@ final class WorkerMetrics {
         }
         try {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url.toString()))
+                    .header("Authorization", "Bearer " + adminToken)
                     .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() == 401 || response.statusCode() == 403) {
+                throw new IllegalStateException("the worker refuses the admin token for " + url + ": " + response.statusCode());
+            }
             return response.statusCode() == 200 ? Json.MAPPER.readTree(response.body()) : null;
         } catch (java.io.IOException e) {
             return null;

@@ -57,18 +57,26 @@ class SessionSetupTest {
             long expectedExp = Instant.now().getEpochSecond() + admitted.maxSessionSeconds();
             assertThat(room.exp()).isBetween(expectedExp - 30, expectedExp + 300);
 
-            // and: two room-scoped tokens with exp; the user's token is not an owner and is the one replied
-            List<FakeDaily.MintedToken> tokens = worker.daily.tokensForRoom(id);
-            assertThat(tokens).hasSize(2);
-            assertThat(tokens).allSatisfy(t -> {
+            // and: two self-signed tokens that Daily accepts for this room (HS256 with the API key, the domain id
+            // read from Daily once), with the room's exp and eject at exp, not owners; no token call to Daily
+            assertThat(worker.daily.requestCount("POST", "/v1/meeting-tokens")).isZero();
+            assertThat(domainLookups(worker)).isEqualTo(1);
+            var bot = worker.orchestrator.session(id).orElseThrow();
+            FakeDaily.SelfSignedToken userToken = worker.daily.verifySelfSigned(reply.token()).orElseThrow();
+            FakeDaily.SelfSignedToken botToken = worker.daily.verifySelfSigned(bot.token()).orElseThrow();
+            assertThat(List.of(userToken, botToken)).allSatisfy(t -> {
+                assertThat(t.roomName()).isEqualTo(id);
+                assertThat(t.domainId()).isEqualTo(worker.daily.domainId());
                 assertThat(t.exp()).isEqualTo(room.exp());
                 assertThat(t.ejectAtTokenExp()).isTrue();
                 assertThat(t.isOwner()).isFalse();
+                assertThat(t.issuedAt()).isBetween(Instant.now().getEpochSecond() - 60, Instant.now().getEpochSecond());
             });
-            FakeDaily.MintedToken userToken = tokens.stream().filter(t -> t.token().equals(reply.token())).findFirst()
-                    .orElseThrow();
-            FakeDaily.MintedToken botToken = tokens.stream().filter(t -> t != userToken).findFirst().orElseThrow();
+            assertThat(userToken.userName()).isEqualTo("user");
             assertThat(botToken.userName()).isEqualTo("agent");
+            assertThat(reply.token()).isNotEqualTo(bot.token());
+            assertThat(worker.daily.admits(id, reply.token())).as("the user can join the room").isTrue();
+            assertThat(worker.daily.admits("another-room", reply.token())).as("only that room").isFalse();
 
             // and: distinct user_ids, "u-"/"b-" + the session's random part, within Daily's 36 characters
             String random = id.substring(id.length() - 26);
@@ -76,8 +84,6 @@ class SessionSetupTest {
             assertThat(botToken.userId()).isEqualTo("b-" + random);
 
             // and: the orchestrator got the bot's token (not the user's) and the bearer token
-            var bot = worker.orchestrator.session(id).orElseThrow();
-            assertThat(bot.token()).isEqualTo(botToken.token());
             assertThat(bot.agentId()).isEqualTo("agent-ok");
             assertThat(bot.roomUrl()).isEqualTo(reply.roomUrl());
             assertThat(bot.clientUserRef()).isEqualTo("user-42");
@@ -92,11 +98,41 @@ class SessionSetupTest {
 
             // and: no token appears in commands or in the log
             String commandsText = commands.toString();
-            for (FakeDaily.MintedToken token : tokens) {
-                assertThat(commandsText).doesNotContain(token.token());
-                assertThat(output.getAll()).doesNotContain(token.token());
+            for (String token : List.of(reply.token(), bot.token())) {
+                assertThat(commandsText).doesNotContain(token);
+                assertThat(output.getAll()).doesNotContain(token);
             }
             assertThat(output.getAll()).doesNotContain(worker.daily.apiKey());
+        }
+    }
+
+    @Test
+    void shouldMintTokensThroughDailyWhenSelfSignedTokensAreOff() throws Exception {
+        try (WorkerHarness worker = new WorkerHarness(Map.of("room.daily.self-signed-tokens", "false"))) {
+            // given
+            SessionAdmitted admitted = WorkerHarness.admitted("agent-rest-tokens");
+            String id = admitted.sessionId();
+
+            // when
+            worker.publish(admitted);
+
+            // then: two tokens minted by POST /meeting-tokens for the room, the user's replied, the bot's sent on
+            await().atMost(WAIT).until(() -> worker.reply(id).isPresent());
+            SessionReply reply = worker.reply(id).orElseThrow();
+            assertThat(reply.ok()).isTrue();
+            FakeDaily.Room room = worker.daily.room(id).orElseThrow();
+            List<FakeDaily.MintedToken> tokens = worker.daily.tokensForRoom(id);
+            assertThat(tokens).hasSize(2).allSatisfy(t -> {
+                assertThat(t.exp()).isEqualTo(room.exp());
+                assertThat(t.ejectAtTokenExp()).isTrue();
+                assertThat(t.isOwner()).isFalse();
+            });
+            FakeDaily.MintedToken userToken = tokens.stream().filter(t -> t.token().equals(reply.token())).findFirst()
+                    .orElseThrow();
+            FakeDaily.MintedToken botToken = tokens.stream().filter(t -> t != userToken).findFirst().orElseThrow();
+            assertThat(botToken.userName()).isEqualTo("agent");
+            assertThat(worker.orchestrator.session(id).orElseThrow().token()).isEqualTo(botToken.token());
+            assertThat(domainLookups(worker)).as("no domain lookup").isZero();
         }
     }
 
@@ -233,8 +269,10 @@ class SessionSetupTest {
 
     @Test
     void shouldKeepManySessionsInFlightWhenDailyIsSlow() throws Exception {
-        // (a generous set-up budget: on a loaded machine 200 set-ups at once must not run out of time)
-        try (WorkerHarness worker = new WorkerHarness(Map.of("room.setup-budget", "19s"))) {
+        // (a generous set-up budget: on a loaded machine 200 set-ups at once must not run out of time;
+        // Daily mints the tokens here: three slow calls per session, as without self-signed tokens)
+        try (WorkerHarness worker = new WorkerHarness(Map.of("room.setup-budget", "19s",
+                "room.daily.self-signed-tokens", "false"))) {
             // given: Daily takes 300 ms per call, and the time one session alone takes
             worker.daily.setLatency(Duration.ofMillis(300));
             SessionAdmitted alone = WorkerHarness.admitted("agent-many-alone");
@@ -260,5 +298,10 @@ class SessionSetupTest {
             assertThat(took).as("200 sessions vs one session (%s)", one).isLessThan(one.multipliedBy(20));
             assertThat(worker.daily.maxInFlight()).as("Daily calls in flight at once").isGreaterThanOrEqualTo(50);
         }
+    }
+
+    /** Calls of Daily's domain configuration endpoint ({@code GET /v1/}). */
+    static long domainLookups(WorkerHarness worker) {
+        return worker.daily.requests().stream().filter(r -> r.method().equals("GET") && r.path().equals("/v1/")).count();
     }
 }

@@ -60,7 +60,8 @@ class WorkerCrashTest {
             JavaProcess first = JavaProcess.start(RoomWorkerApplication.class,
                     WorkerHarness.properties(daily, orchestrator, topics, group,
                     "c2VjcmV0", Map.of(
-                            // the first worker must still be mid set-up when it is killed
+                            // the first worker must still be mid set-up when it is killed (stuck in Daily's token call)
+                            "room.daily.self-signed-tokens", "false",
                             "room.setup-budget", "90s",
                             "room.daily.call-timeout", "90s",
                             // a dead member leaves the group soon, so the restart gets the partitions

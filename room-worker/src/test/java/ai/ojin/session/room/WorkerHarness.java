@@ -144,11 +144,16 @@ final class WorkerHarness implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        closeWorkerOnly();
+        daily.close();
+        orchestrator.close();
+    }
+
+    /** Stops this worker and its recorders, leaving the fakes (shared with another harness) running. */
+    void closeWorkerOnly() throws Exception {
         producer.close();
         replies.close();
         commands.close();
         app.close();
-        daily.close();
-        orchestrator.close();
     }
 }

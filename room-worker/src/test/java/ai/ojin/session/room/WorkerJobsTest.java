@@ -105,8 +105,8 @@ class WorkerJobsTest {
     @Test
     void shouldAnswerRoomCreationFailedBeforeTheDeadlineAndRemoveTheRoomWhenDailyHangsOnTokensAndDelete()
             throws Exception {
-        try (WorkerHarness worker = new WorkerHarness()) {
-            // given: Daily creates rooms but hangs on meeting tokens and, twice, on room deletes
+        try (WorkerHarness worker = new WorkerHarness(Map.of("room.daily.self-signed-tokens", "false"))) {
+            // given: Daily (minting the tokens) creates rooms but hangs on meeting tokens and, twice, on room deletes
             worker.daily.failNext("POST", "/v1/meeting-tokens", 100, Fault.hang(Duration.ofSeconds(20)));
             worker.daily.failNext("DELETE", "/v1/rooms/", 2, Fault.hang(Duration.ofSeconds(20)));
             SessionAdmitted admitted = admittedWithDeadline("agent-daily-hang", Duration.ofSeconds(10));

@@ -31,7 +31,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
@@ -40,12 +39,9 @@ import org.apache.kafka.common.test.TestKitNodes;
  * (replication factor 3, {@code min.insync.replicas} 2, transaction and offsets logs the same):
  * one broker is stopped while callers connect without pause, and started again. Every caller is answered (a
  * 500 only while the pipeline cannot answer in time, counted), every session answered 200 has its
- * admission in the log, and the log folds clean.
+ * admission in the log, and the log folds clean. Runs in a JVM of its own (the surefire execution
+ * {@code kafka-cluster} of this module).
  */
-@EnabledIfSystemProperty(named = "test.kafka.cluster", matches = "true",
-        disabledReason = "opt-in (-Dtest.kafka.cluster=true): run together with other test classes in one JVM, the "
-                + "processor's global store sometimes finds no partition of the new cluster's agents topic at start-up "
-                + "(cause not found yet); run on its own it passes")
 class BrokerFailureEndToEndTest {
 
     private static final Duration WAIT = Duration.ofSeconds(120);

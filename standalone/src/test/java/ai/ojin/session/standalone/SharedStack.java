@@ -18,8 +18,11 @@ final class SharedStack implements ParameterResolver {
      * A short upper bound of {@code retry_after_seconds}, so the widget's countdown retries within
      * seconds (the contract tests only need it to be at least 1); dead members leave the consumer
      * groups after 6 s (the broker's minimum), so a test that kills an instance sees the take-over soon.
+     * Daily mints the meeting tokens here ({@code POST /meeting-tokens}), so fault tests can hold up
+     * that call; self-signed tokens and the room pool run end to end in {@code WarmPoolEndToEndTest}.
      */
     static final Map<String, String> OVERRIDES = Map.of(
+            "room.daily.self-signed-tokens", "false",
             "processor.lease.max-retry-after", "3s",
             "spring.kafka.consumer.properties.session.timeout.ms", "6000",
             "spring.kafka.consumer.properties.heartbeat.interval.ms", "1000");

@@ -15,8 +15,11 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * A local server speaking the parts of Daily's REST API we use, at {@link #baseUrl()}
- * ({@code http://127.0.0.1:<port>/v1}): {@code POST/GET/DELETE /rooms[/<name>]}, {@code GET /rooms}
- * with {@code limit}/{@code starting_after}, and {@code POST /meeting-tokens}. Every call needs
+ * ({@code http://127.0.0.1:<port>/v1}): {@code GET /} (the domain configuration, with
+ * {@code domain_id}), {@code POST/GET/DELETE /rooms[/<name>]}, {@code GET /rooms}
+ * with {@code limit}/{@code starting_after}, and {@code POST /meeting-tokens}. Self-signed meeting
+ * tokens are checked as Daily checks them ({@link #verifySelfSigned}): HS256 with the API key, the
+ * domain id in {@code d}, the room in {@code r}. Every call needs
  * {@code Authorization: Bearer <apiKey>}. Errors have Daily's shape {@code {"error","info"}}.
  * Besides the knobs of {@link FakeHttpServer} (latency, scripted failures, request log), it can
  * limit the request rate (429 with {@code Retry-After} like Daily) and shows what was created.
@@ -26,6 +29,8 @@ public final class FakeDaily extends FakeHttpServer {
     private static final Pattern ROOM_NAME = Pattern.compile("[A-Za-z0-9_-]{1,128}");
 
     private final String apiKey;
+    private final String domainId = UUID.randomUUID().toString();
+    private final String domainName = "fake-domain";
     private final Object lock = new Object();
     private final LinkedHashMap<String, Room> rooms = new LinkedHashMap<>();
     private final List<String> deletedRoomNames = new ArrayList<>();
@@ -48,6 +53,78 @@ public final class FakeDaily extends FakeHttpServer {
     /** The value for {@code DAILY_API_URL}: {@code http://127.0.0.1:<port>/v1}. */
     public String baseUrl() {
         return "http://127.0.0.1:" + port() + "/v1";
+    }
+
+    /** The {@code domain_id} of this fake's domain (what self-signed tokens must carry in {@code d}). */
+    public String domainId() {
+        return domainId;
+    }
+
+    /**
+     * The claims of a self-signed meeting token as Daily reads them (abbreviated names): {@code r}
+     * room, {@code d} domain id, {@code iat}, {@code exp}, {@code o} is owner, {@code u} user name,
+     * {@code ud} user id, {@code ejt} eject at token exp.
+     */
+    public record SelfSignedToken(String roomName, String domainId, Long issuedAt, Long exp, Boolean isOwner,
+                                  String userName, String userId, Boolean ejectAtTokenExp, Map<String, Object> claims) {
+    }
+
+    /**
+     * The token's claims when Daily would accept it as a self-signed token of this domain: a JWT
+     * with header {@code alg} HS256 whose signature is the HMAC-SHA256 of {@code header.payload}
+     * with this fake's API key, and whose payload has {@code r}, {@code iat} and {@code d} equal to
+     * {@link #domainId()}. Empty otherwise (bad signature, other key, other domain, missing claims).
+     */
+    public Optional<SelfSignedToken> verifySelfSigned(String token) {
+        if (token == null) {
+            return Optional.empty();
+        }
+        String[] parts = token.split("\\.", -1);
+        if (parts.length != 3) {
+            return Optional.empty();
+        }
+        try {
+            JsonNode header = JSON.readTree(java.util.Base64.getUrlDecoder().decode(parts[0]));
+            if (!"HS256".equals(header.path("alg").asString(""))) {
+                return Optional.empty();
+            }
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(apiKey.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    "HmacSHA256"));
+            byte[] expected = mac.doFinal((parts[0] + "." + parts[1]).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            byte[] given = java.util.Base64.getUrlDecoder().decode(parts[2]);
+            if (!java.security.MessageDigest.isEqual(expected, given)) {
+                return Optional.empty();
+            }
+            JsonNode payload = JSON.readTree(java.util.Base64.getUrlDecoder().decode(parts[1]));
+            if (!payload.path("r").isString() || !payload.path("iat").isNumber()
+                    || !domainId.equals(payload.path("d").asString(""))) {
+                return Optional.empty();
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, Object> claims = JSON.convertValue(payload, Map.class);
+            return Optional.of(new SelfSignedToken(payload.path("r").asString(), payload.path("d").asString(),
+                    payload.path("iat").asLong(), payload.path("exp").isNumber() ? payload.path("exp").asLong() : null,
+                    payload.path("o").isBoolean() ? payload.path("o").asBoolean() : null,
+                    payload.path("u").isString() ? payload.path("u").asString() : null,
+                    payload.path("ud").isString() ? payload.path("ud").asString() : null,
+                    payload.path("ejt").isBoolean() ? payload.path("ejt").asBoolean() : null, claims));
+        } catch (IllegalArgumentException | JacksonException | java.security.GeneralSecurityException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Whether a participant could join {@code roomName} with {@code token} now: a token minted here
+     * for that room, or a valid self-signed one for it, not expired, and the room exists.
+     */
+    public boolean admits(String roomName, String token) {
+        long now = Instant.now().getEpochSecond();
+        boolean valid = verifySelfSigned(token)
+                .map(t -> t.roomName().equals(roomName) && (t.exp() == null || t.exp() > now))
+                .orElseGet(() -> tokensForRoom(roomName).stream().anyMatch(m -> m.token().equals(token)
+                        && (m.exp() == null || m.exp() > now)));
+        return valid && room(roomName).isPresent();
     }
 
     /** The value for {@code DAILY_API_KEY}. */
@@ -183,6 +260,10 @@ public final class FakeDaily extends FakeHttpServer {
         }
         String path = call.path();
         try {
+            if ((path.equals("/v1/") || path.equals("/v1")) && call.method().equals("GET")) {
+                return Response.json(200, Map.of("domain_name", domainName, "domain_id", domainId,
+                        "config", Map.of("enable_advanced_chat", false)));
+            }
             if (path.equals("/v1/rooms") || path.equals("/v1/rooms/")) {
                 return switch (call.method()) {
                     case "POST" -> createRoom(call.body());

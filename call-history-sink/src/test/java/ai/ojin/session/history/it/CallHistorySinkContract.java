@@ -204,9 +204,11 @@ abstract class CallHistorySinkContract {
         await().atMost(WAIT).untilAsserted(() -> {
             Map<String, CallRecord> lastOnTopic = published(agent).stream().map(ConsumerRecord::value)
                     .collect(Collectors.toMap(CallRecord::sessionId, Function.identity(), (first, later) -> later));
-            assertThat(lastOnTopic.get(reversed.sessionId())).isNotNull();
-            assertThat(lastOnTopic.get(reversed.sessionId()).durationSeconds()).isEqualTo(90L);
-            assertThat(lastOnTopic).containsKeys(replayed.sessionId(), marker.sessionId());
+            String state = "on the topic: " + lastOnTopic + "; in the store: " + SinkHarness.rows(sink).stream()
+                    .filter(row -> agent.equals(row.get("agent_id"))).toList() + "; published so far: "
+                    + sink.getBean(MeterRegistry.class).counter("call.history.records.published").count();
+            assertThat(lastOnTopic).as(state).containsKeys(reversed.sessionId(), replayed.sessionId(), marker.sessionId());
+            assertThat(lastOnTopic.get(reversed.sessionId()).durationSeconds()).as(state).isEqualTo(90L);
         });
         assertThat(published(agent).stream().filter(r -> r.value().sessionId().equals(replayed.sessionId())))
                 .hasSize(1);

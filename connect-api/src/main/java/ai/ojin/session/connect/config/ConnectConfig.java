@@ -7,6 +7,7 @@ import ai.ojin.session.connect.reply.AnsweredSessions;
 import ai.ojin.session.connect.reply.CommandReplies;
 import ai.ojin.session.connect.reply.UnclaimedReplies;
 import ai.ojin.session.connect.reply.PendingReplies;
+import ai.ojin.session.connect.reply.RejectionListener;
 import ai.ojin.session.connect.reply.ReplyListener;
 import ai.ojin.session.connect.session.ConnectService;
 import ai.ojin.session.events.agent.Agent;
@@ -61,6 +62,11 @@ public class ConnectConfig {
         return ReplyInstance.of(properties, topics, instance);
     }
 
+    /**
+     * Committed replies (read_committed). A success nobody waits for, including a session admitted
+     * after its caller got an early rejection (one that was then aborted), goes to
+     * {@link UnclaimedReplies}, which releases it as abandoned when this instance asked for it.
+     */
     @Bean
     ReplyListener replyListener(SessionTopics topics, KafkaConfig.ConsumerSource consumers, PendingReplies pending,
             UnclaimedReplies unclaimed, ConnectProperties properties, ReplyInstance instance, MeterRegistry meters,
@@ -79,6 +85,15 @@ public class ConnectConfig {
             ConnectProperties properties, PendingReplies pending, Clock clock) {
         return new ProcessorHeartbeat(commandTemplate, topics, pending::anyOwned, properties.heartbeatInterval(),
                 properties.heartbeatStaleAfter(), clock);
+    }
+
+    /** Rejections as soon as they are written (read_uncommitted), before the processor's commit. */
+    @Bean
+    RejectionListener rejectionListener(SessionTopics topics, KafkaConfig.ConsumerSource consumers,
+            PendingReplies pending, ConnectProperties properties, MeterRegistry meters) {
+        return new RejectionListener(topics.replies().name(),
+                properties.replyPartitionsFromGroup() ? ReplyListener.FROM_GROUP : properties.replyPartition(),
+                consumers.forTopicUncommitted(topics.replies()), pending, meters);
     }
 
     @Bean

@@ -136,5 +136,17 @@ public class KafkaConfig {
             factory.addListener(new MicrometerConsumerListener<>(meters));
             return factory::createConsumer;
         }
+
+        /**
+         * The same with {@code read_uncommitted}: records of open (and aborted) transactions too.
+         * Only for what may be acted on before a commit (rejections). No consumer group.
+         */
+        public <V> Supplier<Consumer<String, V>> forTopicUncommitted(Topic<String, V> topic) {
+            Map<String, Object> uncommitted = new HashMap<>(properties);
+            uncommitted.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+            uncommitted.remove(ConsumerConfig.GROUP_ID_CONFIG);
+            uncommitted.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+            return new ConsumerSource(Map.copyOf(uncommitted), meters).forTopic(topic);
+        }
     }
 }

@@ -3,7 +3,10 @@ package ai.ojin.session.connect.reply;
 import ai.ojin.session.events.reply.SessionReply;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -18,10 +21,23 @@ import java.util.concurrent.ConcurrentMap;
  * fails with {@link ReplyPartitionMovedException}, because its reply would reach another
  * instance). Naming a partition and registering happen under one lock with the revocation, so a
  * request either names a partition this instance still reads or fails at the revocation.
+ * <p>
+ * The ids of the last requests answered by a rejection read before its commit are remembered
+ * (bounded), so that the committed copy of that reply is recognised and a later admission of such
+ * a session (its rejection was aborted and decided again) can be released.
  */
 public class PendingReplies {
 
+    private static final int ANSWERED_EARLY_CAPACITY = 10_000;
+
     private final ConcurrentMap<String, Waiting> pending = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> answeredEarly = Collections.synchronizedMap(
+            new LinkedHashMap<>(256, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                    return size() > ANSWERED_EARLY_CAPACITY;
+                }
+            });
     private final Set<Integer> owned = new TreeSet<>();
     private long turn;
 
@@ -94,6 +110,27 @@ public class PendingReplies {
     public boolean complete(SessionReply reply) {
         Waiting waiting = reply.sessionId() == null ? null : pending.remove(reply.sessionId());
         return waiting != null && waiting.future().complete(reply);
+    }
+
+    /**
+     * Completes the waiting request with a rejection read before its transaction committed.
+     *
+     * @return true when a waiting request took the reply
+     */
+    public boolean completeEarly(SessionReply rejection) {
+        if (rejection.ok()) {
+            throw new IllegalArgumentException("only rejections may be acted on before the commit");
+        }
+        boolean taken = complete(rejection);
+        if (taken) {
+            answeredEarly.put(rejection.sessionId(), Boolean.TRUE);
+        }
+        return taken;
+    }
+
+    /** Whether this session's request was answered by a rejection before its commit (recently). */
+    public boolean answeredEarly(String sessionId) {
+        return sessionId != null && answeredEarly.containsKey(sessionId);
     }
 
     /** Removes the entry if it is still this future. */

@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads the partitions of {@code session-replies} this instance owns and hands each reply to
- * {@link PendingReplies}; a reply no waiting request takes goes to {@link UnclaimedReplies}.
+ * {@link PendingReplies}; a reply no waiting request takes goes to {@link UnclaimedReplies}, except
+ * the committed copy of a rejection {@link RejectionListener} already answered its caller with
+ * (counted as confirmed).
  * <p>
  * Two ways to own partitions:
  * <ul>
@@ -46,6 +48,11 @@ import org.slf4j.LoggerFactory;
  * then lose the handling of a few replies (their callers died with the process; the join lease
  * frees those slots), but never makes a restarted instance release a session whose caller it had
  * already answered.
+ * <p>
+ * It reads {@code read_committed}: admissions are acted on only once committed. Rejections may
+ * reach their caller earlier through {@link RejectionListener}; should such a rejection's
+ * transaction abort and the command then be admitted, the committed success finds no waiting
+ * request and {@link UnclaimedReplies} decides, by its one rule, whether to release it.
  */
 public class ReplyListener extends AssignedConsumerLoop<String, SessionReply> {
 
@@ -62,6 +69,7 @@ public class ReplyListener extends AssignedConsumerLoop<String, SessionReply> {
     private final UnclaimedReplies unclaimed;
     private final Counter received;
     private final Counter unmatched;
+    private final Counter confirmed;
     private final Predicate<SessionReply> heartbeats;
     private volatile long nextOffset = -1;
 
@@ -86,6 +94,8 @@ public class ReplyListener extends AssignedConsumerLoop<String, SessionReply> {
                 .register(meters);
         this.unmatched = Counter.builder("connect.replies.unmatched").description("Replies no waiting request took")
                 .register(meters);
+        this.confirmed = Counter.builder("connect.replies.confirmed")
+                .description("Committed rejections whose request was answered before the commit").register(meters);
     }
 
     private boolean fromGroup() {
@@ -194,9 +204,14 @@ public class ReplyListener extends AssignedConsumerLoop<String, SessionReply> {
             unclaimed.taken(reply);
             return;
         }
+        boolean answeredEarly = reply != null && pending.answeredEarly(reply.sessionId());
+        if (answeredEarly && !reply.ok()) {
+            confirmed.increment();
+            return;
+        }
         unmatched.increment();
         log.debug("No request waits for reply {} (offset {})", reply, record.offset());
-        unclaimed.unclaimed(reply);
+        unclaimed.unclaimed(reply, answeredEarly);
     }
 
     /** The partitions this instance reads now (requests name one of them). */
@@ -215,6 +230,10 @@ public class ReplyListener extends AssignedConsumerLoop<String, SessionReply> {
 
     public double unmatchedCount() {
         return unmatched.count();
+    }
+
+    public double confirmedCount() {
+        return confirmed.count();
     }
 
     /** Runs on the polling thread, inside poll(). */

@@ -17,7 +17,10 @@ import org.slf4j.LoggerFactory;
  * of at the join timeout; but only when
  * <ul>
  *   <li>the reply names this instance as the one that asked (instances reading the same partition
- *       never release each other's sessions, nor sessions of senders that named no instance), and</li>
+ *       never release each other's sessions, nor sessions of senders that named no instance), or
+ *       this instance answered that session's request with a rejection read before its commit
+ *       ({@link RejectionListener}; the rejection was aborted and the command admitted after all:
+ *       the caller was told no and will not join), and</li>
  *   <li>this instance did not answer or release that session recently ({@link AnsweredSessions}):
  *       a second success reply for a session whose user already got the first must not end it.</li>
  * </ul>
@@ -56,11 +59,21 @@ public class UnclaimedReplies {
 
     /** No waiting request took {@code reply}. */
     public void unclaimed(SessionReply reply) {
+        unclaimed(reply, false);
+    }
+
+    /**
+     * No waiting request took {@code reply}.
+     *
+     * @param rejectedEarlyHere this instance answered the session's request with a rejection read
+     *     before its commit (so this instance asked, whatever instance the reply names)
+     */
+    public void unclaimed(SessionReply reply, boolean rejectedEarlyHere) {
         if (reply == null || !reply.admitsToRoom()) {
             count("no_slot");
             return;
         }
-        if (!instanceId.equals(reply.instanceId())) {
+        if (!rejectedEarlyHere && !instanceId.equals(reply.instanceId())) {
             count("other_instance");
             log.debug("Reply for session {} was asked for by {}, not by this instance", reply.sessionId(), reply.instanceId());
             return;
@@ -76,9 +89,15 @@ public class UnclaimedReplies {
             return;
         }
         answered.remember(reply.sessionId());
-        count("released");
-        log.warn("Nobody waits for the admitted session {} any more (caller gone or this instance restarted); "
-                + "releasing it as abandoned", reply.sessionId());
+        if (rejectedEarlyHere) {
+            count("released_after_early_rejection");
+            log.warn("Session {} was admitted after its caller got a rejection read before the commit "
+                    + "(that rejection was aborted); releasing it as abandoned", reply.sessionId());
+        } else {
+            count("released");
+            log.warn("Nobody waits for the admitted session {} any more (caller gone or this instance restarted); "
+                    + "releasing it as abandoned", reply.sessionId());
+        }
         commands.send(agentId.get(), new ReleaseSession(reply.sessionId(), agentId.get(), EndReason.ABANDONED, clock.instant()));
     }
 

@@ -5,7 +5,10 @@ import io.micrometer.tracing.propagation.Propagator;
 import org.springframework.beans.factory.ObjectProvider;
 import ai.ojin.session.room.daily.DailyApi;
 import ai.ojin.session.room.daily.HttpDailyApi;
+import ai.ojin.session.room.daily.MeetingTokens;
+import ai.ojin.session.room.daily.SelfSignedMeetingTokens;
 import ai.ojin.session.room.daily.SimulatedDailyApi;
+import ai.ojin.session.room.http.Deadline;
 import ai.ojin.session.room.http.RateLimiter;
 import ai.ojin.session.room.http.ResilientHttp;
 import ai.ojin.session.room.orchestrator.HttpOrchestrator;
@@ -15,6 +18,8 @@ import ai.ojin.session.room.webhook.RecentEventIds;
 import ai.ojin.session.room.webhook.WebhookSignature;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
@@ -29,6 +34,7 @@ import org.springframework.context.annotation.Configuration;
 public class ExternalApisConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(ExternalApisConfiguration.class);
+    private static final Duration DOMAIN_LOOKUP_BUDGET = Duration.ofSeconds(15);
 
     @Bean
     DailyApi dailyApi(RoomProperties properties, MeterRegistry meters, ObjectProvider<Tracer> tracer,
@@ -48,6 +54,33 @@ public class ExternalApisConfiguration {
                 daily.callTimeout(), daily.maxAttempts(), limiter == null ? "off" : daily.maxRequestsPerSecond() + "/s",
                 daily.roomNamePrefix());
         return new HttpDailyApi(daily.url(), daily.apiKey(), http, daily.roomNamePrefix());
+    }
+
+    /**
+     * Self-signed tokens (the default with a key): the domain id is read from Daily once, here, and a
+     * failure to read it fails the start. {@code room.daily.self-signed-tokens=false}: every token is
+     * minted by {@code POST /meeting-tokens}.
+     */
+    @Bean
+    MeetingTokens meetingTokens(DailyApi dailyApi, RoomProperties properties, Clock clock) {
+        RoomProperties.Daily daily = properties.daily();
+        if (daily.apiKey().isBlank() || !daily.selfSignedTokens()) {
+            if (!daily.apiKey().isBlank()) {
+                log.info("Meeting tokens are minted by Daily (POST /meeting-tokens, room.daily.self-signed-tokens=false)");
+            }
+            return MeetingTokens.minted(dailyApi);
+        }
+        String domainId;
+        try {
+            domainId = dailyApi.domainId(Deadline.in(DOMAIN_LOOKUP_BUDGET)).join();
+        } catch (CompletionException e) {
+            throw new IllegalStateException("Could not read Daily's domain id (GET " + daily.url() + "/), needed to "
+                    + "sign meeting tokens: " + e.getCause() + ". Fix DAILY_API_URL / DAILY_API_KEY, or set "
+                    + "room.daily.self-signed-tokens=false to have Daily mint them.", e.getCause());
+        }
+        log.info("Meeting tokens are self-signed (HS256 with the Daily API key, domain id {}): no Daily call per token",
+                domainId);
+        return new SelfSignedMeetingTokens(daily.apiKey(), domainId, clock, daily.roomNamePrefix());
     }
 
     @Bean

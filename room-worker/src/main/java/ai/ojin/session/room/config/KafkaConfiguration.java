@@ -6,6 +6,8 @@ import ai.ojin.session.events.command.SessionCommand;
 import ai.ojin.session.events.fact.SessionEvent;
 import ai.ojin.session.events.reply.SessionReply;
 import ai.ojin.session.events.topic.DeadLetterSerializer;
+import ai.ojin.session.events.room.RoomAssignment;
+import ai.ojin.session.room.assignment.RoomAssignments;
 import ai.ojin.session.events.topic.SessionTopics;
 import ai.ojin.session.room.reconcile.PartitionOwnership;
 import ai.ojin.session.room.jobs.JobConsumer;
@@ -19,6 +21,8 @@ import java.util.Map;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -61,7 +65,8 @@ public class KafkaConfiguration {
     @Bean
     KafkaAdmin.NewTopics roomWorkerTopics(SessionTopics topics, TopicsProperties properties) {
         List<NewTopic> declared = new ArrayList<>();
-        var names = List.of(topics.events().name(), topics.commands().name(), topics.replies().name());
+        var names = List.of(topics.events().name(), topics.commands().name(), topics.replies().name(),
+                topics.roomAssignments().name());
         topics.newTopics(properties.layout()).stream().filter(t -> names.contains(t.name())).forEach(declared::add);
         declared.add(new NewTopic(deadLetterTopic(topics), properties.partitions(), properties.replicationFactor()));
         return new KafkaAdmin.NewTopics(declared.toArray(NewTopic[]::new));
@@ -102,6 +107,25 @@ public class KafkaConfiguration {
                                                            SessionTopics topics) {
         String dlt = deadLetterTopic(topics);
         return new DeadLetterPublishingRecoverer(deadLetterTemplate, (record, error) -> new TopicPartition(dlt, -1));
+    }
+
+    /**
+     * The session <-> room map on the compacted {@code room-assignments} topic: written with
+     * acks=all, read whole by every worker.
+     */
+    @Bean
+    RoomAssignments roomAssignments(KafkaProperties kafka, SessionTopics topics) {
+        Map<String, Object> consumerProps = new HashMap<>(kafka.buildConsumerProperties());
+        consumerProps.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        consumerProps.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+        consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        consumerProps.put(ConsumerConfig.CLIENT_ID_CONFIG, "room-worker-assignments-" + System.identityHashCode(consumerProps));
+        var valueSerde = topics.roomAssignments().valueSerde();
+        KafkaProducer<String, RoomAssignment> producer = new KafkaProducer<>(producerProperties(kafka, "assignments"),
+                new StringSerializer(), valueSerde.serializer());
+        return new RoomAssignments(topics.roomAssignments().name(),
+                () -> new KafkaConsumer<>(consumerProps, new StringDeserializer(), valueSerde.deserializer()), producer);
     }
 
     /**

@@ -29,6 +29,7 @@ import org.springframework.validation.annotation.Validated;
  * @param pollTimeout how long one poll for facts waits (also how soon finished jobs are committed)
  * @param revokeWait how long a rebalance or shutdown waits for the jobs of the partitions it takes
  *     away before cancelling them (another instance then runs them again)
+ * @param pool the warm pool of pre-created rooms (off by default)
  */
 @Validated
 @ConfigurationProperties("room")
@@ -48,7 +49,8 @@ public record RoomProperties(
         @Valid @NotNull @DefaultValue Teardown teardown,
         @Valid @NotNull @DefaultValue Daily daily,
         @Valid @NotNull @DefaultValue Orchestrator orchestrator,
-        @Valid @NotNull @DefaultValue Webhook webhook) {
+        @Valid @NotNull @DefaultValue Webhook webhook,
+        @Valid @NotNull @DefaultValue Pool pool) {
 
     /**
      * @param concurrency tear-downs running at once (their own lane: endings never delay set-ups)
@@ -70,6 +72,8 @@ public record RoomProperties(
      * @param roomNamePrefix ROOM_NAME_PREFIX: this deployment's mark on the rooms it creates (their
      *     Daily name is prefix + session id); reconciliation deletes only rooms with it. Set it
      *     when several deployments share a Daily domain (empty: every room named like a session id)
+     * @param selfSignedTokens sign meeting tokens locally with the API key (Daily's self-signed tokens;
+     *     the domain id is read from Daily once at start-up) instead of {@code POST /meeting-tokens}
      */
     public record Daily(
             @NotBlank @DefaultValue("https://api.daily.co/v1") String url,
@@ -78,13 +82,14 @@ public record RoomProperties(
             @Min(1) @DefaultValue("3") int maxAttempts,
             @DefaultValue("0") double maxRequestsPerSecond,
             @NotBlank @DefaultValue("agent") String botUserName,
-            @Pattern(regexp = "[A-Za-z0-9_-]{0,20}") @DefaultValue("") String roomNamePrefix) {
+            @Pattern(regexp = "[A-Za-z0-9_-]{0,20}") @DefaultValue("") String roomNamePrefix,
+            @DefaultValue("true") boolean selfSignedTokens) {
 
         @Override
         public String toString() {
             return "Daily[url=" + url + ", apiKey=" + redacted(apiKey) + ", callTimeout=" + callTimeout + ", maxAttempts="
                     + maxAttempts + ", maxRequestsPerSecond=" + maxRequestsPerSecond + ", botUserName=" + botUserName
-                    + ", roomNamePrefix=" + roomNamePrefix + "]";
+                    + ", roomNamePrefix=" + roomNamePrefix + ", selfSignedTokens=" + selfSignedTokens + "]";
         }
     }
 
@@ -124,5 +129,28 @@ public record RoomProperties(
     /** Secrets are printed only as set or unset. */
     static String redacted(String secret) {
         return secret == null || secret.isBlank() ? "(unset)" : "***";
+    }
+
+    /**
+     * The warm pool: private rooms created ahead of time so a set-up does not wait for Daily.
+     *
+     * @param size rooms kept ready (0 = no pool: every room is created on demand, named after its session)
+     * @param roomLifetime the {@code exp} of a pooled room, from its creation; a session takes a pooled
+     *     room only when the room outlives the session's own {@code exp}
+     * @param renewBefore a pooled room this close to its {@code exp} is deleted and replaced
+     * @param checkInterval how often the pool looks for rooms to replace and refills (it also refills
+     *     at once after every room taken)
+     * @param refillConcurrency room creations of the pool in flight at once
+     */
+    public record Pool(
+            @Min(0) @DefaultValue("0") int size,
+            @NotNull @DefaultValue("25h") Duration roomLifetime,
+            @NotNull @DefaultValue("1h") Duration renewBefore,
+            @NotNull @DefaultValue("30s") Duration checkInterval,
+            @Min(1) @DefaultValue("4") int refillConcurrency) {
+
+        public boolean enabled() {
+            return size > 0;
+        }
     }
 }

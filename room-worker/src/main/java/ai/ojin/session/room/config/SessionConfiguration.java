@@ -5,10 +5,13 @@ import org.springframework.beans.factory.ObjectProvider;
 import ai.ojin.session.events.command.SessionCommand;
 import ai.ojin.session.events.reply.SessionReply;
 import ai.ojin.session.events.topic.SessionTopics;
+import ai.ojin.session.room.assignment.RoomAssignments;
 import ai.ojin.session.room.daily.DailyApi;
+import ai.ojin.session.room.daily.MeetingTokens;
 import ai.ojin.session.room.jobs.JobLane;
 import ai.ojin.session.room.jobs.Retry;
 import ai.ojin.session.room.orchestrator.Orchestrator;
+import ai.ojin.session.room.pool.RoomPool;
 import ai.ojin.session.room.reconcile.PartitionOwnership;
 import ai.ojin.session.room.reconcile.RoomReconciler;
 import ai.ojin.session.room.session.DeadLetters;
@@ -64,18 +67,24 @@ public class SessionConfiguration {
     }
 
     @Bean
-    SessionTeardown sessionTeardown(DailyApi daily, Orchestrator orchestrator, RoomProperties properties,
-                                    MeterRegistry meters, Clock clock, ScheduledExecutorService roomWorkerTimers) {
-        return new SessionTeardown(daily, orchestrator, properties, meters, clock, roomWorkerTimers);
+    RoomPool roomPool(DailyApi daily, RoomProperties properties, Clock clock, MeterRegistry meters) {
+        return new RoomPool(daily, properties, clock, meters);
     }
 
     @Bean
-    SessionSetup sessionSetup(DailyApi daily, Orchestrator orchestrator, SessionOutbox outbox, SessionRegistry registry,
-                              RoomProperties properties, MeterRegistry meters, Clock clock,
-                              ScheduledExecutorService roomWorkerTimers,
-                              ObjectProvider<ObservationRegistry> observations) {
-        return new SessionSetup(daily, orchestrator, outbox, registry, properties, meters, clock, roomWorkerTimers,
-                observations.getIfAvailable(() -> ObservationRegistry.NOOP));
+    SessionTeardown sessionTeardown(DailyApi daily, RoomAssignments roomAssignments, Orchestrator orchestrator,
+                                    RoomProperties properties, MeterRegistry meters, Clock clock,
+                                    ScheduledExecutorService roomWorkerTimers) {
+        return new SessionTeardown(daily, roomAssignments, orchestrator, properties, meters, clock, roomWorkerTimers);
+    }
+
+    @Bean
+    SessionSetup sessionSetup(DailyApi daily, MeetingTokens meetingTokens, RoomPool roomPool,
+                              RoomAssignments roomAssignments, Orchestrator orchestrator, SessionOutbox outbox,
+                              SessionRegistry registry, RoomProperties properties, MeterRegistry meters, Clock clock,
+                              ScheduledExecutorService roomWorkerTimers, ObjectProvider<ObservationRegistry> observations) {
+        return new SessionSetup(daily, meetingTokens, roomPool, roomAssignments, orchestrator, outbox, registry,
+                properties, meters, clock, roomWorkerTimers, observations.getIfAvailable(() -> ObservationRegistry.NOOP));
     }
 
     @Bean(destroyMethod = "shutdownNow")
@@ -108,8 +117,8 @@ public class SessionConfiguration {
     }
 
     @Bean
-    RoomReconciler roomReconciler(DailyApi daily, SessionRegistry registry, PartitionOwnership ownership,
-                                  RoomProperties properties, MeterRegistry meters) {
-        return new RoomReconciler(daily, registry, ownership, properties, meters);
+    RoomReconciler roomReconciler(DailyApi daily, SessionRegistry registry, RoomAssignments roomAssignments,
+                                  PartitionOwnership ownership, RoomProperties properties, MeterRegistry meters) {
+        return new RoomReconciler(daily, registry, roomAssignments, ownership, properties, meters);
     }
 }

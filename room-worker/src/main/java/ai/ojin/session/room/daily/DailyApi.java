@@ -1,6 +1,7 @@
 package ai.ojin.session.room.daily;
 
 import ai.ojin.session.room.http.Deadline;
+import ai.ojin.session.room.http.Priority;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -11,8 +12,16 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface DailyApi {
 
-    /** Creates a private room that expires (and ejects everyone) at {@code exp}. */
-    CompletableFuture<DailyRoom> createRoom(String name, Instant exp, Deadline deadline);
+    /** Creates a private room that expires (and ejects everyone) at {@code exp}, for a set-up that waits. */
+    default CompletableFuture<DailyRoom> createRoom(String name, Instant exp, Deadline deadline) {
+        return createRoom(name, exp, Priority.SETUP, deadline);
+    }
+
+    /** Creates a private room; {@code priority} orders it under a Daily rate limit (the pool refills in the background). */
+    CompletableFuture<DailyRoom> createRoom(String name, Instant exp, Priority priority, Deadline deadline);
+
+    /** The domain's id ({@code domain_id} of {@code GET /}, Daily's domain configuration), for self-signed tokens. */
+    CompletableFuture<String> domainId(Deadline deadline);
 
     CompletableFuture<Optional<DailyRoom>> getRoom(String name, Deadline deadline);
 

@@ -53,18 +53,31 @@ public final class HttpDailyApi implements DailyApi {
     }
 
     @Override
-    public CompletableFuture<DailyRoom> createRoom(String name, Instant exp, Deadline deadline) {
+    public CompletableFuture<DailyRoom> createRoom(String name, Instant exp, Priority priority, Deadline deadline) {
         String body = write(Map.of(
                 "name", prefix + name,
                 "privacy", "private",
                 "properties", Map.of("exp", exp.getEpochSecond(), "eject_at_room_exp", true)));
-        return http.send("create_room", Priority.SETUP,
+        return http.send("create_room", priority,
                 () -> request("/rooms").POST(HttpRequest.BodyPublishers.ofString(body)), deadline)
                 .thenApply(response -> {
                     if (response.statusCode() == 400 && mentionsExisting(response)) {
                         throw new RoomExistsException(name);
                     }
                     return room(expectOk("create room", response));
+                });
+    }
+
+    @Override
+    public CompletableFuture<String> domainId(Deadline deadline) {
+        return http.send("get_domain", Priority.SETUP, () -> request("/").GET(), deadline)
+                .thenApply(response -> {
+                    JsonNode json = expectOk("get domain config", response);
+                    String id = json.path("domain_id").asString("");
+                    if (id.isBlank()) {
+                        throw new ExternalCallException("Daily domain config: no domain_id in the answer", response.statusCode());
+                    }
+                    return id;
                 });
     }
 

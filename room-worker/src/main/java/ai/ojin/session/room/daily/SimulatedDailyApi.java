@@ -1,6 +1,7 @@
 package ai.ojin.session.room.daily;
 
 import ai.ojin.session.room.http.Deadline;
+import ai.ojin.session.room.http.Priority;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -20,12 +21,17 @@ public final class SimulatedDailyApi implements DailyApi {
     private final Map<String, DailyRoom> rooms = new ConcurrentHashMap<>();
 
     @Override
-    public CompletableFuture<DailyRoom> createRoom(String name, Instant exp, Deadline deadline) {
+    public CompletableFuture<DailyRoom> createRoom(String name, Instant exp, Priority priority, Deadline deadline) {
         DailyRoom room = new DailyRoom(UUID.randomUUID().toString(), name, "https://simulated.daily.invalid/" + name,
                 "private", Instant.now());
         DailyRoom existing = rooms.putIfAbsent(name, room);
         return existing == null ? CompletableFuture.completedFuture(room)
                 : CompletableFuture.failedFuture(new RoomExistsException(name));
+    }
+
+    @Override
+    public CompletableFuture<String> domainId(Deadline deadline) {
+        return CompletableFuture.completedFuture("simulated-domain");
     }
 
     @Override

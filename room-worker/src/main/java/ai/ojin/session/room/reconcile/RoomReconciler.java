@@ -1,6 +1,8 @@
 package ai.ojin.session.room.reconcile;
 
 import ai.ojin.session.events.SessionIds;
+import ai.ojin.session.events.room.RoomAssignment;
+import ai.ojin.session.room.assignment.RoomAssignments;
 import ai.ojin.session.room.config.RoomProperties;
 import ai.ojin.session.room.daily.DailyApi;
 import ai.ojin.session.room.daily.DailyRoom;
@@ -12,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -27,7 +30,9 @@ import org.springframework.context.SmartLifecycle;
  * {@code room.reconcile-grace}. Older rooms are bounded by their {@code exp}. This is how a room
  * whose create call timed out, but which Daily made anyway, goes away. Only rooms with this
  * deployment's mark ({@code ROOM_NAME_PREFIX}, kept by the Daily client) are ever considered:
- * the client lists other rooms without a name.
+ * the client lists other rooms without a name. A pooled room is a room of ours only through its
+ * assignment (then the same rules hold for its session, with the time it was assigned); rooms
+ * waiting in a pool are never touched.
  */
 public class RoomReconciler implements SmartLifecycle {
 
@@ -37,15 +42,17 @@ public class RoomReconciler implements SmartLifecycle {
 
     private final DailyApi daily;
     private final SessionRegistry registry;
+    private final RoomAssignments assignments;
     private final PartitionOwnership ownership;
     private final RoomProperties properties;
     private final MeterRegistry meters;
     private ScheduledExecutorService scheduler;
 
-    public RoomReconciler(DailyApi daily, SessionRegistry registry, PartitionOwnership ownership, RoomProperties properties,
-                          MeterRegistry meters) {
+    public RoomReconciler(DailyApi daily, SessionRegistry registry, RoomAssignments assignments,
+                          PartitionOwnership ownership, RoomProperties properties, MeterRegistry meters) {
         this.daily = daily;
         this.registry = registry;
+        this.assignments = assignments;
         this.ownership = ownership;
         this.properties = properties;
         this.meters = meters;
@@ -73,7 +80,12 @@ public class RoomReconciler implements SmartLifecycle {
             after = page.rooms().get(page.rooms().size() - 1).id();
         }
         List<CompletableFuture<Boolean>> deletes = orphans.stream()
-                .map(name -> daily.deleteRoom(name, Deadline.in(properties.teardownBudget())))
+                .map(name -> {
+                    CompletableFuture<Boolean> deleted = daily.deleteRoom(name, Deadline.in(properties.teardownBudget()));
+                    return assignments.ofRoom(name)
+                            .map(a -> deleted.thenCompose(found -> assignments.remove(a.sessionId()).thenApply(x -> found)))
+                            .orElse(deleted);
+                })
                 .toList();
         CompletableFuture.allOf(deletes.toArray(CompletableFuture[]::new)).join();
         if (!orphans.isEmpty()) {
@@ -86,6 +98,13 @@ public class RoomReconciler implements SmartLifecycle {
     private boolean isOrphan(DailyRoom room, Instant youngest) {
         if (room.name() == null || room.createdAt() == null || room.createdAt().isAfter(youngest)) {
             return false;
+        }
+        Optional<RoomAssignment> assigned = assignments.ofRoom(room.name()).filter(RoomAssignment::pooled);
+        if (assigned.isPresent()) {
+            RoomAssignment a = assigned.get();
+            return a.assignedAt() != null && !a.assignedAt().isAfter(youngest)
+                    && !registry.isKnownLive(a.sessionId())
+                    && ownership.ownedBefore(a.agentId(), a.assignedAt());
         }
         return SessionIds.agentOf(room.name())
                 .filter(agent -> !registry.isKnownLive(room.name()))

@@ -7,10 +7,13 @@ import ai.ojin.session.events.command.ReleaseSession;
 import ai.ojin.session.events.fact.SessionAdmitted;
 import ai.ojin.session.events.reply.ErrorCode;
 import ai.ojin.session.events.reply.SessionReply;
+import ai.ojin.session.events.room.RoomAssignment;
+import ai.ojin.session.room.assignment.RoomAssignments;
 import ai.ojin.session.room.config.RoomProperties;
 import ai.ojin.session.room.daily.DailyApi;
 import ai.ojin.session.room.daily.DailyRoom;
 import ai.ojin.session.room.daily.MeetingTokenRequest;
+import ai.ojin.session.room.daily.MeetingTokens;
 import ai.ojin.session.room.daily.RoomExistsException;
 import ai.ojin.session.room.http.Deadline;
 import ai.ojin.session.room.http.ExternalCallException;
@@ -18,6 +21,8 @@ import ai.ojin.session.room.jobs.Job;
 import ai.ojin.session.room.jobs.Retry;
 import ai.ojin.session.room.orchestrator.BotStart;
 import ai.ojin.session.room.orchestrator.Orchestrator;
+import ai.ojin.session.room.pool.PooledRoom;
+import ai.ojin.session.room.pool.RoomPool;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.observation.Observation;
@@ -25,7 +30,9 @@ import io.micrometer.observation.ObservationRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -34,8 +41,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sets one admitted session up: the room named after the session (reused when it exists: a
- * redelivery), the user's and the bot's tokens, the bot. The caller is answered before the
+ * Sets one admitted session up: a room, the user's and the bot's tokens, the bot. Without a pool
+ * the room is named after the session (reused when it exists: a redelivery). With a pool
+ * ({@code room.pool.size} > 0) the session's room is first looked up in {@link RoomAssignments}
+ * (a set-up run again uses the room it was given before); otherwise a pooled room is taken (or,
+ * when the pool is empty, one named after the session is created on demand) and the assignment is
+ * written and acknowledged before the room is used. The caller is answered before the
  * request's deadline (less {@code room.reply-margin}) with success or the error of the step that
  * failed or was still running then; the outcome (reply plus {@code MarkStarted} or a release) is
  * written until Kafka acknowledges it. Nothing is removed here: a failed set-up's release becomes a
@@ -52,6 +63,9 @@ public class SessionSetup {
     private static final Retry.Backoff WRITE_BACKOFF = new Retry.Backoff(Duration.ofMillis(200), Duration.ofSeconds(5));
 
     private final DailyApi daily;
+    private final MeetingTokens tokens;
+    private final RoomPool pool;
+    private final RoomAssignments assignments;
     private final Orchestrator orchestrator;
     private final SessionOutbox outbox;
     private final SessionRegistry registry;
@@ -62,16 +76,15 @@ public class SessionSetup {
     private final Retry retry;
     private final ObservationRegistry observations;
 
-    public SessionSetup(DailyApi daily, Orchestrator orchestrator, SessionOutbox outbox, SessionRegistry registry,
-                        RoomProperties properties, MeterRegistry meters, Clock clock, ScheduledExecutorService scheduler) {
-        this(daily, orchestrator, outbox, registry, properties, meters, clock, scheduler, ObservationRegistry.NOOP);
-    }
-
-    public SessionSetup(DailyApi daily, Orchestrator orchestrator, SessionOutbox outbox, SessionRegistry registry,
+    public SessionSetup(DailyApi daily, MeetingTokens tokens, RoomPool pool, RoomAssignments assignments,
+                        Orchestrator orchestrator, SessionOutbox outbox, SessionRegistry registry,
                         RoomProperties properties, MeterRegistry meters, Clock clock, ScheduledExecutorService scheduler,
                         ObservationRegistry observations) {
         this.observations = observations;
         this.daily = daily;
+        this.tokens = tokens;
+        this.pool = pool;
+        this.assignments = assignments;
         this.orchestrator = orchestrator;
         this.outbox = outbox;
         this.registry = registry;
@@ -208,15 +221,15 @@ public class SessionSetup {
         }
 
         private CompletableFuture<Tokens> steps() {
-            return createOrReuseRoom()
+            return room()
                     .thenCompose(created -> traced(() -> {
                         room = created;
                         checkCancelled();
-                        CompletableFuture<String> user = daily.mintToken(
-                                new MeetingTokenRequest(id(), false, USER_NAME, ParticipantIds.userId(id(), Role.USER), exp),
-                                deadline);
-                        CompletableFuture<String> bot = daily.mintToken(
-                                new MeetingTokenRequest(id(), false, properties.daily().botUserName(),
+                        CompletableFuture<String> user = tokens.issue(
+                                new MeetingTokenRequest(created.name(), false, USER_NAME,
+                                        ParticipantIds.userId(id(), Role.USER), exp), deadline);
+                        CompletableFuture<String> bot = tokens.issue(
+                                new MeetingTokenRequest(created.name(), false, properties.daily().botUserName(),
                                         ParticipantIds.userId(id(), Role.BOT), exp), deadline);
                         return user.thenCombine(bot, Tokens::new);
                     }))
@@ -227,6 +240,49 @@ public class SessionSetup {
                                 admitted.clientUserRef());
                         return orchestrator.startBot(start, deadline).thenApply(ignored -> tokens);
                     }));
+        }
+
+        /** The session's room: the one assigned before (a run again), a pooled one, or one created on demand. */
+        private CompletableFuture<DailyRoom> room() {
+            if (!pool.enabled()) {
+                return createOrReuseRoom();
+            }
+            return assignments.caughtUp()
+                    .orTimeout(Math.max(1, deadline.remaining().toMillis()), TimeUnit.MILLISECONDS)
+                    .thenCompose(caughtUp -> {
+                        checkCancelled();
+                        Optional<RoomAssignment> known = assignments.ofSession(id());
+                        if (known.isPresent()) {
+                            RoomAssignment assigned = known.get();
+                            log.info("Session {}: set up again; using its assigned room {}", id(), assigned.roomName());
+                            return assigned.pooled()
+                                    ? CompletableFuture.completedFuture(new DailyRoom(null, assigned.roomName(),
+                                            assigned.roomUrl(), "private", null))
+                                    : createOrReuseRoom();
+                        }
+                        return assignNew();
+                    });
+        }
+
+        /** Takes a pooled room (or, on a miss, chooses one named after the session) and records the choice. */
+        private CompletableFuture<DailyRoom> assignNew() {
+            Optional<PooledRoom> pooled = pool.take(exp, id());
+            RoomAssignment assignment = new RoomAssignment(id(), admitted.agentId(),
+                    pooled.map(PooledRoom::name).orElse(id()), pooled.map(p -> p.room().url()).orElse(null),
+                    pooled.isPresent(), clock.instant());
+            return assignments.assign(assignment)
+                    .handle((written, error) -> {
+                        if (error != null) {
+                            // nobody else can have this room: it never goes back to the pool
+                            pooled.ifPresent(p -> daily.deleteRoom(p.name(), Deadline.in(properties.teardownBudget())));
+                            throw new CompletionException(new IllegalStateException(
+                                    "room assignment not written: " + Retry.unwrapped(error)));
+                        }
+                        return written;
+                    })
+                    .thenCompose(written -> pooled.isPresent()
+                            ? CompletableFuture.completedFuture(pooled.get().room())
+                            : createOrReuseRoom());
         }
 
         private CompletableFuture<DailyRoom> createOrReuseRoom() {

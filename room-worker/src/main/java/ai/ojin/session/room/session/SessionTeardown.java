@@ -1,5 +1,7 @@
 package ai.ojin.session.room.session;
 
+import ai.ojin.session.events.room.RoomAssignment;
+import ai.ojin.session.room.assignment.RoomAssignments;
 import ai.ojin.session.room.config.RoomProperties;
 import ai.ojin.session.room.daily.DailyApi;
 import ai.ojin.session.room.http.Deadline;
@@ -9,14 +11,17 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Removes a session's room (404 = gone) and stops its bot (404 = stopped), each retried with
+ * Removes a session's room (404 = gone; the room of its assignment when it has one, a pooled room
+ * included, then the assignment's tombstone) and stops its bot (404 = stopped), each retried with
  * backoff until it succeeds, the job is cancelled, or {@code room.teardown.give-up-after} has
  * passed; after that the room's {@code exp} and the reconciliation bound what is left.
  */
@@ -25,16 +30,21 @@ public class SessionTeardown {
     private static final Logger log = LoggerFactory.getLogger(SessionTeardown.class);
     private static final Retry.Backoff BACKOFF = new Retry.Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30));
 
+    private static final Duration ASSIGNMENT_WAIT = Duration.ofSeconds(10);
+
     private final DailyApi daily;
+    private final RoomAssignments assignments;
     private final Orchestrator orchestrator;
     private final RoomProperties properties;
     private final MeterRegistry meters;
     private final Clock clock;
     private final Retry retry;
 
-    public SessionTeardown(DailyApi daily, Orchestrator orchestrator, RoomProperties properties, MeterRegistry meters,
-                           Clock clock, ScheduledExecutorService scheduler) {
+    public SessionTeardown(DailyApi daily, RoomAssignments assignments, Orchestrator orchestrator,
+                           RoomProperties properties, MeterRegistry meters, Clock clock,
+                           ScheduledExecutorService scheduler) {
         this.daily = daily;
+        this.assignments = assignments;
         this.orchestrator = orchestrator;
         this.properties = properties;
         this.meters = meters;
@@ -54,10 +64,10 @@ public class SessionTeardown {
         }
         Instant giveUpAt = now.plus(properties.teardown().giveUpAfter());
         BooleanSupplier stop = () -> cancelled.getAsBoolean() || !clock.instant().isBefore(giveUpAt);
-        CompletableFuture<Boolean> room = retry.until(
-                () -> daily.deleteRoom(sessionId, Deadline.in(properties.teardownBudget())), BACKOFF, stop,
+        CompletableFuture<Boolean> room = assignment(sessionId).thenCompose(assigned -> retry.until(
+                () -> deleteRoom(sessionId, assigned), BACKOFF, stop,
                 (attempt, error) -> log.warn("Session {}: deleting its room failed (try {}): {}", sessionId, attempt,
-                        error.toString()));
+                        error.toString())));
         CompletableFuture<Boolean> bot = retry.until(
                 () -> orchestrator.stopBot(sessionId, Deadline.in(properties.teardownBudget())), BACKOFF, stop,
                 (attempt, error) -> log.warn("Session {}: stopping its bot failed (try {}): {}", sessionId, attempt,
@@ -76,5 +86,34 @@ public class SessionTeardown {
             }
             return (Void) null;
         })).thenCompose(f -> f);
+    }
+
+    /**
+     * The session's assignment; with a pool, after this worker's view has caught up (the set-up may
+     * have run on another instance). Without one (or when the view cannot catch up in time) the
+     * room is the one named after the session; a pooled room missed that way is left to the
+     * reconciliation and its exp.
+     */
+    private CompletableFuture<Optional<RoomAssignment>> assignment(String sessionId) {
+        if (!properties.pool().enabled() && assignments.size() == 0) {
+            return CompletableFuture.completedFuture(Optional.empty());
+        }
+        return assignments.caughtUp().orTimeout(ASSIGNMENT_WAIT.toMillis(), TimeUnit.MILLISECONDS)
+                .handle((caughtUp, error) -> {
+                    if (error != null) {
+                        log.warn("Session {}: room assignments not caught up ({}); deleting by what is known",
+                                sessionId, error.toString());
+                    }
+                    return assignments.ofSession(sessionId);
+                });
+    }
+
+    private CompletableFuture<Boolean> deleteRoom(String sessionId, Optional<RoomAssignment> assigned) {
+        String name = assigned.map(RoomAssignment::roomName).orElse(sessionId);
+        CompletableFuture<Boolean> deleted = daily.deleteRoom(name, Deadline.in(properties.teardownBudget()));
+        if (assigned.isEmpty()) {
+            return deleted;
+        }
+        return deleted.thenCompose(found -> assignments.remove(sessionId).thenApply(removed -> found));
     }
 }

@@ -5,8 +5,11 @@ import ai.ojin.session.events.command.EndReason;
 import ai.ojin.session.events.command.ReleaseSession;
 import ai.ojin.session.events.command.SessionCommand;
 import ai.ojin.session.events.json.Json;
+import ai.ojin.session.events.room.RoomAssignment;
 import ai.ojin.session.events.web.ApiErrors;
+import ai.ojin.session.room.assignment.RoomAssignments;
 import ai.ojin.session.room.config.RoomProperties;
+import ai.ojin.session.room.pool.RoomPool;
 import ai.ojin.session.room.session.SessionOutbox;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -34,11 +37,12 @@ import tools.jackson.databind.json.JsonMapper;
  * refused before it is read) and the signature ({@link WebhookSignature}) is checked on the raw
  * bytes before anything is parsed: an unsigned or wrongly signed call gets 401 {@code auth_failed}
  * - except Daily's unsigned verification ping, a tiny body without a {@code "type"}, answered 200
- * without being parsed. A verified {@code meeting.ended} for a room of ours (this deployment's
- * {@code ROOM_NAME_PREFIX} + a session id) releases its session (MEETING_ENDED), once per event
- * id; a verified {@code participant.joined} / {@code participant.left} becomes a participant
- * command ({@link ParticipantWebhooks}). Each once per event id; the 200 is sent only after the
- * command is on Kafka, so Daily retries otherwise.
+ * without being parsed. The room a verified event names is ours when it carries this deployment's
+ * {@code ROOM_NAME_PREFIX} and, without it, is a session id (a room named after its session) or a
+ * pooled room whose session {@link RoomAssignments} knows. A verified {@code meeting.ended} for a
+ * room of ours releases its session (MEETING_ENDED); a verified {@code participant.joined} /
+ * {@code participant.left} becomes a participant command ({@link ParticipantWebhooks}). Each once
+ * per event id; the 200 is sent only after the command is on Kafka, so Daily retries otherwise.
  */
 @RestController
 public class DailyWebhookController {
@@ -52,14 +56,16 @@ public class DailyWebhookController {
     private final WebhookSignature signature;
     private final RecentEventIds seen;
     private final SessionOutbox outbox;
+    private final RoomAssignments assignments;
     private final MeterRegistry meters;
     private final String roomPrefix;
 
     public DailyWebhookController(WebhookSignature signature, RecentEventIds seen, SessionOutbox outbox,
-                                  MeterRegistry meters, RoomProperties properties) {
+                                  RoomAssignments assignments, MeterRegistry meters, RoomProperties properties) {
         this.signature = signature;
         this.seen = seen;
         this.outbox = outbox;
+        this.assignments = assignments;
         this.meters = meters;
         this.roomPrefix = properties.daily().roomNamePrefix();
     }
@@ -95,7 +101,8 @@ public class DailyWebhookController {
             count(typeTag(type), "ignored");
             return ok("ignored");
         }
-        String session = ourSession(json.path("payload").path("room").asString(null));
+        String session = ourRoom(json.path("payload").path("room").asString(null))
+                .flatMap(this::sessionOf).orElse(null);
         Optional<? extends SessionCommand> command = type.equals("meeting.ended")
                 ? meetingEnded(session)
                 : ParticipantWebhooks.command(type, json.path("payload"), session);
@@ -121,17 +128,42 @@ public class DailyWebhookController {
         return ok(outcome);
     }
 
-    private static Optional<ReleaseSession> meetingEnded(String room) {
-        return SessionIds.agentOf(room)
-                .map(agent -> new ReleaseSession(room, agent, EndReason.MEETING_ENDED, Instant.now()));
+    private static Optional<ReleaseSession> meetingEnded(String session) {
+        return SessionIds.agentOf(session)
+                .map(agent -> new ReleaseSession(session, agent, EndReason.MEETING_ENDED, Instant.now()));
     }
 
-    /** The session id in a Daily room name of this deployment, or null when the room is not ours. */
-    private String ourSession(String dailyRoomName) {
+    /** The room's name without this deployment's prefix, or empty when the room is not ours. */
+    private Optional<String> ourRoom(String dailyRoomName) {
         if (dailyRoomName == null || !dailyRoomName.startsWith(roomPrefix)) {
-            return null;
+            return Optional.empty();
         }
-        return dailyRoomName.substring(roomPrefix.length());
+        return Optional.of(dailyRoomName.substring(roomPrefix.length()));
+    }
+
+    /**
+     * The session of a room named after it, or of a pooled room (looked up once the assignments
+     * view caught up); empty for a room of no session.
+     */
+    private Optional<String> sessionOf(String roomName) {
+        if (SessionIds.agentOf(roomName).isPresent()) {
+            return Optional.of(roomName);
+        }
+        if (!RoomPool.isPoolRoomName(roomName)) {
+            return Optional.empty();
+        }
+        Optional<RoomAssignment> known = assignments.ofRoom(roomName);
+        if (known.isPresent()) {
+            return known.map(RoomAssignment::sessionId);
+        }
+        try {
+            assignments.caughtUp().get(SEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("Room assignments not caught up for the webhook of room {}: {}", roomName, e.toString());
+        }
+        return assignments.ofRoom(roomName).map(RoomAssignment::sessionId);
     }
 
     /** Daily's verification ping, recognised on its bytes (no parsing): tiny and without a type. */

@@ -11,7 +11,7 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Daily's {@code participant.joined} and {@code participant.left} webhooks as commands. Their
- * {@code payload} names the {@code room} (our session id), the meeting token's {@code user_id}
+ * {@code payload} names the {@code room} (our session id, or a pooled room of a session), the meeting token's {@code user_id}
  * (tells user from bot, see {@link ParticipantIds}), the participant's {@code session_id} (one per
  * stay in the room), {@code joined_at} (epoch seconds) and, when leaving, {@code duration}
  * (seconds in the call). A webhook for a room or a token that is not ours gives no command.
@@ -28,8 +28,12 @@ public final class ParticipantWebhooks {
         return JOINED.equals(type) || LEFT.equals(type);
     }
 
-    /** The command for a verified participant webhook of {@code type}, or empty when it is not about a session of ours. */
-    /** @param room the session id the payload's room names (this deployment's prefix removed), or null */
+    /**
+     * The command for a verified participant webhook of {@code type}, or empty when it is not about a session of ours.
+     *
+     * @param room the session id of the payload's room (this deployment's prefix removed; for a pooled
+     *     room, the session its assignment names), or null
+     */
     public static Optional<ParticipantPresence> command(String type, JsonNode payload, String room) {
         Optional<String> agent = SessionIds.agentOf(room);
         Optional<Role> role = ParticipantIds.roleOf(room, payload.path("user_id").asString(null));

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import ai.ojin.session.events.SessionIds;
 import ai.ojin.session.events.topic.SessionTopics;
+import ai.ojin.session.room.assignment.RoomAssignments;
 import ai.ojin.session.room.config.RoomProperties;
 import ai.ojin.session.room.daily.HttpDailyApi;
 import ai.ojin.session.room.http.Deadline;
@@ -19,8 +20,11 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
@@ -34,9 +38,16 @@ class RoomOwnershipTest {
         RoomProperties properties = new Binder(new MapConfigurationPropertySource(Map.of(
                 "room.reconcile-grace", "0s", "room.daily.room-name-prefix", "dep-a-")))
                 .bindOrCreate("room", RoomProperties.class);
+        var assignmentSerde = topics.roomAssignments().valueSerde();
         try (FakeDaily daily = new FakeDaily();
                 var consumer = new KafkaConsumer<>(Map.<String, Object>of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                        TestKafka.bootstrapServers()), new StringDeserializer(), new StringDeserializer())) {
+                        TestKafka.bootstrapServers()), new StringDeserializer(), new StringDeserializer());
+                RoomAssignments assignments = new RoomAssignments(topics.roomAssignments().name(),
+                        () -> new KafkaConsumer<>(Map.<String, Object>of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                                TestKafka.bootstrapServers()), new StringDeserializer(), assignmentSerde.deserializer()),
+                        new KafkaProducer<>(Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                                TestKafka.bootstrapServers()), new StringSerializer(), assignmentSerde.serializer()))) {
+            assignments.start();
             HttpDailyApi api = new HttpDailyApi(daily.baseUrl(), daily.apiKey(), new ResilientHttp("daily",
                     ResilientHttp.newClient(Duration.ofSeconds(2)), Duration.ofSeconds(2), 1, null, new SimpleMeterRegistry()),
                     properties.daily().roomNamePrefix());
@@ -51,7 +62,7 @@ class RoomOwnershipTest {
             api.createRoom(ours, Instant.now().plusSeconds(600), Deadline.in(Duration.ofSeconds(5))).join();
             daily.addRoom("dep-b-" + otherDeployment, Instant.now(), Map.of());
             daily.addRoom(unmarked, Instant.now(), Map.of());
-            RoomReconciler reconciler = new RoomReconciler(api, new SessionRegistry(), ownership, properties,
+            RoomReconciler reconciler = new RoomReconciler(api, new SessionRegistry(), assignments, ownership, properties,
                     new SimpleMeterRegistry());
 
             // when: a moment later (the rooms are older than the zero grace)

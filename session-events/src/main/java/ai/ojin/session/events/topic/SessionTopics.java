@@ -6,6 +6,7 @@ import ai.ojin.session.events.fact.SessionEvent;
 import ai.ojin.session.events.history.CallRecord;
 import ai.ojin.session.events.json.JsonSerde;
 import ai.ojin.session.events.reply.SessionReply;
+import ai.ojin.session.events.room.RoomAssignment;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -22,7 +23,8 @@ public record SessionTopics(
         Topic<String, SessionCommand> commands,
         Topic<String, SessionEvent> events,
         Topic<String, SessionReply> replies,
-        Topic<String, CallRecord> callHistory) {
+        Topic<String, CallRecord> callHistory,
+        Topic<String, RoomAssignment> roomAssignments) {
 
     public static final SessionTopics DEFAULT = withPrefix("");
 
@@ -50,13 +52,15 @@ public record SessionTopics(
                 new Topic<>(p + "session-commands", Serdes.String(), new JsonSerde<>(SessionCommand.class)),
                 new Topic<>(p + "session-events", Serdes.String(), new JsonSerde<>(SessionEvent.class)),
                 new Topic<>(p + "session-replies", Serdes.String(), new JsonSerde<>(SessionReply.class)),
-                new Topic<>(p + "call-history", Serdes.String(), new JsonSerde<>(CallRecord.class)));
+                new Topic<>(p + "call-history", Serdes.String(), new JsonSerde<>(CallRecord.class)),
+                new Topic<>(p + "room-assignments", Serdes.String(), new JsonSerde<>(RoomAssignment.class)));
     }
 
     /**
      * The topics with their settings: {@code agents} compacted, facts and call history kept
      * forever (they are the audit trail), replies (which carry meeting tokens) kept one hour in
-     * segments of ten minutes, so that a token is deleted from disk within about 70 minutes.
+     * segments of ten minutes, so that a token is deleted from disk within about 70 minutes,
+     * room assignments (key session id, the worker's session -> room map) compacted.
      */
     public List<NewTopic> newTopics(TopicLayout layout) {
         short rf = layout.replicationFactor();
@@ -71,6 +75,8 @@ public record SessionTopics(
                         .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(REPLIES_RETENTION_MS),
                                 TopicConfig.SEGMENT_MS_CONFIG, String.valueOf(REPLIES_SEGMENT_MS))),
                 new NewTopic(callHistory.name(), layout.partitions(), rf)
-                        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1")));
+                        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1")),
+                new NewTopic(roomAssignments.name(), layout.partitions(), rf)
+                        .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
     }
 }

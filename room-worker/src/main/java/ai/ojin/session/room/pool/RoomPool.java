@@ -1,0 +1,295 @@
+package ai.ojin.session.room.pool;
+
+import ai.ojin.session.room.config.RoomProperties;
+import ai.ojin.session.room.daily.DailyApi;
+import ai.ojin.session.room.http.Deadline;
+import ai.ojin.session.room.http.Priority;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * A warm pool of private Daily rooms ({@code room.pool.size}, 0 = off) so that a set-up does not
+ * wait for Daily's room creation. The pool is refilled in the background: its calls take
+ * {@link Priority#BACKGROUND} permits of the Daily rate limit, so set-ups always go first. Pooled
+ * rooms carry a long {@code exp} ({@code room.pool.room-lifetime}) and are deleted and replaced
+ * once they come within {@code room.pool.renew-before} of it. A room is {@link #take taken} by one
+ * session only and never comes back: the session's tear-down deletes it. An empty pool is a miss
+ * (the caller creates a room on demand). Unused rooms are deleted when the worker stops; a worker
+ * that dies leaves its unused rooms to their {@code exp}.
+ *
+ * <p>Pooled room names are {@code pool-<26 random base32 characters>}: never a session id, so a
+ * pooled room is only ever linked to a session through its assignment.
+ */
+public class RoomPool implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(RoomPool.class);
+    private static final Pattern NAME = Pattern.compile("pool-[a-z2-7]{26}");
+    private static final char[] ALPHABET = "abcdefghijklmnopqrstuvwxyz234567".toCharArray();
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Duration CREATE_BUDGET = Duration.ofSeconds(30);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
+    private final DailyApi daily;
+    private final RoomProperties.Pool settings;
+    private final Duration deleteBudget;
+    private final Clock clock;
+    private final ConcurrentLinkedDeque<PooledRoom> rooms = new ConcurrentLinkedDeque<>();
+    private final AtomicInteger creating = new AtomicInteger();
+    private final AtomicInteger consecutiveFailures = new AtomicInteger();
+    private final AtomicBoolean refillScheduled = new AtomicBoolean();
+    private final AtomicBoolean filledOnce = new AtomicBoolean();
+    private final AtomicInteger missesSinceFull = new AtomicInteger();
+    private final Counter hits;
+    private final Counter misses;
+    private final Counter created;
+    private final Counter createFailures;
+    private final Counter replaced;
+    private volatile ScheduledExecutorService scheduler;
+    private volatile Instant pausedUntil = Instant.MIN;
+
+    public RoomPool(DailyApi daily, RoomProperties properties, Clock clock, MeterRegistry meters) {
+        this.daily = daily;
+        this.settings = properties.pool();
+        this.deleteBudget = properties.teardownBudget();
+        this.clock = clock;
+        Gauge.builder("room.pool.size", rooms, ConcurrentLinkedDeque::size).description("Rooms ready in the warm pool")
+                .register(meters);
+        Gauge.builder("room.pool.target", settings, RoomProperties.Pool::size).register(meters);
+        this.hits = Counter.builder("room.pool.takes").tag("outcome", "hit").register(meters);
+        this.misses = Counter.builder("room.pool.takes").tag("outcome", "miss").register(meters);
+        this.created = Counter.builder("room.pool.refills").tag("outcome", "created").register(meters);
+        this.createFailures = Counter.builder("room.pool.refills").tag("outcome", "failed").register(meters);
+        this.replaced = Counter.builder("room.pool.replaced").register(meters);
+    }
+
+    /** True for the name of a pooled room (never a session id). */
+    public static boolean isPoolRoomName(String name) {
+        return name != null && NAME.matcher(name).matches();
+    }
+
+    public boolean enabled() {
+        return settings.enabled();
+    }
+
+    public int size() {
+        return rooms.size();
+    }
+
+    /**
+     * Takes a ready room that lives until at least {@code neededUntil}, for one session; empty
+     * (a miss) when the pool has none. The room never returns to the pool.
+     */
+    public Optional<PooledRoom> take(Instant neededUntil, String sessionId) {
+        Iterator<PooledRoom> it = rooms.iterator();
+        while (it.hasNext()) {
+            PooledRoom room = it.next();
+            if (!room.exp().isBefore(neededUntil) && rooms.removeFirstOccurrence(room)) {
+                hits.increment();
+                refillSoon();
+                return Optional.of(room);
+            }
+        }
+        misses.increment();
+        missesSinceFull.incrementAndGet();
+        log.info("Room pool has no room for session {} ({} ready, {} being created); creating one on demand",
+                sessionId, rooms.size(), creating.get());
+        refillSoon();
+        return Optional.empty();
+    }
+
+    /** Asks for a refill pass (immediately, unless one is scheduled already). */
+    public void refillSoon() {
+        ScheduledExecutorService s = scheduler;
+        if (s != null && refillScheduled.compareAndSet(false, true)) {
+            s.execute(this::refillPass);
+        }
+    }
+
+    /** Replaces rooms close to their exp, then starts creations up to the target size. */
+    private void refillPass() {
+        refillScheduled.set(false);
+        Instant now = clock.instant();
+        replaceExpiring(now);
+        if (now.isBefore(pausedUntil)) {
+            return;
+        }
+        while (rooms.size() + creating.get() < settings.size() && creating.get() < settings.refillConcurrency()) {
+            createOne();
+        }
+    }
+
+    private void replaceExpiring(Instant now) {
+        Instant renewBy = now.plus(settings.renewBefore());
+        List<PooledRoom> expiring = new ArrayList<>();
+        for (PooledRoom room : rooms) {
+            if (room.exp().isBefore(renewBy) && rooms.removeFirstOccurrence(room)) {
+                expiring.add(room);
+            }
+        }
+        for (PooledRoom room : expiring) {
+            replaced.increment();
+            log.info("Room pool: replacing {} (exp {})", room.name(), room.exp());
+            delete(room.name());
+        }
+    }
+
+    private void createOne() {
+        creating.incrementAndGet();
+        String name = newName();
+        Instant exp = clock.instant().plus(settings.roomLifetime());
+        CompletableFuture<?> attempt;
+        try {
+            attempt = daily.createRoom(name, exp, Priority.BACKGROUND, Deadline.in(CREATE_BUDGET))
+                    .whenComplete((room, error) -> {
+                        if (error != null) {
+                            creating.decrementAndGet();
+                            failed(name, error);
+                            return;
+                        }
+                        consecutiveFailures.set(0);
+                        created.increment();
+                        if (scheduler == null) {
+                            creating.decrementAndGet();
+                            delete(room.name()); // stopped meanwhile
+                            return;
+                        }
+                        // in the pool before it stops counting as being created: a refill pass never sees too few
+                        rooms.add(new PooledRoom(room, exp));
+                        creating.decrementAndGet();
+                        if (rooms.size() >= settings.size()) {
+                            announceFull();
+                        }
+                        refillSoon();
+                    });
+        } catch (RuntimeException e) {
+            creating.decrementAndGet();
+            failed(name, e);
+            return;
+        }
+        attempt.exceptionally(ignored -> null);
+    }
+
+    /** Logs the first fill, and a fill after misses (not every refill after a hit). */
+    private void announceFull() {
+        int missed = missesSinceFull.getAndSet(0);
+        if (filledOnce.compareAndSet(false, true)) {
+            log.info("Room pool full: {} rooms ready", rooms.size());
+        } else if (missed > 0) {
+            log.info("Room pool full again: {} rooms ready ({} session(s) got a room on demand meanwhile)", rooms.size(),
+                    missed);
+        }
+    }
+
+    private void failed(String name, Throwable error) {
+        createFailures.increment();
+        int failures = consecutiveFailures.incrementAndGet();
+        long backoffMs = Math.min(MAX_BACKOFF.toMillis(), 500L << Math.min(failures - 1, 10));
+        pausedUntil = clock.instant().plusMillis(backoffMs);
+        log.warn("Room pool: creating {} failed ({}); next try in {} ms ({} ready)", name, error.toString(), backoffMs,
+                rooms.size());
+        ScheduledExecutorService s = scheduler;
+        if (s != null) {
+            s.schedule(this::refillSoon, backoffMs, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private CompletableFuture<Boolean> delete(String name) {
+        try {
+            return daily.deleteRoom(name, Deadline.in(deleteBudget)).whenComplete((ok, error) -> {
+                if (error != null) {
+                    log.warn("Room pool: deleting {} failed ({}); its exp bounds it", name, error.toString());
+                }
+            });
+        } catch (RuntimeException e) {
+            log.warn("Room pool: deleting {} failed ({}); its exp bounds it", name, e.toString());
+            return CompletableFuture.completedFuture(false);
+        }
+    }
+
+    private static String newName() {
+        char[] random = new char[26];
+        for (int i = 0; i < random.length; i++) {
+            random[i] = ALPHABET[RANDOM.nextInt(ALPHABET.length)];
+        }
+        return "pool-" + new String(random);
+    }
+
+    @Override
+    public synchronized void start() {
+        if (!settings.enabled() || scheduler != null) {
+            if (!settings.enabled()) {
+                log.info("Room pool is off (room.pool.size=0): every room is created on demand");
+            }
+            return;
+        }
+        ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "room-pool");
+            thread.setDaemon(true);
+            return thread;
+        });
+        scheduler = s;
+        log.info("Room pool: keeping {} rooms ready (lifetime {}, replaced {} before exp, {} creations at once, "
+                + "background priority under the Daily rate limit)", settings.size(), settings.roomLifetime(),
+                settings.renewBefore(), settings.refillConcurrency());
+        long check = settings.checkInterval().toMillis();
+        s.scheduleWithFixedDelay(this::refillSoon, 0, check, TimeUnit.MILLISECONDS);
+    }
+
+    /** Deletes the rooms still in the pool (bounded wait); rooms of a worker that died are bounded by their exp. */
+    @Override
+    public void stop() {
+        ScheduledExecutorService s;
+        synchronized (this) {
+            s = scheduler;
+            scheduler = null;
+        }
+        if (s == null) {
+            return;
+        }
+        s.shutdownNow();
+        List<CompletableFuture<Boolean>> deletes = new ArrayList<>();
+        PooledRoom room;
+        while ((room = rooms.poll()) != null) {
+            deletes.add(delete(room.name()));
+        }
+        if (!deletes.isEmpty()) {
+            log.info("Room pool: deleting {} unused room(s) on stop", deletes.size());
+            try {
+                CompletableFuture.allOf(deletes.toArray(CompletableFuture[]::new)).get(5, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                log.warn("Room pool: not every unused room was deleted on stop ({}); their exp bounds them", e.toString());
+            }
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return scheduler != null;
+    }
+
+    /** Filled before the job consumer starts taking set-ups, emptied after it stopped. */
+    @Override
+    public int getPhase() {
+        return Integer.MAX_VALUE - 2000;
+    }
+}
