@@ -133,7 +133,7 @@ public final class ConnectBench {
                 adminToken = inProcess.adminToken();
             }
         }
-        WorkerMetrics worker = workerUrl == null ? null : new WorkerMetrics(workerUrl, adminToken);
+        WorkerMetrics worker = workerUrl == null ? null : new WorkerMetrics(workerUrl);
         ForkedStack server = forked;
         try {
             setUpAgents();

@@ -1,80 +1,114 @@
 package ai.ojin.session.bench;
 
-import ai.ojin.session.events.json.Json;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import tools.jackson.databind.JsonNode;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * Reads the room-worker's own Micrometer meters over {@code /actuator/metrics} (from outside its
- * JVM), and samples its in-flight gauges while a phase runs.
+ * Reads the room-worker's own Micrometer meters from its public {@code /actuator/prometheus} (from
+ * outside its JVM), and samples its in-flight gauges while a phase runs. Meter names are given in
+ * Micrometer's dotted form ({@code room.jobs.in_flight}) and tags as {@code name:value}.
  */
 final class WorkerMetrics {
 
     private final String baseUrl;
-    private final String adminToken;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    /** {@code /actuator/metrics} needs the admin token. */
-    WorkerMetrics(String baseUrl, String adminToken) {
+    WorkerMetrics(String baseUrl) {
         this.baseUrl = baseUrl;
-        this.adminToken = adminToken;
     }
 
-    /** The meter's first measurement (VALUE of a gauge, COUNT of a counter or timer), NaN when absent. */
+    /** A gauge's value, or the count of a counter or timer, summed over the series with these tags; NaN when absent. */
     double value(String meter, String... tags) {
-        JsonNode json = get(meter, tags);
-        if (json == null) {
+        List<Sample> samples = samples(meter);
+        if (samples.isEmpty()) {
             return Double.NaN;
         }
-        return json.path("measurements").path(0).path("value").asDouble(Double.NaN);
+        double sum = 0;
+        boolean any = false;
+        for (Sample sample : samples) {
+            if (sample.matches(tags)) {
+                sum += sample.value();
+                any = true;
+            }
+        }
+        return any ? sum : Double.NaN;
     }
 
-    /** COUNT of a timer or counter split by the values of one tag (for example outcome), others fixed. */
+    /** The count of a timer or counter split by the values of one tag (for example outcome), others fixed. */
     Map<String, Long> countsBy(String meter, String tag, String... tags) {
         Map<String, Long> counts = new TreeMap<>();
-        JsonNode json = get(meter, tags);
-        if (json == null) {
-            return counts;
-        }
-        for (JsonNode available : json.path("availableTags")) {
-            if (tag.equals(available.path("tag").asString())) {
-                for (JsonNode v : available.path("values")) {
-                    String[] more = java.util.Arrays.copyOf(tags, tags.length + 1);
-                    more[tags.length] = tag + ":" + v.asString();
-                    counts.put(v.asString(), (long) value(meter, more));
-                }
+        for (Sample sample : samples(meter)) {
+            String value = sample.tags().get(tag);
+            if (value != null && sample.matches(tags)) {
+                counts.merge(value, (long) sample.value(), Long::sum);
             }
         }
         return counts;
     }
 
-    private JsonNode get(String meter, String... tags) {
-        StringBuilder url = new StringBuilder(baseUrl).append("/actuator/metrics/").append(meter);
-        for (int i = 0; i < tags.length; i++) {
-            url.append(i == 0 ? '?' : '&').append("tag=").append(URLEncoder.encode(tags[i], StandardCharsets.UTF_8));
-        }
-        try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url.toString()))
-                    .header("Authorization", "Bearer " + adminToken)
-                    .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() == 401 || response.statusCode() == 403) {
-                throw new IllegalStateException("the worker refuses the admin token for " + url + ": " + response.statusCode());
+    private record Sample(Map<String, String> tags, double value) {
+
+        boolean matches(String... wanted) {
+            for (String tag : wanted) {
+                int colon = tag.indexOf(':');
+                if (!tag.substring(colon + 1).equals(tags.get(tag.substring(0, colon)))) {
+                    return false;
+                }
             }
-            return response.statusCode() == 200 ? Json.MAPPER.readTree(response.body()) : null;
+            return true;
+        }
+    }
+
+    /** The series of one meter: a gauge's value, or a timer's or counter's count. */
+    private List<Sample> samples(String meter) {
+        String base = meter.replace('.', '_');
+        List<String> names = List.of(base, base + "_total", base + "_seconds_count", base + "_count");
+        List<Sample> samples = new ArrayList<>();
+        for (String line : scrape().split("\n")) {
+            if (line.startsWith("#") || line.isBlank()) {
+                continue;
+            }
+            int brace = line.indexOf('{');
+            int space = line.lastIndexOf(' ');
+            String name = brace >= 0 ? line.substring(0, brace) : line.substring(0, space);
+            if (!names.contains(name)) {
+                continue;
+            }
+            Map<String, String> tags = new HashMap<>();
+            if (brace >= 0) {
+                Matcher m = LABEL.matcher(line.substring(brace + 1, line.lastIndexOf('}')));
+                while (m.find()) {
+                    tags.put(m.group(1), m.group(2));
+                }
+            }
+            samples.add(new Sample(tags, Double.parseDouble(line.substring(space + 1))));
+        }
+        return samples;
+    }
+
+    private static final Pattern LABEL = Pattern.compile("(\\w+)=\"((?:[^\"\\\\]|\\\\.)*)\"");
+
+    private String scrape() {
+        try {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/actuator/prometheus"))
+                    .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() == 200 ? response.body() : "";
         } catch (java.io.IOException e) {
-            return null;
+            return "";
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return null;
+            return "";
         }
     }
 
