@@ -80,15 +80,9 @@ class EarlyRejectionsTest {
                 TestPipeline commands = TestPipeline.start(topics, command -> null);
                 KafkaProducer<String, SessionReply> producer = transactionalProducer()) {
             // given: a waiting request answered by a rejection whose transaction then aborts
-            PendingReplies pending = api.bean(PendingReplies.class);
             String sessionId = SessionIds.newSessionId("aborted-agent");
-            CompletableFuture<SessionReply> waiting = pending.register(sessionId).future();
-            producer.initTransactions();
-            producer.beginTransaction();
-            producer.send(reply(topics, SessionReply.rejected(sessionId, 3, "Agent is at its concurrency limit"))).get();
-            await().atMost(WAIT).until(waiting::isDone);
-            assertThat(waiting.join().errorCode()).isEqualTo(ErrorCode.CONCURRENCY_LIMIT);
-            producer.abortTransaction();
+            SessionReply answer = answeredByARejectionThatAborts(api, topics, producer, sessionId);
+            assertThat(answer.errorCode()).isEqualTo(ErrorCode.CONCURRENCY_LIMIT);
 
             // when: the command, decided again, is admitted and set up (a committed success reply)
             producer.beginTransaction();
@@ -112,15 +106,9 @@ class EarlyRejectionsTest {
                 TestPipeline commands = TestPipeline.start(topics, command -> null);
                 KafkaProducer<String, SessionReply> producer = transactionalProducer()) {
             // given: a request answered by an early rejection whose transaction aborted
-            PendingReplies pending = api.bean(PendingReplies.class);
             ReplyListener committed = api.bean(ReplyListener.class);
             String sessionId = SessionIds.newSessionId("twice-agent");
-            CompletableFuture<SessionReply> waiting = pending.register(sessionId).future();
-            producer.initTransactions();
-            producer.beginTransaction();
-            producer.send(reply(topics, SessionReply.rejected(sessionId, 3, "Agent is at its concurrency limit"))).get();
-            await().atMost(WAIT).until(waiting::isDone);
-            producer.abortTransaction();
+            answeredByARejectionThatAborts(api, topics, producer, sessionId);
 
             // when: the admission's success is committed twice (the worker re-ran the set-up)
             producer.beginTransaction();
@@ -138,6 +126,21 @@ class EarlyRejectionsTest {
             assertThat(commands.commands()).filteredOn(c -> sessionId.equals(c.sessionId()))
                     .singleElement().isInstanceOf(ReleaseSession.class);
         }
+    }
+
+    /**
+     * Registers a waiting request for the session, writes a rejection for it in a transaction,
+     * waits until the request is answered with it (before any commit), then aborts the transaction.
+     */
+    private static SessionReply answeredByARejectionThatAborts(RunningApi api, SessionTopics topics,
+            KafkaProducer<String, SessionReply> producer, String sessionId) throws Exception {
+        CompletableFuture<SessionReply> waiting = api.bean(PendingReplies.class).register(sessionId).future();
+        producer.initTransactions();
+        producer.beginTransaction();
+        producer.send(reply(topics, SessionReply.rejected(sessionId, 3, "Agent is at its concurrency limit"))).get();
+        await().atMost(WAIT).until(waiting::isDone);
+        producer.abortTransaction();
+        return waiting.join();
     }
 
     private static ProducerRecord<String, SessionReply> reply(SessionTopics topics, SessionReply reply) {
