@@ -111,18 +111,34 @@ class IngestKafkaConfig {
         var factory = new DefaultKafkaProducerFactory<>(kafka.buildProducerProperties(),
                 topics.callHistory().keySerde().serializer(), topics.callHistory().valueSerde().serializer());
         factory.addListener(new MicrometerProducerListener<>(meters));
-        var template = new KafkaTemplate<>(factory);
+        var template = closingItsFactory(factory);
         template.setObservationEnabled(true);
         return template;
     }
 
+    /** Dead letters of this service (see {@link #deadLetterTopic}). */
     @Bean
-    DefaultErrorHandler factErrorHandler(KafkaProperties kafka, SessionTopics topics, HistoryProperties history,
-            MeterRegistry meters) {
-        var deadLetters = new KafkaTemplate<>(new DefaultKafkaProducerFactory<String, Object>(
+    KafkaTemplate<String, Object> deadLetterTemplate(KafkaProperties kafka, SessionTopics topics) {
+        return closingItsFactory(new DefaultKafkaProducerFactory<String, Object>(
                 kafka.buildProducerProperties(), new StringSerializer(), new DeadLetterSerializer(topics)));
+    }
+
+    /** A template whose factory is not a bean: it closes the factory's producer when the context closes it. */
+    private static <V> KafkaTemplate<String, V> closingItsFactory(DefaultKafkaProducerFactory<String, V> factory) {
+        return new KafkaTemplate<>(factory) {
+            @Override
+            public void destroy() {
+                super.destroy();
+                factory.destroy();
+            }
+        };
+    }
+
+    @Bean
+    DefaultErrorHandler factErrorHandler(KafkaTemplate<String, Object> deadLetterTemplate, SessionTopics topics,
+            HistoryProperties history, MeterRegistry meters) {
         String deadLetterTopic = deadLetterTopic(topics);
-        var publisher = new DeadLetterPublishingRecoverer(deadLetters,
+        var publisher = new DeadLetterPublishingRecoverer(deadLetterTemplate,
                 (record, exception) -> new TopicPartition(deadLetterTopic, -1));
         ConsumerRecordRecoverer recoverer = (record, exception) -> {
             String reason = refused(exception) ? "refused" : "unreadable";

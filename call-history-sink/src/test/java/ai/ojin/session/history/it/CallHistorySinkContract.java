@@ -148,6 +148,36 @@ abstract class CallHistorySinkContract {
     }
 
     @Test
+    void shouldCloseItsProducersWhenItStops() {
+        // given: a sink of its own (topics, store, client id) that has published a call and dead-lettered a record
+        String clientId = TestKafka.uniqueId("sink-client");
+        SinkHarness own = new SinkHarness();
+        try {
+            ConfigurableApplicationContext stopping = own.start(newStore(), "--spring.kafka.client-id=" + clientId);
+            String agent = TestKafka.uniqueId("agent");
+            own.send(Facts.call(agent, "closing-user", base.plusSeconds(60)).completed(3));
+            own.sendRaw(agent, "not a fact".getBytes(StandardCharsets.UTF_8));
+            await().atMost(WAIT).until(() -> !own.callHistory().isEmpty() && !own.deadLetters().isEmpty());
+            assertThat(producerThreads(clientId)).hasSizeGreaterThanOrEqualTo(2);
+
+            // when
+            own.stop(stopping);
+
+            // then: none of its producers is left reconnecting to the broker
+            await().atMost(WAIT).until(() -> producerThreads(clientId).isEmpty());
+        } finally {
+            own.close();
+        }
+    }
+
+    /** Kafka names each producer's I/O thread "kafka-producer-network-thread | <client id>[-n]". */
+    private static List<String> producerThreads(String clientId) {
+        return Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+                .filter(name -> name.startsWith("kafka-producer-network-thread") && name.contains("| " + clientId))
+                .toList();
+    }
+
+    @Test
     void shouldCountDuplicatedFactsOnceAndNotPublishTheCallAgain() {
         // given: a finished call, published
         String agent = TestKafka.uniqueId("agent");

@@ -97,7 +97,14 @@ public class KafkaConfiguration {
     private static <V> KafkaTemplate<String, V> observed(DefaultKafkaProducerFactory<String, V> factory,
                                                          ObjectProvider<MeterRegistry> meters) {
         meters.ifAvailable(registry -> factory.addListener(new MicrometerProducerListener<>(registry)));
-        KafkaTemplate<String, V> template = new KafkaTemplate<>((ProducerFactory<String, V>) factory);
+        KafkaTemplate<String, V> template = new KafkaTemplate<>((ProducerFactory<String, V>) factory) {
+            @Override
+            public void destroy() {
+                super.destroy();
+                // the factory is not a bean: close its producer with the template, when the context closes
+                factory.destroy();
+            }
+        };
         template.setObservationEnabled(true);
         return template;
     }
