@@ -131,6 +131,17 @@ public record CallState(
         return outcome() != null;
     }
 
+    /**
+     * Finished, and its {@code requested} fact read: only then are the record's key
+     * (client_user_ref) and origin known. A call is published only from then on, so every record of
+     * one call has the same key and lands on the same partition of {@code call-history}, in order
+     * (facts read out of order, e.g. the end before the request, would otherwise publish a record
+     * keyed null first, on another partition, that a reader could take for the newest).
+     */
+    public boolean publishable() {
+        return finished() && has(Fact.REQUESTED);
+    }
+
     /** 0 nothing, 1 requested, 2 admitted, 3 started, 4 finished: how far the call got. */
     public int progress() {
         if (finishRank() > 0) {

@@ -19,7 +19,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * Folds a batch of facts into the store in one transaction: facts are first merged per session in
  * memory, then each session's row is locked, merged and written back only when it changed. A call
- * whose record changed and is finished is marked for publication (the outbox flag), also during a
+ * whose record changed and is publishable ({@link CallState#publishable}: finished, its request
+ * read) is marked for publication (the outbox flag), also during a
  * rebuild, which does not send: a sink switched back to normal mode then publishes the calls whose
  * facts it replays, so calls that finished while it was down are not lost.
  */
@@ -75,7 +76,7 @@ public class CallFolder {
             CallRecord record = after.toCallRecord();
             boolean recordChanged = before == null || !record.equals(before.state().toCallRecord());
             boolean pending = (before != null && before.publishPending())
-                    || (publishing && after.finished() && recordChanged);
+                    || (publishing && after.publishable() && recordChanged);
             StoredCall row = new StoredCall(after, pending);
             if (before == null) {
                 inserts.add(row);

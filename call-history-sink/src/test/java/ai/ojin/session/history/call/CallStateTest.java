@@ -29,6 +29,21 @@ class CallStateTest {
     }
 
     @Test
+    void shouldBePublishableOnlyOnceFinishedAndItsRequestIsKnown() {
+        // given: the end read before the request (a fold of facts in reverse order)
+        CallState endOnly = fold(List.of(call.ended(EndReason.MEETING_ENDED, 65)));
+        CallState endAndStart = fold(List.of(call.ended(EndReason.MEETING_ENDED, 65), call.started(), call.admitted()));
+
+        // then: finished, but its key (client_user_ref) is not known before the request
+        assertThat(endOnly.finished()).isTrue();
+        assertThat(endOnly.publishable()).isFalse();
+        assertThat(endAndStart.publishable()).isFalse();
+        assertThat(fold(call.completed(65)).publishable()).isTrue();
+        assertThat(fold(List.of(call.requested(), call.admitted())).publishable()).isFalse();
+        assertThat(fold(call.rejectedCall()).publishable()).isTrue();
+    }
+
+    @Test
     void shouldMapEveryOutcome() {
         assertThat(fold(call.rejectedCall()).toCallRecord())
                 .extracting(CallRecord::outcome, CallRecord::errorCode, CallRecord::durationSeconds)

@@ -240,8 +240,11 @@ abstract class CallHistorySinkContract {
             assertThat(lastOnTopic).as(state).containsKeys(reversed.sessionId(), replayed.sessionId(), marker.sessionId());
             assertThat(lastOnTopic.get(reversed.sessionId()).durationSeconds()).as(state).isEqualTo(90L);
         });
+        // each call is published once it is complete enough to be keyed: once, and keyed by its client_user_ref
         assertThat(published(agent).stream().filter(r -> r.value().sessionId().equals(replayed.sessionId())))
                 .hasSize(1);
+        assertThat(published(agent).stream().filter(r -> r.value().sessionId().equals(reversed.sessionId())))
+                .singleElement().satisfies(r -> assertThat(r.key()).isEqualTo("ooo-user"));
     }
 
     @Test
