@@ -13,16 +13,11 @@ import io.micrometer.tracing.otel.bridge.OtelTracer;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.propagation.ContextPropagators;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
-import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
-import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
-import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Collection;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -35,25 +30,9 @@ class TracedCommandsTest {
     private static final String TRACE_ID = "0af7651916cd43dd8448eb211c80319c";
     private static final String PARENT_SPAN = "b7ad6b7169203331";
 
-    private final List<SpanData> exported = new CopyOnWriteArrayList<>();
+    private final InMemorySpanExporter exporter = InMemorySpanExporter.create();
     private final SdkTracerProvider provider = SdkTracerProvider.builder()
-            .addSpanProcessor(SimpleSpanProcessor.create(new SpanExporter() {
-                @Override
-                public CompletableResultCode export(Collection<SpanData> spans) {
-                    exported.addAll(spans);
-                    return CompletableResultCode.ofSuccess();
-                }
-
-                @Override
-                public CompletableResultCode flush() {
-                    return CompletableResultCode.ofSuccess();
-                }
-
-                @Override
-                public CompletableResultCode shutdown() {
-                    return CompletableResultCode.ofSuccess();
-                }
-            }))
+            .addSpanProcessor(SimpleSpanProcessor.create(exporter))
             .build();
     private final OpenTelemetrySdk otel = OpenTelemetrySdk.builder().setTracerProvider(provider)
             .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance())).build();
@@ -80,7 +59,7 @@ class TracedCommandsTest {
         traced.process(command, outgoing::set);
 
         // then: one span, child of the command's, and the outgoing traceparent names it
-        assertThat(exported).singleElement().satisfies(span -> {
+        assertThat(exporter.getFinishedSpanItems()).singleElement().satisfies(span -> {
             assertThat(span.getTraceId()).isEqualTo(TRACE_ID);
             assertThat(span.getParentSpanId()).isEqualTo(PARENT_SPAN);
             assertThat(span.getName()).isEqualTo("session-commands process");
