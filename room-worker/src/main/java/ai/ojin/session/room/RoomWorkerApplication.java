@@ -2,7 +2,7 @@ package ai.ojin.session.room;
 
 import ai.ojin.session.events.instance.InstanceProperties;
 import ai.ojin.session.events.topic.TopicsProperties;
-import ai.ojin.session.events.web.OpenApiDocumentController;
+import ai.ojin.session.support.web.ServiceWeb;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -14,7 +14,7 @@ import org.springframework.context.annotation.Import;
  */
 @SpringBootApplication
 @ConfigurationPropertiesScan(basePackageClasses = {RoomWorkerApplication.class, TopicsProperties.class, InstanceProperties.class})
-@Import(OpenApiDocumentController.class)
+@Import(ServiceWeb.class)
 public class RoomWorkerApplication {
 
     public static SpringApplicationBuilder builder() {

@@ -111,7 +111,7 @@ class HardenedWebhookTest {
         try (WorkerHarness worker = new WorkerHarness()) {
             assertThat(get(worker, "/actuator/health").statusCode()).isEqualTo(200);
             for (String path : List.of("/actuator/metrics", "/actuator/env", "/actuator/info", "/actuator/beans")) {
-                assertThat(get(worker, path).statusCode()).as(path).isEqualTo(404);
+                assertThat(get(worker, path).statusCode()).as(path).isEqualTo(401);
             }
         }
     }

@@ -2,10 +2,14 @@ package ai.ojin.session.processor;
 
 import ai.ojin.session.events.instance.InstanceProperties;
 import ai.ojin.session.events.topic.TopicsProperties;
-import ai.ojin.session.events.web.OpenApiDocumentController;
+import ai.ojin.session.support.web.AccessFilter;
+import ai.ojin.session.support.web.PublicEndpoint;
+import ai.ojin.session.support.web.ServiceWeb;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 
 /**
@@ -14,11 +18,17 @@ import org.springframework.context.annotation.Import;
  */
 @SpringBootApplication
 @ConfigurationPropertiesScan(basePackageClasses = {SessionProcessorApplication.class, TopicsProperties.class, InstanceProperties.class})
-@Import(OpenApiDocumentController.class)
+@Import(ServiceWeb.class)
 public class SessionProcessorApplication {
 
     public static SpringApplicationBuilder builder() {
         return new SpringApplicationBuilder(SessionProcessorApplication.class).properties("spring.config.name=session-processor");
+    }
+
+    /** No admin token here: only health, prometheus and the API document answer. */
+    @Bean
+    FilterRegistrationBean<AccessFilter> accessFilter() {
+        return AccessFilter.registration(null, PublicEndpoint.OPERATIONS);
     }
 
     public static void main(String[] args) {

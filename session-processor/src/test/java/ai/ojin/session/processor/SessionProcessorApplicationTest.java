@@ -65,7 +65,7 @@ class SessionProcessorApplicationTest {
             assertThat(app.getBean(MeterRegistry.class).getMeters())
                     .anyMatch(meter -> meter.getId().getName().startsWith("kafka.stream"));
             for (String closed : List.of("/actuator/metrics", "/actuator/env", "/actuator/info", "/actuator/beans")) {
-                assertThat(get(base + closed).statusCode()).as(closed).isEqualTo(404);
+                assertThat(get(base + closed).statusCode()).as(closed).isEqualTo(401);
             }
 
             // and when a poison command arrives before a valid request

@@ -1,6 +1,6 @@
 package ai.ojin.session.history.query;
 
-import ai.ojin.session.events.web.ApiErrors;
+import ai.ojin.session.support.web.ApiErrors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
@@ -11,6 +11,7 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 
 /** Maps failures of the query API to the shared JSON error body ({@link ApiErrors}). */
 @RestControllerAdvice
+@org.springframework.core.annotation.Order(org.springframework.core.Ordered.HIGHEST_PRECEDENCE)
 class ApiExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ApiExceptionHandler.class);

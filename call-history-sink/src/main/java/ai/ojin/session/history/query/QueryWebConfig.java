@@ -1,17 +1,18 @@
 package ai.ojin.session.history.query;
 
-import ai.ojin.session.events.web.AdminToken;
-import ai.ojin.session.events.web.AdminTokenFilter;
-import ai.ojin.session.events.web.BodyLimitFilter;
+import ai.ojin.session.support.web.AdminToken;
+import ai.ojin.session.support.web.AccessFilter;
+import ai.ojin.session.support.web.PublicEndpoint;
+import ai.ojin.session.support.web.BodyLimitFilter;
 import ai.ojin.session.history.config.HistoryProperties;
-import java.util.List;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 
 /**
- * The admin token guards the whole query API and every actuator endpoint but health and prometheus; then every
+ * Protected by default: the admin token guards every path but health, prometheus and the API
+ * document (the query API included); then every
  * request body is limited to {@code history.max-body-bytes} (the API reads none) before it is read.
  */
 @Configuration(proxyBeanMethods = false)
@@ -24,11 +25,8 @@ class QueryWebConfig {
     }
 
     @Bean
-    FilterRegistrationBean<AdminTokenFilter> adminTokenFilter() {
-        var registration = new FilterRegistrationBean<>(new AdminTokenFilter(new AdminToken(properties.adminToken()),
-                List.of("/v1", "/actuator"), List.of("/actuator/health", "/actuator/prometheus")));
-        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 15);
-        return registration;
+    FilterRegistrationBean<AccessFilter> accessFilter() {
+        return AccessFilter.registration(new AdminToken(properties.adminToken()), PublicEndpoint.OPERATIONS);
     }
 
     @Bean

@@ -1,9 +1,11 @@
 package ai.ojin.session.connect.config;
 
 import ai.ojin.session.connect.origin.PublicCorsFilter;
-import ai.ojin.session.events.web.AdminToken;
-import ai.ojin.session.events.web.AdminTokenFilter;
-import ai.ojin.session.events.web.BodyLimitFilter;
+import ai.ojin.session.support.web.AdminToken;
+import ai.ojin.session.support.web.AccessFilter;
+import ai.ojin.session.support.web.PublicEndpoint;
+import ai.ojin.session.support.web.BodyLimitFilter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -12,8 +14,9 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 
 /**
- * CORS first (so even a 413 carries it), then the admin token (admin API, end-session call and
- * every actuator endpoint but health and prometheus), then the body limit (admin API 64 KiB, everything else
+ * Access first (protected by default: only connect, its preflight, health, prometheus and the API
+ * document are public; everything else needs the admin token), then CORS (so even a 413 carries
+ * it), then the body limit (admin API 64 KiB, everything else
  * {@code connect.max-body-bytes}), all before any body is read.
  */
 @Configuration(proxyBeanMethods = false)
@@ -33,11 +36,10 @@ public class WebConfig {
     }
 
     @Bean
-    FilterRegistrationBean<AdminTokenFilter> adminTokenFilter() {
-        var registration = new FilterRegistrationBean<>(new AdminTokenFilter(new AdminToken(properties.adminToken()),
-                List.of("/v1/admin", "/v1/sessions", "/actuator"), List.of("/actuator/health", "/actuator/prometheus")));
-        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 15);
-        return registration;
+    FilterRegistrationBean<AccessFilter> accessFilter() {
+        List<PublicEndpoint> open = new ArrayList<>(PublicEndpoint.OPERATIONS);
+        open.add(PublicEndpoint.anyMethod(PublicCorsFilter.PATH));
+        return AccessFilter.registration(new AdminToken(properties.adminToken()), open);
     }
 
     @Bean

@@ -1,7 +1,7 @@
 package ai.ojin.session.connect.web;
 
 import ai.ojin.session.events.json.Json;
-import ai.ojin.session.events.web.ApiErrors;
+import ai.ojin.session.support.web.ApiErrors;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;

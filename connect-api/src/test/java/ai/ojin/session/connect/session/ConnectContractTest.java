@@ -74,7 +74,7 @@ class ConnectContractTest {
     }
 
     static Stream<Arguments> answers() {
-        Function<RunningApi, HttpRequest.Builder> unknownPath = api -> api.request("/v1/public/agents/unknown").header("Origin", SITE).GET();
+        Function<RunningApi, HttpRequest.Builder> unknownPath = api -> api.admin("/v1/public/agents/unknown").header("Origin", SITE).GET();
         return Stream.of(
                 Arguments.of("ok", 200, null, (Function<RunningApi, HttpRequest.Builder>) api -> api.connect("{\"agent_id\":\"ok-agent\",\"client_user_ref\":\"u-1\"}", SITE)),
                 Arguments.of("invalid JSON", 400, "invalid_request", (Function<RunningApi, HttpRequest.Builder>) api -> api.connect("{\"agent_id\":", SITE)),

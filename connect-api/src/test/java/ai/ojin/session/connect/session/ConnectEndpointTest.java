@@ -338,8 +338,9 @@ class ConnectEndpointTest {
     void shouldAnswerWrongMethodAndUnknownPathAsJson() {
         // given / when
         HttpResponse<String> get = api.send(api.request(CONNECT).header("Origin", SITE).GET());
-        HttpResponse<String> unknown = api.send(api.request("/v1/public/nothing-here").GET());
-        HttpResponse<String> root = api.send(api.request("/").GET());
+        HttpResponse<String> unknown = api.send(api.admin("/v1/public/nothing-here").GET());
+        HttpResponse<String> root = api.send(api.admin("/").GET());
+        HttpResponse<String> anonymous = api.send(api.request("/v1/public/nothing-here").GET());
 
         // then
         assertThat(get.statusCode()).isEqualTo(405);
@@ -350,6 +351,8 @@ class ConnectEndpointTest {
             assertThat(response.statusCode()).isEqualTo(404);
             assertThat(response.body()).isEqualTo("{\"error_code\":\"not_found\",\"message\":\"No such endpoint\"}");
         }
+        // protected by default: without the token, a path that is not public is not even told apart
+        assertThat(anonymous.statusCode()).isEqualTo(401);
     }
 
     @Test

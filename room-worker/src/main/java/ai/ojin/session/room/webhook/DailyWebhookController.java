@@ -6,7 +6,7 @@ import ai.ojin.session.events.command.ReleaseSession;
 import ai.ojin.session.events.command.SessionCommand;
 import ai.ojin.session.events.json.Json;
 import ai.ojin.session.events.room.RoomAssignment;
-import ai.ojin.session.events.web.ApiErrors;
+import ai.ojin.session.support.web.ApiErrors;
 import ai.ojin.session.room.assignment.RoomAssignments;
 import ai.ojin.session.room.config.RoomProperties;
 import ai.ojin.session.room.pool.RoomPool;
@@ -47,6 +47,8 @@ import tools.jackson.databind.json.JsonMapper;
 @RestController
 public class DailyWebhookController {
 
+    public static final String PATH = "/v1/webhooks/daily";
+
     private static final Logger log = LoggerFactory.getLogger(DailyWebhookController.class);
     private static final long SEND_TIMEOUT_SECONDS = 10;
     /** The verification ping is a few bytes ({@code {"test":"test"}}); anything bigger must be signed. */
@@ -70,7 +72,7 @@ public class DailyWebhookController {
         this.roomPrefix = properties.daily().roomNamePrefix();
     }
 
-    @PostMapping(path = "/v1/webhooks/daily", produces = MediaType.APPLICATION_JSON_VALUE)
+    @PostMapping(path = DailyWebhookController.PATH, produces = MediaType.APPLICATION_JSON_VALUE)
     public ResponseEntity<byte[]> receive(
             @RequestHeader(name = "X-Webhook-Timestamp", required = false) String timestamp,
             @RequestHeader(name = "X-Webhook-Signature", required = false) String signatureHeader,

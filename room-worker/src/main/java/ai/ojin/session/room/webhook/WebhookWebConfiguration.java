@@ -1,6 +1,10 @@
 package ai.ojin.session.room.webhook;
 
-import ai.ojin.session.events.web.BodyLimitFilter;
+import ai.ojin.session.support.web.AccessFilter;
+import ai.ojin.session.support.web.BodyLimitFilter;
+import ai.ojin.session.support.web.PublicEndpoint;
+import java.util.ArrayList;
+import java.util.List;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -15,6 +19,14 @@ import org.springframework.core.Ordered;
 public class WebhookWebConfiguration {
 
     public static final int MAX_BODY_BYTES = 64 * 1024;
+
+    /** The worker has no admin token: only its public list answers (webhook, health, prometheus, API document). */
+    @Bean
+    FilterRegistrationBean<AccessFilter> accessFilter() {
+        List<PublicEndpoint> open = new ArrayList<>(PublicEndpoint.OPERATIONS);
+        open.add(PublicEndpoint.of("POST", DailyWebhookController.PATH));
+        return AccessFilter.registration(null, open);
+    }
 
     @Bean
     FilterRegistrationBean<BodyLimitFilter> bodyLimitFilter() {

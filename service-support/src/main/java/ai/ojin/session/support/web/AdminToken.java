@@ -1,4 +1,4 @@
-package ai.ojin.session.events.web;
+package ai.ojin.session.support.web;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

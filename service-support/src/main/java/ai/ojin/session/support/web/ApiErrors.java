@@ -1,8 +1,11 @@
-package ai.ojin.session.events.web;
+package ai.ojin.session.support.web;
 
 import ai.ojin.session.events.json.Json;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -13,7 +16,19 @@ import java.util.Map;
  */
 public final class ApiErrors {
 
+    public static final String INVALID_REQUEST = "invalid_request";
+    public static final String INTERNAL_ERROR = "internal_error";
+
     private ApiErrors() {
+    }
+
+    /** The error as a response entity (for controllers and exception handlers). */
+    public static ResponseEntity<byte[]> response(int status, String errorCode, String message) {
+        var builder = ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON);
+        if (status == 401) {
+            builder.header(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
+        }
+        return builder.body(body(errorCode, message));
     }
 
     public static byte[] body(String errorCode, String message) {

@@ -1,4 +1,4 @@
-package ai.ojin.session.connect.web;
+package ai.ojin.session.support.web;
 
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
@@ -10,8 +10,9 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Replaces Boot's error controller (whitelabel page / default error JSON): errors that happen
- * outside Spring MVC (in filters, in the servlet container) get the same JSON error shape.
+ * Replaces Boot's error controller (whitelabel page, default error JSON) in every service: errors
+ * raised outside Spring MVC (by the servlet container, for example an undecodable path) get the
+ * one JSON error shape. Called directly (not as an error dispatch) it is a path like any other: 404.
  */
 @RestController
 public class JsonErrorController implements ErrorController {
@@ -21,22 +22,22 @@ public class JsonErrorController implements ErrorController {
     @RequestMapping("${server.error.path:/error}")
     ResponseEntity<byte[]> error(HttpServletRequest request) {
         Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
-        int status = code instanceof Integer i ? i : 500;
+        int status = code instanceof Integer i ? i : 404;
         Object exception = request.getAttribute(RequestDispatcher.ERROR_EXCEPTION);
         if (status >= 500) {
             log.error("Error {} on {}", status, request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI),
                     exception instanceof Throwable t ? t : null);
         }
         return switch (status) {
-            case 400 -> JsonResponses.error(400, "invalid_request", "The request could not be read");
-            case 401 -> JsonResponses.error(401, "unauthorized", "Missing or wrong bearer token");
-            case 404 -> JsonResponses.error(404, "not_found", "No such endpoint");
-            case 405 -> JsonResponses.error(405, "method_not_allowed", "Method is not allowed here");
-            case 413 -> JsonResponses.error(413, "payload_too_large", "Request body is too large");
-            case 415 -> JsonResponses.error(415, "unsupported_media_type", "Content-Type must be application/json");
+            case 400 -> ApiErrors.response(400, ApiErrors.INVALID_REQUEST, "The request could not be read");
+            case 401 -> ApiErrors.response(401, AdminToken.UNAUTHORIZED, AdminToken.UNAUTHORIZED_MESSAGE);
+            case 404 -> WebErrors.notFound();
+            case 405 -> ApiErrors.response(405, "method_not_allowed", "Method is not allowed here");
+            case 413 -> ApiErrors.response(413, BodyLimitFilter.PAYLOAD_TOO_LARGE, "Request body is too large");
+            case 415 -> WebErrors.unsupportedMediaType();
             default -> status >= 400 && status < 500
-                    ? JsonResponses.error(status, "invalid_request", "The request could not be processed")
-                    : ApiExceptionHandler.internalError();
+                    ? ApiErrors.response(status, ApiErrors.INVALID_REQUEST, "The request could not be processed")
+                    : WebErrors.internalError();
         };
     }
 }

@@ -1,4 +1,4 @@
-package ai.ojin.session.events.web;
+package ai.ojin.session.support.web;
 
 import java.io.IOException;
 import java.io.InputStream;
