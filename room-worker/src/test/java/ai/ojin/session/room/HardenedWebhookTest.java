@@ -17,17 +17,43 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.ArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
-/** Hostile calls of the webhook and the worker's other HTTP endpoints, over real HTTP. */
+/**
+ * Hostile calls of the webhook and the worker's other HTTP endpoints, over real HTTP, against one
+ * worker for the class (this deployment's room prefix {@code dep-a-}); each test uses sessions of
+ * its own.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HardenedWebhookTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final String PREFIX = "dep-a-";
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private WorkerHarness worker;
+
+    @BeforeAll
+    void startWorker() {
+        worker = new WorkerHarness(Map.of("room.daily.room-name-prefix", PREFIX));
+    }
+
+    @AfterAll
+    void stopWorker() throws Exception {
+        worker.close();
+    }
 
     @Test
     void shouldRefuseBodiesOver64KiBBeforeReadingThemWithLengthOrChunked() throws Exception {
-        try (WorkerHarness worker = new WorkerHarness()) {
+        {
             // given: 8 MiB, unsigned
             byte[] huge = ("{\"type\":\"meeting.ended\",\"pad\":\"" + "x".repeat(8 * 1024 * 1024) + "\"}")
                     .getBytes(StandardCharsets.UTF_8);
@@ -49,7 +75,7 @@ class HardenedWebhookTest {
 
     @Test
     void shouldAnswer401ToMalformedOrOutOfRangeTimestamps() throws Exception {
-        try (WorkerHarness worker = new WorkerHarness()) {
+        {
             String body = meetingEnded("evt-t", SessionIds.newSessionId("agent-ts"));
             for (String timestamp : List.of("-9223372036854775808", "9223372036854775807", "-1", "+5", "1e9",
                     "99999999999999999999", " ", "12:00")) {
@@ -70,7 +96,7 @@ class HardenedWebhookTest {
 
     @Test
     void shouldTakeOnlyATinyUnsignedBodyAsTheVerificationPingAndCheckTheSignatureBeforeParsing() throws Exception {
-        try (WorkerHarness worker = new WorkerHarness()) {
+        {
             // given: an unsigned JSON object without a type, bigger than a ping
             String unsignedObject = "{\"test\":\"" + "x".repeat(1000) + "\"}";
 
@@ -87,7 +113,7 @@ class HardenedWebhookTest {
 
     @Test
     void shouldReleaseOnlySessionsWhoseRoomCarriesThisDeploymentsPrefix() throws Exception {
-        try (WorkerHarness worker = new WorkerHarness(Map.of("room.daily.room-name-prefix", "dep-a-"))) {
+        {
             // given
             String other = SessionIds.newSessionId("agent-pfx");
             String unmarked = SessionIds.newSessionId("agent-pfx");
@@ -100,15 +126,52 @@ class HardenedWebhookTest {
             }
 
             // then
-            await().atMost(WAIT).until(() -> !worker.commands.records().isEmpty());
-            assertThat(worker.commands.values()).singleElement().isInstanceOfSatisfying(ReleaseSession.class,
+            await().atMost(WAIT).until(() -> !worker.commandsFor(ours).isEmpty());
+            assertThat(worker.commandsFor(ours)).singleElement().isInstanceOfSatisfying(ReleaseSession.class,
                     release -> assertThat(release.sessionId()).isEqualTo(ours));
+            assertThat(worker.commandsFor(other)).isEmpty();
+            assertThat(worker.commandsFor(unmarked)).isEmpty();
         }
     }
 
     @Test
+    void shouldActOnceOnParallelCopiesOfOneEvent() throws Exception {
+        // given: one signed meeting.ended of a session of ours, delivered 20 times at once
+        String session = SessionIds.newSessionId("agent-dup");
+        String body = meetingEnded("evt-" + session, PREFIX + session);
+        String[] headers = signed(worker, body);
+        ExecutorService pool = Executors.newFixedThreadPool(20);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<HttpResponse<String>>> answers = new ArrayList<>();
+        try {
+            for (int i = 0; i < 20; i++) {
+                answers.add(pool.submit(() -> {
+                    start.await();
+                    return post(worker, body, headers);
+                }));
+            }
+
+            // when
+            start.countDown();
+
+            // then: every copy is answered 200, and one command is written
+            for (Future<HttpResponse<String>> answer : answers) {
+                assertThat(answer.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        await().atMost(WAIT).until(() -> !worker.commandsFor(session).isEmpty());
+        String marker = SessionIds.newSessionId("agent-dup");
+        String after = meetingEnded("evt-" + marker, PREFIX + marker);
+        assertThat(post(worker, after, signed(worker, after)).statusCode()).isEqualTo(200);
+        await().atMost(WAIT).until(() -> !worker.commandsFor(marker).isEmpty());
+        assertThat(worker.commandsFor(session)).hasSize(1);
+    }
+
+    @Test
     void shouldServeOnlyHealthOfTheActuator() throws Exception {
-        try (WorkerHarness worker = new WorkerHarness()) {
+        {
             assertThat(get(worker, "/actuator/health").statusCode()).isEqualTo(200);
             for (String path : List.of("/actuator/metrics", "/actuator/env", "/actuator/info", "/actuator/beans")) {
                 assertThat(get(worker, path).statusCode()).as(path).isEqualTo(401);

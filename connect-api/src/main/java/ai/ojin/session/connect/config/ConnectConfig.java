@@ -1,6 +1,7 @@
 package ai.ojin.session.connect.config;
 
 import ai.ojin.session.connect.agent.AgentCatalog;
+import ai.ojin.session.connect.client.ClientRateLimit;
 import ai.ojin.session.connect.agent.AgentWriter;
 import ai.ojin.session.connect.health.ProcessorHeartbeat;
 import ai.ojin.session.connect.reply.AnsweredSessions;
@@ -30,10 +31,17 @@ public class ConnectConfig {
 
     /** Answered sessions remembered at most (a few MB), beside the retention. */
     private static final int ANSWERED_CAPACITY = 200_000;
+    /** Client addresses whose connect rate is tracked at most (the least recently seen are forgotten). */
+    private static final int CLIENTS_TRACKED = 100_000;
 
     @Bean
     Clock clock() {
         return Clock.systemUTC();
+    }
+
+    @Bean
+    ClientRateLimit clientRateLimit(ConnectProperties properties) {
+        return new ClientRateLimit(properties.clientRate(), properties.clientBurst(), CLIENTS_TRACKED, System::nanoTime);
     }
 
     @Bean

@@ -32,6 +32,9 @@ import org.springframework.validation.annotation.Validated;
  *     or {@code <host name>/p<reply partition>} when the partition is set by hand
  * @param answeredRetention how long the sessions this instance answered are remembered, so that a
  *     second success reply for one of them (a redelivered set-up) is not released
+ * @param clientRate connects per second one client address may make on average, this instance
+ *     alone (0: no limit); above it, 429 {@code rate_limited} with {@code Retry-After}
+ * @param clientBurst connects one client address may make at once before {@code clientRate} applies
  */
 @Validated
 @ConfigurationProperties("connect")
@@ -45,7 +48,9 @@ public record ConnectProperties(
         @DefaultValue("2s") @NotNull Duration heartbeatInterval,
         @DefaultValue("10s") @NotNull Duration heartbeatStaleAfter,
         @DefaultValue("") @NotNull String instanceId,
-        @DefaultValue("10m") @NotNull Duration answeredRetention) {
+        @DefaultValue("10m") @NotNull Duration answeredRetention,
+        @DefaultValue("50") @Min(0) double clientRate,
+        @DefaultValue("200") @Min(1) int clientBurst) {
 
     /** True when the reply partitions come from group membership (no {@code connect.reply-partition}). */
     public boolean replyPartitionsFromGroup() {
@@ -59,6 +64,7 @@ public record ConnectProperties(
                 + ", maxBodyBytes=" + maxBodyBytes + ", adminWriteTimeout=" + adminWriteTimeout
                 + ", maxAdminBodyBytes=" + maxAdminBodyBytes + ", heartbeatInterval=" + heartbeatInterval
                 + ", heartbeatStaleAfter=" + heartbeatStaleAfter + ", instanceId=" + instanceId
-                + ", answeredRetention=" + answeredRetention + "]";
+                + ", answeredRetention=" + answeredRetention + ", clientRate=" + clientRate
+                + ", clientBurst=" + clientBurst + "]";
     }
 }

@@ -1,5 +1,6 @@
 package ai.ojin.session.connect.session;
 
+import ai.ojin.session.connect.client.ClientRateLimit;
 import ai.ojin.session.connect.origin.OriginHeader;
 import ai.ojin.session.connect.origin.PublicCorsFilter;
 import ai.ojin.session.connect.web.ApiException;
@@ -7,6 +8,7 @@ import ai.ojin.session.connect.web.JsonResponses;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.servlet.http.HttpServletRequest;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import org.springframework.http.CacheControl;
 import org.springframework.http.HttpHeaders;
@@ -25,12 +27,16 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 public class ConnectController {
 
+    public static final String RATE_LIMITED = "rate_limited";
+
     private final ConnectService service;
     private final MeterRegistry meters;
+    private final ClientRateLimit clientRateLimit;
 
-    public ConnectController(ConnectService service, MeterRegistry meters) {
+    public ConnectController(ConnectService service, MeterRegistry meters, ClientRateLimit clientRateLimit) {
         this.service = service;
         this.meters = meters;
+        this.clientRateLimit = clientRateLimit;
     }
 
     @PostMapping(path = PublicCorsFilter.PATH, consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -38,6 +44,11 @@ public class ConnectController {
         Timer.Sample sample = Timer.start(meters);
         CompletableFuture<ResponseEntity<byte[]>> response;
         try {
+            OptionalLong wait = clientRateLimit.take(request.getRemoteAddr());
+            if (wait.isPresent()) {
+                throw new ApiException(429, RATE_LIMITED, "Too many connects from this client; retry later",
+                        (int) Math.min(Integer.MAX_VALUE, wait.getAsLong()));
+            }
             response = service.connect(ConnectRequest.parse(body), OriginHeader.of(request));
         } catch (ApiException e) {
             response = CompletableFuture.completedFuture(JsonResponses.error(e));

@@ -38,17 +38,24 @@ public record ConnectRequest(String agentId, String clientUserRef) {
                 throw ApiException.invalidRequest("client_user_ref must be at most " + MAX_CLIENT_USER_REF + " characters");
             }
             if (!isPlainText(clientUserRef)) {
-                throw ApiException.invalidRequest("client_user_ref must not contain control characters or unpaired surrogates");
+                throw ApiException.invalidRequest(
+                        "client_user_ref must not contain control, format or separator characters or unpaired surrogates");
             }
         }
         return new ConnectRequest(agentId.asString(), clientUserRef);
     }
 
-    /** True when the text has no control character (C0 or DEL) and every surrogate is paired. */
+    /**
+     * True when the text has no control character (C0, DEL, C1 such as U+0085), no format character
+     * (bidirectional overrides such as U+202E, zero-width characters, U+FEFF), no line or paragraph
+     * separator (U+2028, U+2029), and every surrogate is paired.
+     */
     static boolean isPlainText(String text) {
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            if (c < 0x20 || c == 0x7F) {
+            int type = Character.getType(c);
+            if (type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+                    || type == Character.PARAGRAPH_SEPARATOR) {
                 return false;
             }
             if (Character.isHighSurrogate(c)) {

@@ -42,9 +42,11 @@ class HardenedConnectTest {
     }
 
     @Test
-    void shouldRefuseClientUserRefsWithControlCharactersOrUnpairedSurrogates() {
-        // given: JSON escapes of NUL, a C0 control, DEL, a lone high and a lone low surrogate
-        List<String> refs = List.of("a\\u0000b", "tab\\u0009", "del\\u007f", "x\\ud800", "\\udc00y", "\\udc00\\ud800");
+    void shouldRefuseClientUserRefsWithControlFormatOrSeparatorCharactersOrUnpairedSurrogates() {
+        // given: JSON escapes of NUL, a C0 control, DEL, a lone high and a lone low surrogate, a C1
+        // control (NEL), a right-to-left override, a line separator, a byte order mark, a zero-width space
+        List<String> refs = List.of("a\\u0000b", "tab\\u0009", "del\\u007f", "x\\ud800", "\\udc00y", "\\udc00\\ud800",
+                "nel\\u0085", "user\\u202Eexe.txt", "line\\u2028two", "\\uFEFFbom", "zero\\u200Bwidth");
         for (String ref : refs) {
             // when
             HttpResponse<String> response = api.send(api.connect(

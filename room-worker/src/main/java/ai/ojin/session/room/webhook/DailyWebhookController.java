@@ -93,12 +93,28 @@ public class DailyWebhookController {
             count("none", "invalid");
             return error(HttpStatus.BAD_REQUEST, "invalid_request", "body is not a JSON object");
         }
+        String type = json.path("type").asString("");
         String eventId = json.path("id").asString(null);
-        if (eventId != null && seen.contains(eventId)) {
-            count(typeTag(json.path("type").asString("")), "duplicate");
+        if (eventId != null && !seen.claim(eventId)) {
+            count(typeTag(type), "duplicate");
             return ok("duplicate");
         }
-        String type = json.path("type").asString("");
+        try {
+            ResponseEntity<byte[]> answer = act(type, json);
+            if (eventId != null && !answer.getStatusCode().is2xxSuccessful()) {
+                seen.forget(eventId);
+            }
+            return answer;
+        } catch (RuntimeException e) {
+            if (eventId != null) {
+                seen.forget(eventId);
+            }
+            throw e;
+        }
+    }
+
+    /** Acts on a verified event that no other delivery claimed. */
+    private ResponseEntity<byte[]> act(String type, JsonNode json) {
         if (!type.equals("meeting.ended") && !ParticipantWebhooks.handles(type)) {
             count(typeTag(type), "ignored");
             return ok("ignored");
@@ -120,9 +136,6 @@ public class DailyWebhookController {
             return unavailable(room, type, e);
         } catch (ExecutionException | TimeoutException e) {
             return unavailable(room, type, e);
-        }
-        if (eventId != null) {
-            seen.add(eventId);
         }
         String outcome = type.equals("meeting.ended") ? "released" : "recorded";
         count(typeTag(type), outcome);

@@ -3,7 +3,11 @@ package ai.ojin.session.room.webhook;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The most recent webhook event ids (bounded, oldest forgotten first), to drop duplicates. */
+/**
+ * The most recent webhook event ids (bounded, oldest forgotten first), to drop duplicates. A
+ * delivery claims its id before it acts, in one step, so parallel copies of one event act once;
+ * a delivery that fails forgets its claim, so Daily's retry of it is not taken for a duplicate.
+ */
 public final class RecentEventIds {
 
     private final Map<String, Boolean> ids;
@@ -17,12 +21,13 @@ public final class RecentEventIds {
         };
     }
 
-    public synchronized boolean contains(String id) {
-        return ids.containsKey(id);
+    /** @return true when the id was neither seen nor claimed before: the caller acts on it */
+    public synchronized boolean claim(String id) {
+        return ids.putIfAbsent(id, Boolean.TRUE) == null;
     }
 
-    /** @return true when the id was new */
-    public synchronized boolean add(String id) {
-        return ids.put(id, Boolean.TRUE) == null;
+    /** Gives up a claim whose action failed. */
+    public synchronized void forget(String id) {
+        ids.remove(id);
     }
 }
