@@ -1,5 +1,8 @@
 package ai.ojin.session.support.web;
 
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
@@ -9,36 +12,55 @@ import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * The body limit of every HTTP endpoint: a request whose {@code Content-Length} is above the limit
- * of its path is answered 413 {@code payload_too_large} (the shared JSON error) without reading a
- * byte; a body without a length (chunked) is read up to limit + 1 bytes and refused as soon as it
- * goes over. Accepted bodies are buffered and handed on, so nothing downstream reads more.
- * The limit of a path is that of its longest matching prefix, else the default.
+ * The size and time limits of every request body, before anything else reads it.
+ * <ul>
+ * <li>A {@code Content-Length} above the limit of the path is answered 413 {@code payload_too_large}
+ *     without reading a byte; a chunked body is refused as soon as it goes over.</li>
+ * <li>A body already in the server's buffer (the usual small request) is read at once. Any other
+ *     body is read without holding a server thread (non-blocking servlet I/O): a client that sends
+ *     it slowly costs a connection, not one of the threads that serve everybody else. A body not
+ *     complete within {@code bodyTimeout} is answered 408 {@code request_timeout} and its
+ *     connection closed.</li>
+ * </ul>
+ * Accepted bodies are buffered and handed on, so nothing downstream reads the connection. The
+ * limit of a path is that of its longest matching prefix, else the default.
  */
 public class BodyLimitFilter extends OncePerRequestFilter {
 
     public static final String PAYLOAD_TOO_LARGE = "payload_too_large";
+    public static final String REQUEST_TIMEOUT = "request_timeout";
+    public static final Duration DEFAULT_BODY_TIMEOUT = Duration.ofSeconds(10);
+    private static final String BODY = BodyLimitFilter.class.getName() + ".body";
 
     private final int defaultLimit;
     private final Map<String, Integer> limitsByPrefix;
+    private final Duration bodyTimeout;
 
-    public BodyLimitFilter(int defaultLimit, Map<String, Integer> limitsByPrefix) {
+    public BodyLimitFilter(int defaultLimit, Map<String, Integer> limitsByPrefix, Duration bodyTimeout) {
         this.defaultLimit = defaultLimit;
         Map<String, Integer> sorted = new LinkedHashMap<>();
         limitsByPrefix.entrySet().stream()
                 .sorted(Comparator.comparingInt((Map.Entry<String, Integer> e) -> e.getKey().length()).reversed())
                 .forEach(e -> sorted.put(e.getKey(), e.getValue()));
         this.limitsByPrefix = sorted;
+        this.bodyTimeout = bodyTimeout;
+    }
+
+    public BodyLimitFilter(int defaultLimit, Map<String, Integer> limitsByPrefix) {
+        this(defaultLimit, limitsByPrefix, DEFAULT_BODY_TIMEOUT);
     }
 
     public BodyLimitFilter(int limit) {
@@ -55,26 +77,117 @@ public class BodyLimitFilter extends OncePerRequestFilter {
         return defaultLimit;
     }
 
+    /** This filter also runs on the dispatch that follows a body read in the background. */
+    @Override
+    protected boolean shouldNotFilterAsyncDispatch() {
+        return false;
+    }
+
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
+        if (isAsyncDispatch(request)) {
+            Object body = request.getAttribute(BODY);
+            request.removeAttribute(BODY);
+            chain.doFilter(body instanceof byte[] bytes ? new BufferedBodyRequest(request, bytes) : request, response);
+            return;
+        }
         int limit = limitOf(request.getRequestURI().substring(request.getContextPath().length()));
-        if (request.getContentLengthLong() > limit) {
+        long length = request.getContentLengthLong();
+        if (length > limit) {
             tooLarge(response, limit);
             return;
         }
-        byte[] body = request.getInputStream().readNBytes(limit + 1);
-        if (body.length > limit) {
-            tooLarge(response, limit);
+        boolean chunked = request.getHeader("Transfer-Encoding") != null;
+        if (length <= 0 && !chunked) {
+            chain.doFilter(new BufferedBodyRequest(request, new byte[0]), response);
             return;
         }
-        chain.doFilter(new BufferedBodyRequest(request, body), response);
+        ServletInputStream in = request.getInputStream();
+        if (length > 0 && in.available() >= length) {
+            chain.doFilter(new BufferedBodyRequest(request, in.readNBytes((int) length)), response);
+            return;
+        }
+        readInBackground(request, response, in, limit);
+    }
+
+    /** Reads the body as it arrives, on no thread of ours; then dispatches the request again with it. */
+    private void readInBackground(HttpServletRequest request, HttpServletResponse response, ServletInputStream in,
+            int limit) {
+        AsyncContext async = request.startAsync(request, response);
+        async.setTimeout(bodyTimeout.toMillis());
+        AtomicBoolean done = new AtomicBoolean();
+        async.addListener(new AsyncListener() {
+            @Override
+            public void onTimeout(AsyncEvent event) throws IOException {
+                if (done.compareAndSet(false, true)) {
+                    refuse(response, 408, REQUEST_TIMEOUT,
+                            "Request body not received within " + bodyTimeout.toSeconds() + " s");
+                    async.complete();
+                }
+            }
+
+            @Override
+            public void onError(AsyncEvent event) {
+                if (done.compareAndSet(false, true)) {
+                    async.complete();
+                }
+            }
+
+            @Override
+            public void onComplete(AsyncEvent event) {
+            }
+
+            @Override
+            public void onStartAsync(AsyncEvent event) {
+            }
+        });
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        in.setReadListener(new ReadListener() {
+            private final byte[] buffer = new byte[4096];
+
+            @Override
+            public void onDataAvailable() throws IOException {
+                while (!done.get() && in.isReady()) {
+                    int n = in.read(buffer);
+                    if (n < 0) {
+                        return;
+                    }
+                    body.write(buffer, 0, n);
+                    if (body.size() > limit && done.compareAndSet(false, true)) {
+                        tooLarge(response, limit);
+                        async.complete();
+                        return;
+                    }
+                }
+            }
+
+            @Override
+            public void onAllDataRead() {
+                if (done.compareAndSet(false, true)) {
+                    request.setAttribute(BODY, body.toByteArray());
+                    async.dispatch();
+                }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                if (done.compareAndSet(false, true)) {
+                    async.complete();
+                }
+            }
+        });
     }
 
     private static void tooLarge(HttpServletResponse response, int limit) throws IOException {
-        // The rest of the body is not read: close the connection rather than drain it.
+        refuse(response, 413, PAYLOAD_TOO_LARGE, "Request body is larger than " + limit + " bytes");
+    }
+
+    /** The rest of the body is not read: close the connection rather than drain it. */
+    private static void refuse(HttpServletResponse response, int status, String errorCode, String message)
+            throws IOException {
         response.setHeader("Connection", "close");
-        ApiErrors.write(response, 413, PAYLOAD_TOO_LARGE, "Request body is larger than " + limit + " bytes");
+        ApiErrors.write(response, status, errorCode, message);
     }
 
     private static final class BufferedBodyRequest extends HttpServletRequestWrapper {
