@@ -29,6 +29,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,6 +37,7 @@ import org.junit.jupiter.api.Test;
  * runs in its own JVM so that it can really crash (SIGKILL): no graceful drain of the batch, no
  * offset commit, no clean-up, no late writes from a half-closed application context.
  */
+@Tag("fault")
 class WorkerCrashTest {
 
     private static final Duration WAIT = Duration.ofSeconds(90);

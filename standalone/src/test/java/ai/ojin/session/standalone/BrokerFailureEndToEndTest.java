@@ -30,6 +30,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
@@ -42,6 +43,7 @@ import org.apache.kafka.common.test.TestKitNodes;
  * admission in the log, and the log folds clean. Runs in a JVM of its own (the surefire execution
  * {@code kafka-cluster} of this module).
  */
+@Tag("fault")
 class BrokerFailureEndToEndTest {
 
     private static final Duration WAIT = Duration.ofSeconds(120);

@@ -38,6 +38,7 @@ import java.util.concurrent.Executors;
 import java.util.function.IntSupplier;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -56,6 +57,7 @@ import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
  * answered, no admission exceeds a limit, every admitted session is over or live with a room, and
  * every call that ended has its call-history record.
  */
+@Tag("fault")
 @ExtendWith(SharedStack.class)
 class InstanceFailoverEndToEndTest {
 

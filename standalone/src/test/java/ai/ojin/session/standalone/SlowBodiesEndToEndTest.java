@@ -18,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Normal connects made meanwhile must be answered as usual: the slow bodies hold connections, not
  * the server's threads, and each is cut off with 408 after the body timeout (10 s).
  */
+@Tag("fault")
 @ExtendWith(SharedStack.class)
 class SlowBodiesEndToEndTest {
 

@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
  * Daily slower than the API's deadline: the caller gets an error, the slot comes back, and no
  * room or bot is left behind, even a room that Daily creates after our call gave up.
  */
+@Tag("fault")
 class SlowDailyEndToEndTest {
 
     private static Stack stack;

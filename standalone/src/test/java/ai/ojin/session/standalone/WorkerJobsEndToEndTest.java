@@ -34,6 +34,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.utils.Utils;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -43,6 +44,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * hanging outside call never holds up another session, callers get the error of the failing step
  * before the API's deadline, compensation follows, and a worker that dies mid-burst loses nothing.
  */
+@Tag("fault")
 @ExtendWith(SharedStack.class)
 class WorkerJobsEndToEndTest {
 

@@ -30,21 +30,65 @@ public final class JavaProcess implements AutoCloseable {
     /** @param environment variables added to this JVM's environment for the process */
     public static JavaProcess start(Class<?> mainClass, Map<String, String> properties, Map<String, String> environment,
                                     Path log) {
+        List<String> command = new ArrayList<>(List.of(javaCommand(), "-Xmx384m", "-XX:TieredStopAtLevel=1",
+                "-cp", System.getProperty("java.class.path"), mainClass.getName()));
+        properties.forEach((name, value) -> command.add("--" + name + "=" + value));
+        return launch(command, environment, log);
+    }
+
+    /**
+     * A packaged jar run as a user runs it: {@code java -jar <jar> <args>}, with {@code environment}
+     * added to this JVM's environment, its output appended to {@code log}.
+     */
+    public static JavaProcess startJar(Path jar, List<String> args, Map<String, String> environment, Path log) {
+        List<String> command = new ArrayList<>(List.of(javaCommand(), "-jar", jar.toAbsolutePath().toString()));
+        command.addAll(args);
+        return launch(command, environment, log);
+    }
+
+    /**
+     * Runs a packaged command-line jar to its end: its exit code and what it wrote to stdout and
+     * stderr. Fails when it has not ended within {@code timeout}.
+     */
+    public static Result runJar(Path jar, List<String> args, java.time.Duration timeout) {
+        List<String> command = new ArrayList<>(List.of(javaCommand(), "-jar", jar.toAbsolutePath().toString()));
+        command.addAll(args);
+        try {
+            Path out = Files.createTempFile("jar-out", ".txt");
+            Path err = Files.createTempFile("jar-err", ".txt");
+            Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                throw new IllegalStateException(String.join(" ", args) + " did not end within " + timeout
+                        + "; stderr: " + Files.readString(err));
+            }
+            return new Result(process.exitValue(), Files.readString(out), Files.readString(err));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run " + jar, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** What a command-line run gave. */
+    public record Result(int exitCode, String out, String err) {
+    }
+
+    private static String javaCommand() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static JavaProcess launch(List<String> command, Map<String, String> environment, Path log) {
         try {
             Files.createDirectories(log.toAbsolutePath().getParent());
-            List<String> command = new ArrayList<>(List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx384m", "-XX:TieredStopAtLevel=1",
-                    "-cp", System.getProperty("java.class.path"),
-                    mainClass.getName()));
-            properties.forEach((name, value) -> command.add("--" + name + "=" + value));
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             builder.environment().putAll(environment);
-            Process process = builder.start();
-            return new JavaProcess(process, log);
+            return new JavaProcess(builder.start(), log);
         } catch (IOException e) {
-            throw new IllegalStateException("cannot start " + mainClass.getName(), e);
+            throw new IllegalStateException("cannot start " + command, e);
         }
     }
 

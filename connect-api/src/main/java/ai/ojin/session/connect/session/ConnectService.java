@@ -75,6 +75,10 @@ public class ConnectService {
                         commands.instanceId()))
                 .handle((reply, error) -> {
                     if (error == null) {
+                        if (!reply.ok() && reply.errorCode() == ErrorCode.INTERNAL_ERROR) {
+                            log.error("Connect for session {} answered internal_error by the pipeline: {}", sessionId,
+                                    reply.message());
+                        }
                         return reply.ok() ? ReplyResponses.connected(reply) : ReplyResponses.failed(reply);
                     }
                     Throwable cause = CommandReplies.unwrap(error);

@@ -29,6 +29,7 @@ import java.util.stream.Stream;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.processor.StateRestoreListener;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
@@ -40,6 +41,7 @@ import org.slf4j.LoggerFactory;
  * directory must therefore restore the sessions from the changelog and still enforce the limit
  * (active counts), compute retry-after (lease index) and expire the restored leases (expiry index).
  */
+@Tag("fault")
 class RestartRestoresStateTest {
 
     private static final Logger log = LoggerFactory.getLogger(RestartRestoresStateTest.class);

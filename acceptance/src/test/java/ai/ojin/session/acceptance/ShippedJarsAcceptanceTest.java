@@ -1,0 +1,356 @@
+package ai.ojin.session.acceptance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ai.ojin.session.events.command.EndReason;
+import ai.ojin.session.events.fact.SessionAdmitted;
+import ai.ojin.session.events.fact.SessionEnded;
+import ai.ojin.session.events.fact.SessionEvent;
+import ai.ojin.session.events.fact.SessionRejected;
+import ai.ojin.session.events.fact.SessionRequested;
+import ai.ojin.session.events.fact.SessionStarted;
+import ai.ojin.session.events.json.Json;
+import ai.ojin.session.events.topic.SessionTopics;
+import ai.ojin.session.testkit.DailyWebhooks;
+import ai.ojin.session.testkit.FakeDaily;
+import ai.ojin.session.testkit.FakeOrchestrator;
+import ai.ojin.session.testkit.Fault;
+import ai.ojin.session.testkit.JavaProcess;
+import ai.ojin.session.testkit.TestKafka;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The shipped artifacts, used as a user uses them: {@code java -jar standalone/target/standalone.jar}
+ * with the fakes of Daily and the orchestrator over HTTP and the warm pool on, driven through a
+ * realistic run (connects and rejections for several agents, a user who joins, leaves and comes
+ * back, an end call, a meeting that Daily ends, a no-show, a hanging orchestrator, a SIGKILL in the
+ * middle of a burst and a restart), with connect-api's heartbeats running all along; then
+ * {@code java -jar session-audit/target/session-audit.jar} on that log: {@code check} and
+ * {@code replay} exit 0, and {@code timeline}, {@code stats} and {@code export} give the figures
+ * of the run, counted here from the log itself.
+ *
+ * <p>Settings changed from the defaults a user gets: the ports (free ones), {@code ROOM_POOL_SIZE=5}
+ * (the pool is off by default), {@code PROCESSOR_LEASE_JOINTIMEOUT=5s} (60 s by default: the
+ * no-show would take a minute), the fakes' URLs and secrets.
+ */
+class ShippedJarsAcceptanceTest {
+
+    private static final Path STANDALONE = Path.of(System.getProperty("standalone.jar", "../standalone/target/standalone.jar"));
+    private static final Path AUDIT = Path.of(System.getProperty("audit.jar", "../session-audit/target/session-audit.jar"));
+    private static final String ADMIN = "acceptance-admin-token";
+    private static final String SITE = "https://shop.example.com";
+    private static final Duration WAIT = Duration.ofSeconds(90);
+    private static final SessionTopics TOPICS = SessionTopics.DEFAULT;
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private int connectPort;
+    private int workerPort;
+    private String webhookSecret;
+
+    @Test
+    void shouldRunARealLogThatTheShippedAuditToolChecksAndReplaysClean() throws Exception {
+        assertThat(STANDALONE).as("the packaged standalone jar").exists();
+        assertThat(AUDIT).as("the packaged audit jar").exists();
+        try (FakeDaily daily = new FakeDaily(); FakeOrchestrator orchestrator = new FakeOrchestrator()) {
+            // given: the standalone jar on a data directory of its own
+            Path dataDir = Files.createTempDirectory("acceptance");
+            int kafkaPort = freePort();
+            connectPort = freePort();
+            workerPort = freePort();
+            byte[] secret = new byte[32];
+            new SecureRandom().nextBytes(secret);
+            webhookSecret = Base64.getEncoder().encodeToString(secret);
+            Map<String, String> env = new HashMap<>(Map.ofEntries(
+                    Map.entry("DATA_DIR", dataDir.toString()),
+                    Map.entry("KAFKA_PORT", String.valueOf(kafkaPort)),
+                    Map.entry("CONNECT_API_PORT", String.valueOf(connectPort)),
+                    Map.entry("ROOM_WORKER_PORT", String.valueOf(workerPort)),
+                    Map.entry("CALL_HISTORY_PORT", String.valueOf(freePort())),
+                    Map.entry("WIDGET_PORT", "0"),
+                    Map.entry("ADMIN_TOKEN", ADMIN),
+                    Map.entry("DAILY_API_URL", daily.baseUrl()),
+                    Map.entry("DAILY_API_KEY", daily.apiKey()),
+                    Map.entry("DAILY_WEBHOOK_HMAC", webhookSecret),
+                    Map.entry("ORCHESTRATOR_URL", orchestrator.baseUrl()),
+                    Map.entry("ORCHESTRATOR_TOKEN", orchestrator.token()),
+                    Map.entry("ROOM_POOL_SIZE", "5"),
+                    Map.entry("PROCESSOR_LEASE_JOINTIMEOUT", "5s")));
+            Path log = Path.of("target", "acceptance-standalone.log");
+            Files.deleteIfExists(log);
+            String bootstrap = "127.0.0.1:" + kafkaPort;
+            Instant runStart = Instant.now();
+
+            JavaProcess first = JavaProcess.startJar(STANDALONE, List.of(), env, log);
+            try {
+                awaitReady(first);
+                putAgent("acc-a", "published", "\"shop.example.com\"", 2);
+                putAgent("acc-b", "published", "\"shop.example.com\"", 1);
+                putAgent("acc-c", "unpublished", "\"shop.example.com\"", 1);
+                putAgent("acc-hang", "published", "\"shop.example.com\"", 2);
+                putAgent("acc-burst", "published", "\"*\"", 5);
+
+                // when: connects and rejections for several agents
+                JsonNode a1 = ok(connect("acc-a", "user-1", SITE));
+                JsonNode a2 = ok(connect("acc-a", "user-2", SITE));
+                assertError(connect("acc-a", "user-3", SITE), 429, "concurrency_limit");
+                JsonNode b1 = ok(connect("acc-b", "user-4", SITE));
+                assertError(connect("acc-b", "user-5", SITE), 429, "concurrency_limit");
+                assertError(connect("acc-c", "user-6", SITE), 403, "agent_unpublished");
+                assertError(connect("acc-a", "user-7", "https://evil.example.net"), 403, "auth_failed");
+                assertError(connect("acc-nobody", "user-8", SITE), 404, "agent_not_found");
+
+                // and: the user of a1 joins, leaves, comes back, and the session is ended by an end call
+                String s1 = a1.get("session_id").asString();
+                awaitFact(bootstrap, s1, SessionStarted.class);
+                String user1 = userOf(daily, a1);
+                DailyWebhooks webhooks = new DailyWebhooks("http://127.0.0.1:" + workerPort + "/v1/webhooks/daily", webhookSecret);
+                // (Daily reports whole seconds: the first stay began 10 s ago and lasted 5 s)
+                Instant joined = Instant.now().minusSeconds(10);
+                webhooks.send(DailyWebhooks.participantJoined(DailyWebhooks.newEventId(), roomOf(a1), user1, "p-1", joined));
+                webhooks.send(DailyWebhooks.participantJoined(DailyWebhooks.newEventId(), roomOf(a1), "b-" + user1.substring(2), "bot-1",
+                        joined));
+                webhooks.send(DailyWebhooks.participantLeft(DailyWebhooks.newEventId(), roomOf(a1), user1, "p-1", joined, 5));
+                webhooks.send(DailyWebhooks.participantJoined(DailyWebhooks.newEventId(), roomOf(a1), user1, "p-2", Instant.now()));
+                awaitFactCount(bootstrap, s1, "joined", 3);
+                assertThat(endSession(s1).statusCode()).isEqualTo(204);
+
+                // and: Daily ends the meeting of b1 after its user joined
+                String s3 = b1.get("session_id").asString();
+                awaitFact(bootstrap, s3, SessionStarted.class);
+                webhooks.send(DailyWebhooks.participantJoined(DailyWebhooks.newEventId(), roomOf(b1), userOf(daily, b1),
+                        "p-3", Instant.now()));
+                awaitFactCount(bootstrap, s3, "joined", 1);
+                webhooks.send(DailyWebhooks.meetingEnded(DailyWebhooks.newEventId(), roomOf(b1)));
+
+                // and: nobody joins a2 (a no-show once the join lease runs out)
+                String s2 = a2.get("session_id").asString();
+
+                // and: the orchestrator hangs on a start
+                orchestrator.failNext("POST", "/v1/sessions", 5, Fault.hang(Duration.ofSeconds(20)));
+                assertError(connect("acc-hang", "user-9", SITE), 502, "orchestrator_error");
+                orchestrator.resetKnobs();
+
+                assertThat(endReason(bootstrap, s1)).isEqualTo(EndReason.END_CALL);
+                await().atMost(WAIT).until(() -> endReason(bootstrap, s3) == EndReason.MEETING_ENDED);
+                await().atMost(WAIT).until(() -> endReason(bootstrap, s2) == EndReason.NO_SHOW);
+
+                // and: a burst, during which the whole JVM is killed (SIGKILL)
+                long startsBefore = orchestrator.starts().size();
+                ExecutorService callers = Executors.newFixedThreadPool(20);
+                try {
+                    for (int i = 0; i < 20; i++) {
+                        String ref = "burst-" + i;
+                        CompletableFuture.runAsync(() -> connectQuietly("acc-burst", ref), callers);
+                    }
+                    await().atMost(WAIT).until(() -> orchestrator.starts().size() >= startsBefore + 2);
+                    first.kill();
+                } finally {
+                    callers.shutdownNow();
+                }
+            } finally {
+                first.close();
+            }
+
+            // and: it is started again on the same data directory, and serves again
+            try (JavaProcess second = JavaProcess.startJar(STANDALONE, List.of(), env, log)) {
+                awaitReady(second);
+                List<Integer> afterRestart = new ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    afterRestart.add(connect("acc-burst", "again-" + i, SITE).statusCode());
+                }
+                assertThat(afterRestart).allSatisfy(status -> assertThat(status).isIn(200, 429)).contains(429);
+
+                // then: the shipped audit tool checks the log clean (cluster options before the command)
+                String servers = "--bootstrap-servers=" + bootstrap;
+                JavaProcess.Result check = audit(servers, "check");
+                assertThat(check.exitCode()).as(check.out() + check.err()).isZero();
+                assertThat(check.out()).contains("OK: no violations");
+
+                // and: replays every decision to the same facts (cluster options after the command)
+                JavaProcess.Result replay = audit("replay", servers);
+                assertThat(replay.exitCode()).as(replay.out() + replay.err()).isZero();
+                assertThat(replay.out()).contains("OK: every replayed decision equals the recorded fact");
+
+                // and: its figures are those of the log
+                List<SessionEvent> facts = facts(bootstrap);
+                JsonNode stats = Json.MAPPER.readTree(audit(servers, "stats", "--json").out());
+                assertThat(stats.get("requests").asLong()).isEqualTo(count(facts, SessionRequested.class));
+                assertThat(stats.get("admissions").asLong()).isEqualTo(count(facts, SessionAdmitted.class));
+                assertThat(stats.get("started").asLong()).isEqualTo(count(facts, SessionStarted.class));
+                assertThat(sum(stats.get("rejections"))).isEqualTo(count(facts, SessionRejected.class));
+                assertThat(stats.get("no_shows").asLong()).isGreaterThanOrEqualTo(1);
+                assertThat(stats.get("ended").get(EndReason.END_CALL.wire()).asLong()).isEqualTo(1);
+                assertThat(stats.get("ended").get(EndReason.MEETING_ENDED.wire()).asLong()).isEqualTo(1);
+
+                JavaProcess.Result timeline = audit(servers, "timeline", "--session", s1Of(facts, "user-1"));
+                assertThat(timeline.exitCode()).isZero();
+                assertThat(timeline.out().lines().filter(line -> line.contains(" joined "))).hasSize(3);
+                assertThat(timeline.out()).contains(" requested ", " admitted ", " started ", " left ", " ended ");
+
+                JavaProcess.Result export = audit(servers, "export", "--from", runStart.minusSeconds(60).toString(),
+                        "--to", Instant.now().plusSeconds(60).toString());
+                assertThat(export.exitCode()).isZero();
+                assertThat(export.out().lines()).hasSize(facts(bootstrap).size());
+            }
+        }
+    }
+
+    /** The session requested for a client_user_ref (each is used once in this run). */
+    private static String s1Of(List<SessionEvent> facts, String clientUserRef) {
+        return facts.stream().filter(f -> f instanceof SessionRequested r && clientUserRef.equals(r.clientUserRef()))
+                .map(SessionEvent::sessionId).findFirst().orElseThrow();
+    }
+
+    private static JavaProcess.Result audit(String... args) {
+        return JavaProcess.runJar(AUDIT, List.of(args), Duration.ofSeconds(120));
+    }
+
+    private static long count(List<SessionEvent> facts, Class<? extends SessionEvent> type) {
+        return facts.stream().filter(type::isInstance).count();
+    }
+
+    private static long sum(JsonNode counts) {
+        long total = 0;
+        for (JsonNode value : counts) {
+            total += value.asLong();
+        }
+        return total;
+    }
+
+    private static List<SessionEvent> facts(String bootstrap) {
+        return TestKafka.readAll(bootstrap, TOPICS.events()).stream().map(ConsumerRecord::value).toList();
+    }
+
+    private static EndReason endReason(String bootstrap, String sessionId) {
+        return facts(bootstrap).stream().filter(f -> f instanceof SessionEnded && f.sessionId().equals(sessionId))
+                .map(f -> ((SessionEnded) f).reason()).findFirst().orElse(null);
+    }
+
+    private static void awaitFact(String bootstrap, String sessionId, Class<? extends SessionEvent> type) {
+        await().atMost(WAIT).until(() -> facts(bootstrap).stream()
+                .anyMatch(f -> type.isInstance(f) && f.sessionId().equals(sessionId)));
+    }
+
+    private static void awaitFactCount(String bootstrap, String sessionId, String typeName, int count) {
+        await().atMost(WAIT).untilAsserted(() -> {
+            List<SessionEvent> session = facts(bootstrap).stream().filter(f -> f.sessionId().equals(sessionId)).toList();
+            assertThat(session.stream().filter(f -> f.typeName().equals(typeName)).count())
+                    .as("%s facts of %s among %s", typeName, sessionId, session).isGreaterThanOrEqualTo(count);
+        });
+    }
+
+    /** The Daily room name of a session: the last segment of its room URL (a pooled room's own name). */
+    private static String roomOf(JsonNode session) {
+        String url = session.get("room_url").asString();
+        return url.substring(url.lastIndexOf('/') + 1);
+    }
+
+    /** The user id of the session's meeting token, as Daily reads it. */
+    private static String userOf(FakeDaily daily, JsonNode session) {
+        String token = session.get("token").asString();
+        return daily.verifySelfSigned(token).map(FakeDaily.SelfSignedToken::userId)
+                .or(() -> daily.token(token).map(FakeDaily.MintedToken::userId))
+                .orElseThrow(() -> new AssertionError("Daily knows no such token"));
+    }
+
+    private static JsonNode ok(HttpResponse<String> response) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return Json.MAPPER.readTree(response.body());
+    }
+
+    private static void assertError(HttpResponse<String> response, int status, String errorCode) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        assertThat(Json.MAPPER.readTree(response.body()).get("error_code").asString()).isEqualTo(errorCode);
+    }
+
+    private void awaitReady(JavaProcess process) {
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> process.assertAlive()
+                && status(HttpRequest.newBuilder(URI.create(url("/actuator/health/readiness")))
+                        .timeout(Duration.ofSeconds(2)).GET()) == 200);
+    }
+
+    private void putAgent(String agent, String status, String hostnames, int limit) {
+        String body = "{\"status\":\"" + status + "\",\"allowed_hostnames\":[" + hostnames + "],\"max_concurrency\":"
+                + limit + ",\"max_session_seconds\":60}";
+        HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(url("/v1/admin/agents/" + agent)))
+                .header("Authorization", "Bearer " + ADMIN).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(body)));
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    }
+
+    private HttpResponse<String> connect(String agent, String clientUserRef, String origin) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url("/v1/public/agents/connect")))
+                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"agent_id\":\"" + agent + "\",\"client_user_ref\":\"" + clientUserRef + "\"}"));
+        if (origin != null) {
+            request.header("Origin", origin);
+        }
+        return send(request);
+    }
+
+    private void connectQuietly(String agent, String clientUserRef) {
+        try {
+            connect(agent, clientUserRef, null);
+        } catch (RuntimeException e) {
+            // the JVM serving it was killed: what matters is what the log says
+        }
+    }
+
+    private HttpResponse<String> endSession(String sessionId) {
+        return send(HttpRequest.newBuilder(URI.create(url("/v1/sessions/" + sessionId)))
+                .header("Authorization", "Bearer " + ADMIN).DELETE());
+    }
+
+    private String url(String path) {
+        return "http://127.0.0.1:" + connectPort + path;
+    }
+
+    private int status(HttpRequest.Builder request) {
+        try {
+            return send(request).statusCode();
+        } catch (UncheckedIOException e) {
+            return -1;
+        }
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder request) {
+        try {
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
