@@ -1,5 +1,9 @@
 package ai.ojin.session.history.config;
 
+import ai.ojin.session.history.store.CallFolder;
+import ai.ojin.session.history.store.CallStore;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.transaction.support.TransactionTemplate;
 import com.zaxxer.hikari.HikariDataSource;
 import org.springframework.boot.jdbc.DataSourceBuilder;
 import org.springframework.context.annotation.Bean;
@@ -22,6 +26,12 @@ class StoreConfig {
         dataSource.setPoolName("call-history");
         dataSource.setMaximumPoolSize(5);
         return dataSource;
+    }
+
+    @Bean
+    CallFolder callFolder(CallStore store, TransactionTemplate transactions, HistoryProperties properties,
+            MeterRegistry meters) {
+        return new CallFolder(store, transactions, properties.publish(), meters);
     }
 
     private static String emptyToNull(String value) {

@@ -3,6 +3,7 @@ package ai.ojin.session.history.ingest;
 import ai.ojin.session.events.fact.SessionEvent;
 import ai.ojin.session.events.history.CallRecord;
 import ai.ojin.session.history.config.HistoryProperties;
+import ai.ojin.session.history.store.CallFolder;
 import ai.ojin.session.history.store.CallStore;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,19 +1,14 @@
-package ai.ojin.session.history.ingest;
+package ai.ojin.session.history.store;
 
 import ai.ojin.session.events.fact.SessionEvent;
 import ai.ojin.session.events.history.CallRecord;
 import ai.ojin.session.history.call.CallState;
-import ai.ojin.session.history.config.HistoryProperties;
-import ai.ojin.session.history.store.CallStore;
-import ai.ojin.session.history.store.StoredCall;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -24,7 +19,6 @@ import org.springframework.transaction.support.TransactionTemplate;
  * rebuild, which does not send: a sink switched back to normal mode then publishes the calls whose
  * facts it replays, so calls that finished while it was down are not lost.
  */
-@Component
 public class CallFolder {
 
     private final CallStore store;
@@ -32,14 +26,8 @@ public class CallFolder {
     private final boolean publishing;
     private final MeterRegistry meters;
 
-    @Autowired
-    public CallFolder(CallStore store, TransactionTemplate transactions, HistoryProperties properties,
-            MeterRegistry meters) {
-        this(store, transactions, properties.publish(), meters);
-    }
-
     /**
-     * Outside the service (session-audit's {@code rebuild-history} folds with this same code).
+     * The sink's fold, and session-audit's {@code rebuild-history} folds with this same code.
      *
      * @param publishing whether finished calls are marked for publication (the service's
      *     {@code history.publish}; the service's rebuild mode marks them too)
