@@ -5,7 +5,7 @@ import ai.ojin.session.audit.log.ClusterOptions;
 import ai.ojin.session.audit.log.LogReader;
 import ai.ojin.session.audit.log.Logged;
 import ai.ojin.session.events.fact.SessionEvent;
-import ai.ojin.session.history.ingest.CallFolder;
+import ai.ojin.session.history.store.CallFolder;
 import ai.ojin.session.history.store.CallStore;
 import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
