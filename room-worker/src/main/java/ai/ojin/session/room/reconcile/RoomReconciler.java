@@ -13,7 +13,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -58,27 +60,45 @@ public class RoomReconciler implements SmartLifecycle {
         this.meters = meters;
     }
 
-    /** One pass; returns the names of the rooms it deleted. */
+    /**
+     * One pass, page by page: the orphans of a page are deleted before the next page is asked for,
+     * so a pass cut short by its budget has still done what it read. A page whose last room was
+     * seen before (a cursor that does not advance) ends the pass. Returns the names of the rooms
+     * it deleted.
+     */
     public List<String> reconcileOnce() {
         if (!ownership.ownsAny()) {
             return List.of();
         }
         Deadline deadline = Deadline.in(PASS_BUDGET);
         Instant youngest = Instant.now().minus(properties.reconcileGrace());
-        List<String> orphans = new ArrayList<>();
+        List<String> deleted = new ArrayList<>();
+        Set<String> cursors = new HashSet<>();
         String after = null;
-        while (true) {
+        while (!deadline.passed()) {
             RoomPage page = daily.listRooms(after, PAGE_SIZE, deadline).join();
-            for (DailyRoom room : page.rooms()) {
-                if (isOrphan(room, youngest)) {
-                    orphans.add(room.name());
-                }
-            }
+            List<String> orphans = page.rooms().stream().filter(room -> isOrphan(room, youngest)).map(DailyRoom::name)
+                    .toList();
+            delete(orphans);
+            deleted.addAll(orphans);
             if (page.rooms().size() < PAGE_SIZE) {
                 break;
             }
             after = page.rooms().get(page.rooms().size() - 1).id();
+            if (!cursors.add(after)) {
+                log.warn("Daily's room list did not advance past room {}: reconciliation pass stopped", after);
+                meters.counter("room.reconcile.stuck-pages").increment();
+                break;
+            }
         }
+        if (!deleted.isEmpty()) {
+            log.info("Reconciliation deleted {} orphan room(s): {}", deleted.size(), deleted);
+            meters.counter("room.reconcile.deleted").increment(deleted.size());
+        }
+        return deleted;
+    }
+
+    private void delete(List<String> orphans) {
         List<CompletableFuture<Boolean>> deletes = orphans.stream()
                 .map(name -> {
                     CompletableFuture<Boolean> deleted = daily.deleteRoom(name, Deadline.in(properties.teardownBudget()));
@@ -88,11 +108,6 @@ public class RoomReconciler implements SmartLifecycle {
                 })
                 .toList();
         CompletableFuture.allOf(deletes.toArray(CompletableFuture[]::new)).join();
-        if (!orphans.isEmpty()) {
-            log.info("Reconciliation deleted {} orphan room(s): {}", orphans.size(), orphans);
-            meters.counter("room.reconcile.deleted").increment(orphans.size());
-        }
-        return orphans;
     }
 
     private boolean isOrphan(DailyRoom room, Instant youngest) {

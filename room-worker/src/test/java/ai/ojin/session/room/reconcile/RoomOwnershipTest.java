@@ -12,6 +12,7 @@ import ai.ojin.session.room.http.Deadline;
 import ai.ojin.session.room.http.ResilientHttp;
 import ai.ojin.session.room.session.SessionRegistry;
 import ai.ojin.session.testkit.FakeDaily;
+import ai.ojin.session.testkit.Fault;
 import ai.ojin.session.testkit.TestKafka;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -74,6 +75,23 @@ class RoomOwnershipTest {
             assertThat(deleted).containsExactly(ours);
             assertThat(daily.deletedRoomNames()).containsExactly("dep-a-" + ours);
             assertThat(daily.liveRoomNames()).containsExactlyInAnyOrder("dep-b-" + otherDeployment, unmarked);
+
+            // and given: Daily's room list stuck on one full page (its cursor never advances)
+            StringBuilder page = new StringBuilder("{\"total_count\":1000,\"data\":[");
+            for (int i = 0; i < 100; i++) {
+                page.append(i == 0 ? "" : ",").append("{\"id\":\"id-").append(i).append("\",\"name\":\"other-").append(i)
+                        .append("\",\"privacy\":\"private\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"config\":{}}");
+            }
+            daily.failNextWhen("GET", "/v1/rooms", call -> true, 1000,
+                    new Fault(200, page.append("]}").toString(), Map.of(), Duration.ZERO, false));
+            long listedBefore = daily.requestCount("GET", "/v1/rooms");
+
+            // when
+            List<String> stuck = reconciler.reconcileOnce();
+
+            // then: the pass stops at the repeated page, long before its 30 s budget
+            assertThat(stuck).isEmpty();
+            assertThat(daily.requestCount("GET", "/v1/rooms") - listedBefore).isEqualTo(2);
         }
     }
 }
