@@ -61,6 +61,17 @@ import org.slf4j.LoggerFactory;
  * {@link LeaseRules#expiryReason} gives ({@code lease_expired}, {@code no_show} or
  * {@code user_left}); an old tombstone is purged.
  *
+ * <p><b>Catching up.</b> A command is judged as of the moment it was written (its record
+ * timestamp, never later than the wall clock nor older than {@link LeaseSettings#tombstoneRetention()}),
+ * and before it is handled every lease that ran out by that moment ends: after an outage, a
+ * {@code MarkStarted} written inside its start lease still starts its session, while the backlog is
+ * read in the order it was written. The punctuator ends leases only up to the task's stream time
+ * (the newest record read) while records keep coming, and up to the wall clock once the input has
+ * been idle for {@value #IDLE_PUNCTUATIONS} punctuation intervals (caught up): it never ends a lease
+ * that a command still waiting in the backlog would have kept. An expiry is recorded at the
+ * moment its lease ran out. Only a request's deadline is judged by the wall clock: it says whether
+ * a caller still waits.
+ *
  * <p><b>Releases.</b> Releasing a live session frees its slot once: {@code failed} (reasons with
  * an error code) or {@code ended}, and a success reply when the command names a reply partition.
  * Releasing an unknown or closed session writes no fact and, with a reply partition, answers
@@ -79,6 +90,8 @@ final class SessionCommandProcessor implements Processor<String, SessionCommand,
     private static final Logger log = LoggerFactory.getLogger(SessionCommandProcessor.class);
     /** Bounds one punctuation; what is left is handled by the next one. */
     private static final int MAX_EXPIRIES_PER_PUNCTUATION = 10_000;
+    /** Punctuation intervals without a record after which the input counts as caught up. */
+    static final int IDLE_PUNCTUATIONS = 5;
 
     private final LeaseSettings settings;
     private final LeaseRules rules;
@@ -88,6 +101,8 @@ final class SessionCommandProcessor implements Processor<String, SessionCommand,
     private ProcessorContext<String, Output> context;
     private KeyValueStore<String, Agent> agents;
     private SessionStore store;
+    /** Wall-clock time of the last record read (or of the start): how long the input has been idle. */
+    private long lastRecordWallMs;
 
     SessionCommandProcessor(LeaseSettings settings) {
         this(settings, CommandObserver.NONE);
@@ -105,11 +120,14 @@ final class SessionCommandProcessor implements Processor<String, SessionCommand,
         agents = context.getStateStore(SessionTopology.AGENTS_STORE);
         store = new SessionStore(context);
         store.rebuild();
-        context.schedule(settings.punctuateInterval(), PunctuationType.WALL_CLOCK_TIME, this::expire);
+        lastRecordWallMs = context.currentSystemTimeMs();
+        context.schedule(settings.punctuateInterval(), PunctuationType.WALL_CLOCK_TIME, this::punctuate);
     }
 
     @Override
     public void process(Record<String, SessionCommand> record) {
+        lastRecordWallMs = context.currentSystemTimeMs();
+        expire(writtenAt(record));
         try {
             if (record.value() instanceof Heartbeat) {
                 // every 2 s per partition: no span of its own
@@ -145,7 +163,7 @@ final class SessionCommandProcessor implements Processor<String, SessionCommand,
                     command.agentId());
             return;
         }
-        long now = context.currentSystemTimeMs();
+        long now = writtenAt(record);
         if (command instanceof RequestSession request) {
             request(request, now);
         } else if (command instanceof MarkStarted started) {
@@ -167,9 +185,10 @@ final class SessionCommandProcessor implements Processor<String, SessionCommand,
         Instant at = Instant.ofEpochMilli(now);
         fact(new SessionRequested(sessionId, agentId, at, request.clientUserRef(), request.origin(), request.requestedAt()), now);
 
-        if (request.deadline() != null && now > request.deadline().toEpochMilli()) {
+        long wall = context.currentSystemTimeMs();
+        if (request.deadline() != null && wall > request.deadline().toEpochMilli()) {
             log.warn("Session {} requested for agent {} reached the processor {} ms after its deadline", sessionId, agentId,
-                    now - request.deadline().toEpochMilli());
+                    wall - request.deadline().toEpochMilli());
             reject(request, ErrorCode.INTERNAL_ERROR, "The request expired before it could be processed", null, null, null, now);
             return;
         }
@@ -283,15 +302,31 @@ final class SessionCommandProcessor implements Processor<String, SessionCommand,
         fact(fact, now);
     }
 
-    /** Wall-clock punctuation: end live sessions whose lease ran out, purge old tombstones. */
-    private void expire(long now) {
+    /** The moment a command is judged at: when it was written, within the wall clock and the tombstone retention. */
+    private long writtenAt(Record<String, SessionCommand> record) {
+        long wall = context.currentSystemTimeMs();
+        return Math.min(wall, Math.max(record.timestamp(), wall - settings.tombstoneRetention().toMillis()));
+    }
+
+    /**
+     * Wall-clock punctuation: ends leases up to the newest record read while the input flows, up
+     * to now once it has been idle (caught up).
+     */
+    private void punctuate(long now) {
+        boolean idle = now - lastRecordWallMs >= IDLE_PUNCTUATIONS * settings.punctuateInterval().toMillis();
+        expire(idle ? now : Math.min(now, Math.max(context.currentStreamTimeMs(),
+                now - settings.tombstoneRetention().toMillis())));
+    }
+
+    /** Ends live sessions whose lease ran out by {@code upTo} (each at its lease's end), purges old tombstones. */
+    private void expire(long upTo) {
         int expired = 0;
-        for (SessionStore.Due entry : store.due(now, MAX_EXPIRIES_PER_PUNCTUATION)) {
+        for (SessionStore.Due entry : store.due(upTo, MAX_EXPIRIES_PER_PUNCTUATION)) {
             SessionState state = store.get(entry.sessionId());
             if (state == null || state.until() != entry.until()) {
                 store.dropExpiry(entry); // stale entry
             } else if (state.live()) {
-                end(entry.sessionId(), state, rules.expiryReason(state), now);
+                end(entry.sessionId(), state, rules.expiryReason(state), Math.min(upTo, entry.until()));
                 expired++;
             } else {
                 store.purge(entry);

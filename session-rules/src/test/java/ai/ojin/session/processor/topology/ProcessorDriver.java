@@ -113,6 +113,11 @@ final class ProcessorDriver implements AutoCloseable {
         commands.pipeInput(command.agentId(), command, now());
     }
 
+    /** A command written at {@code writtenAt} and read only now (a backlog after an outage). */
+    void command(SessionCommand command, Instant writtenAt) {
+        commands.pipeInput(command.agentId(), command, writtenAt);
+    }
+
     /** Moves the wall clock, running the punctuator as often as it is due. */
     void advance(Duration duration) {
         clock = clock.plus(duration);
