@@ -61,16 +61,17 @@ import org.slf4j.LoggerFactory;
  * {@link LeaseRules#expiryReason} gives ({@code lease_expired}, {@code no_show} or
  * {@code user_left}); an old tombstone is purged.
  *
- * <p><b>Catching up.</b> A command is judged as of the moment it was written (its record
- * timestamp, never later than the wall clock nor older than {@link LeaseSettings#tombstoneRetention()}),
- * and before it is handled every lease that ran out by that moment ends: after an outage, a
- * {@code MarkStarted} written inside its start lease still starts its session, while the backlog is
- * read in the order it was written. The punctuator ends leases only up to the task's stream time
+ * <p><b>Catching up.</b> Before a command is handled, every lease that ran out by the moment the
+ * command was written ends (its record timestamp, never later than the wall clock nor older than
+ * {@link LeaseSettings#tombstoneRetention()}); a command that keeps or ends a session (start,
+ * presence, release) is judged as of that moment, a request as of now (its caller waits now; its
+ * deadline is checked against the wall clock). After an outage, a {@code MarkStarted} written
+ * inside its start lease still starts its session while the backlog is read in the order it was
+ * written. The punctuator ends leases only up to the task's stream time
  * (the newest record read) while records keep coming, and up to the wall clock once the input has
  * been idle for {@value #IDLE_PUNCTUATIONS} punctuation intervals (caught up): it never ends a lease
  * that a command still waiting in the backlog would have kept. An expiry is recorded at the
- * moment its lease ran out. Only a request's deadline is judged by the wall clock: it says whether
- * a caller still waits.
+ * moment its lease ran out.
  *
  * <p><b>Releases.</b> Releasing a live session frees its slot once: {@code failed} (reasons with
  * an error code) or {@code ended}, and a success reply when the command names a reply partition.
@@ -163,7 +164,8 @@ final class SessionCommandProcessor implements Processor<String, SessionCommand,
                     command.agentId());
             return;
         }
-        long now = writtenAt(record);
+        // a new admission is for a caller who waits now; what keeps or ends a session counts as of when it was written
+        long now = command instanceof RequestSession ? context.currentSystemTimeMs() : writtenAt(record);
         if (command instanceof RequestSession request) {
             request(request, now);
         } else if (command instanceof MarkStarted started) {
@@ -185,10 +187,9 @@ final class SessionCommandProcessor implements Processor<String, SessionCommand,
         Instant at = Instant.ofEpochMilli(now);
         fact(new SessionRequested(sessionId, agentId, at, request.clientUserRef(), request.origin(), request.requestedAt()), now);
 
-        long wall = context.currentSystemTimeMs();
-        if (request.deadline() != null && wall > request.deadline().toEpochMilli()) {
+        if (request.deadline() != null && now > request.deadline().toEpochMilli()) {
             log.warn("Session {} requested for agent {} reached the processor {} ms after its deadline", sessionId, agentId,
-                    wall - request.deadline().toEpochMilli());
+                    now - request.deadline().toEpochMilli());
             reject(request, ErrorCode.INTERNAL_ERROR, "The request expired before it could be processed", null, null, null, now);
             return;
         }
