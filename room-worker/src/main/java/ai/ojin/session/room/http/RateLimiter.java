@@ -5,15 +5,15 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * A token bucket for outgoing calls ({@code permitsPerSecond}, one second of burst) with two
  * priorities: waiting {@link Priority#SETUP} calls always get the next permit before waiting
  * {@link Priority#BACKGROUND} ones. Callers get a future that completes when their permit is
  * granted, so no thread waits; a call that cannot get a permit within its wait fails with
- * {@link NoPermitException} and takes nothing.
+ * {@link NoPermitException} and takes nothing. Time is read from a nanosecond ticker and waits run
+ * on a {@link Delayer} ({@link System#nanoTime()} and the JDK's delay thread unless given).
  */
 public final class RateLimiter {
 
@@ -21,17 +21,30 @@ public final class RateLimiter {
     private final double capacity;
     private final ArrayDeque<Waiter> setups = new ArrayDeque<>();
     private final ArrayDeque<Waiter> background = new ArrayDeque<>();
+    private final LongSupplier ticker;
+    private final Delayer delayer;
     private double tokens;
-    private long refilledAt = System.nanoTime();
+    private long refilledAt;
     private boolean drainScheduled;
 
     public RateLimiter(double permitsPerSecond) {
+        this(permitsPerSecond, Deadline.SYSTEM_TICKER, Delayer.JDK);
+    }
+
+    /**
+     * @param ticker monotonic nanoseconds (the token refill and the waits are measured with it)
+     * @param delayer runs the next drain and the end of a wait
+     */
+    public RateLimiter(double permitsPerSecond, LongSupplier ticker, Delayer delayer) {
         if (permitsPerSecond <= 0) {
             throw new IllegalArgumentException("permitsPerSecond must be positive");
         }
         this.permitsPerNano = permitsPerSecond / 1e9;
         this.capacity = Math.max(1, permitsPerSecond);
         this.tokens = capacity;
+        this.ticker = ticker;
+        this.delayer = delayer;
+        this.refilledAt = ticker.getAsLong();
     }
 
     /** The wait for a permit was longer than the caller could afford. */
@@ -58,7 +71,7 @@ public final class RateLimiter {
             (priority == Priority.SETUP ? setups : background).add(waiter);
             scheduleDrain();
         }
-        after(maxWait.toNanos()).execute(() -> {
+        delayer.runAfter(maxWait.toNanos(), () -> {
             synchronized (this) {
                 if (!setups.remove(waiter) && !background.remove(waiter)) {
                     return;
@@ -101,18 +114,13 @@ public final class RateLimiter {
         }
         drainScheduled = true;
         long nanos = tokens >= 1 ? 0 : (long) Math.ceil((1 - tokens) / permitsPerNano);
-        after(nanos).execute(this::drain);
+        delayer.runAfter(nanos, this::drain);
     }
 
     private void refill() {
-        long now = System.nanoTime();
+        long now = ticker.getAsLong();
         tokens = Math.min(capacity, tokens + (now - refilledAt) * permitsPerNano);
         refilledAt = now;
-    }
-
-    /** The JDK's delay thread runs the (short, non-blocking) task itself: no common-pool hand-over. */
-    private static Executor after(long nanos) {
-        return CompletableFuture.delayedExecutor(Math.max(0, nanos), TimeUnit.NANOSECONDS, Runnable::run);
     }
 
     private record Waiter(CompletableFuture<Void> granted) {

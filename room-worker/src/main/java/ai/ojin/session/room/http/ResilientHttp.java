@@ -10,6 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -17,7 +18,6 @@ import java.time.format.DateTimeParseException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,7 +28,9 @@ import org.slf4j.LoggerFactory;
  * optionally rate limited. Each attempt is timed in {@code room.http.calls} (tags api, operation,
  * outcome). Each attempt is also a client span, a child of the span current when the call was
  * made, whose W3C {@code traceparent} goes out in the request's headers. Never logs request or
- * response bodies (they may hold meeting tokens).
+ * response bodies (they may hold meeting tokens). The pauses between attempts run on a {@link Delayer}
+ * and an HTTP-date {@code Retry-After} is read against a {@link Clock} (the JDK's delay thread and
+ * the system clock unless given).
  */
 public final class ResilientHttp {
 
@@ -44,6 +46,8 @@ public final class ResilientHttp {
     private final MeterRegistry meters;
     private final Tracer tracer;
     private final Propagator propagator;
+    private final Clock clock;
+    private final Delayer delayer;
 
     /**
      * @param rateLimiter may be null (no client-side limit)
@@ -55,6 +59,18 @@ public final class ResilientHttp {
 
     public ResilientHttp(String api, HttpClient client, Duration callTimeout, int maxAttempts, RateLimiter rateLimiter,
                          MeterRegistry meters, Tracer tracer, Propagator propagator) {
+        this(api, client, callTimeout, maxAttempts, rateLimiter, meters, tracer, propagator, Clock.systemUTC(),
+                Delayer.JDK);
+    }
+
+    /**
+     * @param clock the wall clock an HTTP-date {@code Retry-After} is measured against
+     * @param delayer runs the next attempt after its pause
+     */
+    public ResilientHttp(String api, HttpClient client, Duration callTimeout, int maxAttempts, RateLimiter rateLimiter,
+                         MeterRegistry meters, Tracer tracer, Propagator propagator, Clock clock, Delayer delayer) {
+        this.clock = clock;
+        this.delayer = delayer;
         this.tracer = tracer;
         this.propagator = propagator;
         this.api = api;
@@ -163,12 +179,14 @@ public final class ResilientHttp {
     }
 
     /**
-     * Completes after the delay on the JDK's delay thread. Not the default async pool: on a 2-core
-     * machine its parallelism is 1 and CompletableFuture then starts a new thread per task. What
-     * follows is cheap and non-blocking (build a request, {@code sendAsync}).
+     * Completes after the delay on the delayer (by default the JDK's delay thread). Not the default
+     * async pool: on a 2-core machine its parallelism is 1 and CompletableFuture then starts a new
+     * thread per task. What follows is cheap and non-blocking (build a request, {@code sendAsync}).
      */
-    private static CompletableFuture<Void> after(long nanos) {
-        return CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(nanos, TimeUnit.NANOSECONDS, Runnable::run));
+    private CompletableFuture<Void> after(long nanos) {
+        CompletableFuture<Void> elapsed = new CompletableFuture<>();
+        delayer.runAfter(nanos, () -> elapsed.complete(null));
+        return elapsed;
     }
 
     private static boolean retryable(int status) {
@@ -186,19 +204,19 @@ public final class ResilientHttp {
         return status == 429 ? "rate_limited" : (status / 100) + "xx";
     }
 
-    private static Duration retryDelay(HttpResponse<String> response, int attempt) {
+    private Duration retryDelay(HttpResponse<String> response, int attempt) {
         return response.headers().firstValue("Retry-After")
-                .map(ResilientHttp::parseRetryAfter)
+                .map(value -> parseRetryAfter(value, clock))
                 .orElseGet(() -> backoff(attempt));
     }
 
-    /** {@code Retry-After} as delta seconds or an HTTP date; unparseable means a short backoff. */
-    static Duration parseRetryAfter(String value) {
+    /** {@code Retry-After} as delta seconds or an HTTP date (on {@code clock}); unparseable: a short backoff. */
+    static Duration parseRetryAfter(String value, Clock clock) {
         try {
             return Duration.ofSeconds(Math.max(0, Long.parseLong(value.trim())));
         } catch (NumberFormatException e) {
             try {
-                Duration until = Duration.between(ZonedDateTime.now(),
+                Duration until = Duration.between(ZonedDateTime.now(clock),
                         ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME));
                 return until.isNegative() ? Duration.ZERO : until;
             } catch (DateTimeParseException notADate) {

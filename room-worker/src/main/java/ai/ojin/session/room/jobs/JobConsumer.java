@@ -355,11 +355,23 @@ public final class JobConsumer<V> implements SmartLifecycle {
         }
         if (commit && !offsets.isEmpty()) {
             try {
-                c.commitSync(offsets);
+                commitSync(c, offsets);
             } catch (KafkaException e) {
                 log.warn("{}: could not commit revoked partitions ({}); their new owner repeats some jobs", name,
                         e.toString());
             }
+        }
+    }
+
+    /**
+     * A wakeup from {@link #stop()} that found the loop outside {@code poll} fires in the next
+     * blocking call instead, this commit; it is spent then, so the commit is made once more.
+     */
+    private static void commitSync(Consumer<?, ?> c, Map<TopicPartition, OffsetAndMetadata> offsets) {
+        try {
+            c.commitSync(offsets);
+        } catch (WakeupException e) {
+            c.commitSync(offsets);
         }
     }
 

@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -31,9 +30,6 @@ import tools.jackson.databind.node.ObjectNode;
 @Command(name = "check", mixinStandardHelpOptions = true,
         description = "Check every decision in the log against the invariants; exit 0 clean, 1 violations, 2 could not read.")
 public final class CheckCommand implements Callable<Integer> {
-
-    @Mixin
-    ClusterOptions cluster;
 
     @Option(names = "--from", converter = ClusterOptions.InstantConverter.class,
             description = "report violations of facts at or after T (the whole log is always folded)")
@@ -55,6 +51,7 @@ public final class CheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        ClusterOptions cluster = AuditCli.cluster(spec);
         TimeRange range = new TimeRange(from, to);
         PrintWriter out = spec.commandLine().getOut();
         List<Logged<SessionEvent>> logged = new LogReader(cluster, spec.commandLine().getErr())

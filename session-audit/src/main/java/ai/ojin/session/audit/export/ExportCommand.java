@@ -1,5 +1,6 @@
 package ai.ojin.session.audit.export;
 
+import ai.ojin.session.audit.AuditCli;
 import ai.ojin.session.audit.log.ClusterOptions;
 import ai.ojin.session.audit.log.FactJson;
 import ai.ojin.session.audit.log.LogReader;
@@ -19,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -38,9 +38,6 @@ public final class ExportCommand implements Callable<Integer> {
 
     enum What { facts, calls }
 
-    @Mixin
-    ClusterOptions cluster;
-
     @Option(names = "--from", required = true, converter = ClusterOptions.InstantConverter.class, description = "at or after T")
     Instant from;
 
@@ -58,6 +55,7 @@ public final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        ClusterOptions cluster = AuditCli.cluster(spec);
         TimeRange range = new TimeRange(from, to);
         PrintWriter out = spec.commandLine().getOut();
         List<Logged<SessionEvent>> facts = new LogReader(cluster, spec.commandLine().getErr())

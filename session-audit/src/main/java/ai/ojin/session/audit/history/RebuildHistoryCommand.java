@@ -1,5 +1,6 @@
 package ai.ojin.session.audit.history;
 
+import ai.ojin.session.audit.AuditCli;
 import ai.ojin.session.audit.log.CannotReadException;
 import ai.ojin.session.audit.log.ClusterOptions;
 import ai.ojin.session.audit.log.LogReader;
@@ -18,7 +19,6 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -35,9 +35,6 @@ import picocli.CommandLine.Spec;
         description = "Rebuild the call-history store from the log into an empty database (the sink's own fold).")
 public final class RebuildHistoryCommand implements Callable<Integer> {
 
-    @Mixin
-    ClusterOptions cluster;
-
     @Option(names = "--db-url", required = true, description = "JDBC URL of an empty store (PostgreSQL or H2)")
     String dbUrl;
 
@@ -53,6 +50,7 @@ public final class RebuildHistoryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        ClusterOptions cluster = AuditCli.cluster(spec);
         PrintWriter err = spec.commandLine().getErr();
         try (HikariDataSource dataSource = dataSource()) {
             Flyway.configure().dataSource(dataSource).locations("classpath:db/call-history").load().migrate();

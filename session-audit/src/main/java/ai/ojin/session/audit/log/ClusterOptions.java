@@ -10,23 +10,28 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
-/** Where the log is: shared by every subcommand that reads Kafka. */
+/**
+ * Where the log is. Declared once on the top command and inherited by every subcommand, so each
+ * option may be given before or after the subcommand; given in both places, the later one (after
+ * the subcommand) wins.
+ */
 public final class ClusterOptions {
 
-    @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092",
+    @Option(names = "--bootstrap-servers", scope = ScopeType.INHERIT, defaultValue = "localhost:9092",
             description = "Kafka brokers (default: ${DEFAULT-VALUE}, the standalone's broker)")
     String bootstrapServers;
 
-    @Option(names = "--topic-prefix", defaultValue = "",
+    @Option(names = "--topic-prefix", scope = ScopeType.INHERIT, defaultValue = "",
             description = "prefix of the topic names (empty in production)")
     String topicPrefix;
 
-    @Option(names = "--timeout", defaultValue = "30s", converter = DurationConverter.class,
+    @Option(names = "--timeout", scope = ScopeType.INHERIT, defaultValue = "30s", converter = DurationConverter.class,
             description = "how long to wait for the cluster before giving up with exit code 2 (default: ${DEFAULT-VALUE})")
     Duration timeout;
 
-    @Option(names = "--consumer-config", paramLabel = "FILE",
+    @Option(names = "--consumer-config", scope = ScopeType.INHERIT, paramLabel = "FILE",
             description = "extra Kafka consumer properties (security settings of a real cluster)")
     Path consumerConfig;
 
@@ -48,8 +53,16 @@ public final class ClusterOptions {
         return timeout;
     }
 
-    String bootstrapServers() {
+    public String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    public String topicPrefix() {
+        return topicPrefix;
+    }
+
+    public Path consumerConfig() {
+        return consumerConfig;
     }
 
     Map<String, Object> extraConsumerProperties() {

@@ -27,9 +27,10 @@ import org.apache.kafka.streams.test.TestRecord;
 
 /**
  * The processor's own topology ({@link SessionTopology#build}) under {@link TopologyTestDriver}: no
- * broker, a wall clock that only moves when told to. The processor decides with the wall clock
- * ({@code currentSystemTimeMs}), so moving the clock to the recorded moment of each command makes
- * it decide at that moment; every clock move runs the lease punctuator once.
+ * broker, a wall clock that only moves when told to. The processor judges a request by the wall
+ * clock ({@code currentSystemTimeMs}) and other commands by their record timestamp, never later
+ * than the wall clock, so the clock is moved to the recorded moment of each command before it is
+ * fed; every clock move runs the lease punctuator once.
  */
 final class OfflineProcessor implements AutoCloseable {
 

@@ -17,12 +17,14 @@ import ai.ojin.session.events.topic.SessionTopics;
 import ai.ojin.session.processor.topology.LeaseSettings;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -37,15 +39,13 @@ import tools.jackson.databind.node.ObjectNode;
                 + "decision with the recorded facts; exit 0 same, 1 divergences, 2 could not read.")
 public final class ReplayCommand implements Callable<Integer> {
 
-    @Mixin
-    ClusterOptions cluster;
-
     @Option(names = "--start-lease", converter = ClusterOptions.DurationConverter.class,
             description = "the processor's processor.lease.start-lease (default: inferred from the first admitted fact, else 30s)")
     Duration startLease;
 
     @Option(names = "--grace", converter = ClusterOptions.DurationConverter.class,
-            description = "the processor's processor.lease.grace (default: inferred from the first started fact, else 30s)")
+            description = "the processor's processor.lease.grace (default: inferred from the first user join of a "
+                    + "started session, else 30s)")
     Duration grace;
 
     @Option(names = "--punctuate-interval", defaultValue = "1s", converter = ClusterOptions.DurationConverter.class,
@@ -65,6 +65,7 @@ public final class ReplayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        ClusterOptions cluster = AuditCli.cluster(spec);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         SessionTopics topics = cluster.topics();
@@ -73,9 +74,10 @@ public final class ReplayCommand implements Callable<Integer> {
         List<Logged<SessionCommand>> commands = reader.readAll(topics.commands());
         List<Logged<SessionEvent>> facts = reader.readAll(topics.events());
 
-        LeaseSettings settings = settings(facts);
-        err.printf("replaying with start lease %s, grace %s, max retry-after %s (recorded punctuation interval %s)%n",
-                settings.startLease(), settings.grace(), settings.maxRetryAfter(), punctuateInterval);
+        LeaseSettings settings = settings(facts, startLease, grace, maxRetryAfter);
+        err.printf("replaying with start lease %s, grace %s, join timeout %s, rejoin timeout %s, max retry-after %s "
+                + "(recorded punctuation interval %s)%n", settings.startLease(), settings.grace(), settings.joinTimeout(),
+                settings.rejoinTimeout(), settings.maxRetryAfter(), punctuateInterval);
         Replayer.Result result = new Replayer(settings, punctuateInterval).run(agents, commands, facts);
 
         for (Divergence d : result.divergences()) {
@@ -93,31 +95,50 @@ public final class ReplayCommand implements Callable<Integer> {
         return result.divergences().isEmpty() ? AuditCli.CLEAN : AuditCli.FINDINGS;
     }
 
-    /** The options given, else what the first admitted, started, joined and left facts show, else the defaults. */
-    private LeaseSettings settings(List<Logged<SessionEvent>> facts) {
+    /**
+     * The options given, else what the log shows, else the defaults: the start lease from the first
+     * admission; the join timeout from the first start nobody had joined before; the grace from the
+     * first user join of a started session; the rejoin timeout from the first time the last user
+     * left a started session (unless the session's own end came first).
+     */
+    static LeaseSettings settings(List<Logged<SessionEvent>> facts, Duration startLease, Duration grace,
+            Duration maxRetryAfter) {
         Duration start = startLease;
         Duration graceValue = grace;
         Duration join = null;
         Duration rejoin = null;
         Map<String, Integer> maxSessionSeconds = new HashMap<>();
+        Set<String> started = new HashSet<>();
+        Map<String, Instant> firstUserJoin = new HashMap<>();
+        Map<String, Integer> usersIn = new HashMap<>();
         for (Logged<SessionEvent> f : facts) {
-            if (!f.readable()) {
-                continue;
-            }
-            SessionEvent fact = f.value();
+            SessionEvent fact = f.readable() ? f.value() : null;
+            String session = fact == null ? null : fact.sessionId();
             if (fact instanceof SessionAdmitted a) {
-                maxSessionSeconds.put(a.sessionId(), a.maxSessionSeconds());
+                maxSessionSeconds.put(session, a.maxSessionSeconds());
                 if (start == null && a.leaseUntil() != null) {
                     start = Duration.between(a.at(), a.leaseUntil());
                 }
-            } else if (fact instanceof SessionStarted s && join == null && s.leaseUntil() != null) {
-                join = Duration.between(s.at(), s.leaseUntil());
-            } else if (fact instanceof ParticipantJoined j && graceValue == null && j.role() == Role.USER
-                    && j.leaseUntil() != null && j.joinedAt() != null && maxSessionSeconds.containsKey(j.sessionId())) {
-                graceValue = Duration.between(j.joinedAt(), j.leaseUntil()).minusSeconds(maxSessionSeconds.get(j.sessionId()));
-            } else if (fact instanceof ParticipantLeft l && rejoin == null && l.role() == Role.USER
-                    && l.leaseUntil() != null && l.at() != null) {
-                rejoin = Duration.between(l.at(), l.leaseUntil());
+            } else if (fact instanceof SessionStarted s) {
+                started.add(session);
+                if (join == null && !firstUserJoin.containsKey(session) && s.leaseUntil() != null) {
+                    join = Duration.between(s.at(), s.leaseUntil());
+                }
+            } else if (fact instanceof ParticipantJoined j && j.role() == Role.USER && j.joinedAt() != null) {
+                usersIn.merge(session, 1, Integer::sum);
+                if (graceValue == null && started.contains(session) && !firstUserJoin.containsKey(session)
+                        && maxSessionSeconds.containsKey(session) && j.leaseUntil() != null) {
+                    graceValue = Duration.between(j.joinedAt(), j.leaseUntil()).minusSeconds(maxSessionSeconds.get(session));
+                }
+                firstUserJoin.putIfAbsent(session, j.joinedAt());
+            } else if (fact instanceof ParticipantLeft l && l.role() == Role.USER) {
+                boolean lastUser = usersIn.merge(session, -1, Integer::sum) <= 0;
+                Instant first = firstUserJoin.get(session);
+                boolean sessionEnd = graceValue != null && first != null && maxSessionSeconds.containsKey(session)
+                        && first.plusSeconds(maxSessionSeconds.get(session)).plus(graceValue).equals(l.leaseUntil());
+                if (rejoin == null && lastUser && started.contains(session) && !sessionEnd && l.leaseUntil() != null) {
+                    rejoin = Duration.between(l.at(), l.leaseUntil());
+                }
             }
         }
         LeaseSettings defaults = LeaseSettings.DEFAULTS;

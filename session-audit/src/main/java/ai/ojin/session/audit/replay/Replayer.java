@@ -3,10 +3,15 @@ package ai.ojin.session.audit.replay;
 import ai.ojin.session.audit.log.Logged;
 import ai.ojin.session.events.agent.Agent;
 import ai.ojin.session.events.command.EndReason;
+import ai.ojin.session.events.command.Heartbeat;
 import ai.ojin.session.events.command.MarkStarted;
+import ai.ojin.session.events.command.ParticipantPresence;
+import ai.ojin.session.events.command.ParticipantPresence.Change;
 import ai.ojin.session.events.command.ReleaseSession;
 import ai.ojin.session.events.command.RequestSession;
 import ai.ojin.session.events.command.SessionCommand;
+import ai.ojin.session.events.fact.ParticipantJoined;
+import ai.ojin.session.events.fact.ParticipantLeft;
 import ai.ojin.session.events.fact.SessionAdmitted;
 import ai.ojin.session.events.fact.SessionEnded;
 import ai.ojin.session.events.fact.SessionEvent;
@@ -33,18 +38,24 @@ import tools.jackson.databind.JsonNode;
  * Re-runs the recorded commands through the processor's topology offline and compares every
  * decision with the recorded facts.
  *
- * <p><b>Timing.</b> The processor decides with its wall clock, so each command is replayed at the
- * moment it was processed: the time of the fact it caused ({@code requested} for a request,
- * {@code started} for a mark-started, the matching {@code ended}/{@code failed} for a release).
- * A command that caused no fact (a duplicate, a late release) is replayed at its record timestamp,
- * kept between its neighbours' times. Lease expiries are punctuations: the clock is also moved to
- * the time of every recorded {@code ended(lease_expired)}, and the replay's punctuator runs at every
- * clock move. Agent configuration is replayed from {@code agents} at its record timestamps; the
- * oldest surviving version of each agent (compaction keeps only the newest) from the start.
+ * <p><b>Timing.</b> The processor judges a request as of the moment it read it (its wall clock),
+ * every other command as of the moment it was written (its record timestamp, never later than the
+ * wall clock); either way the facts carry that moment. So each command is fed with its record
+ * timestamp and the wall clock at the time of the fact it caused ({@link #caused}: {@code requested}
+ * for a request, {@code started} for a mark-started, the matching {@code ended}/{@code failed} for
+ * a release, the {@code joined}/{@code left} of the same participant for a participant command).
+ * A command that caused no fact (a duplicate, a late release, a participant of a closed session)
+ * is replayed at its record timestamp, kept between its neighbours' times. An expiry
+ * ({@code ended} with {@code lease_expired}, {@code no_show} or {@code user_left}) is recorded at
+ * its lease's end: the clock is also moved to the time of every recorded expiry, and the replay's
+ * punctuator runs at every clock move. Agent configuration is replayed from {@code agents} at its
+ * record timestamps; the oldest surviving version of each agent (compaction keeps only the newest)
+ * from the start.
  *
  * <p><b>Scope.</b> Only sessions whose request is among the retained commands are compared. A
  * partition's trailing commands that caused no fact are not replayed: the processor may not have
- * reached them yet when the log was read.
+ * reached them yet when the log was read. Heartbeats are left out entirely: they change no session
+ * and write no fact (connect-api sends one to every partition every few seconds).
  */
 final class Replayer {
 
@@ -98,8 +109,8 @@ final class Replayer {
         int[] counts = commandInputs(commands, recorded, inputs, requested);
         for (List<Logged<SessionEvent>> session : recorded.values()) {
             for (Logged<SessionEvent> f : session) {
-                if (f.value() instanceof SessionEnded e && e.reason() == EndReason.LEASE_EXPIRED) {
-                    inputs.add(new Input(e.at(), InputKind.TICK, f.partition(), f.offset(), null, null, null));
+                if (isExpiry(f.value())) {
+                    inputs.add(new Input(f.value().at(), InputKind.TICK, f.partition(), f.offset(), null, null, null));
                 }
             }
         }
@@ -144,9 +155,12 @@ final class Replayer {
         Set<String> consumed = new HashSet<>();
         Map<Integer, List<Logged<SessionCommand>>> byPartition = new java.util.TreeMap<>();
         int unreadable = 0;
+        int heartbeats = 0;
         for (Logged<SessionCommand> c : commands) {
             if (!c.readable() || c.value() == null || c.value().sessionId() == null) {
                 unreadable++;
+            } else if (c.value() instanceof Heartbeat) {
+                heartbeats++;
             } else {
                 byPartition.computeIfAbsent(c.partition(), p -> new ArrayList<>()).add(c);
             }
@@ -184,6 +198,9 @@ final class Replayer {
             }
             trailing += partition.size() - (lastAnchored + 1);
         }
+        if (heartbeats > 0) {
+            notes.add(heartbeats + " heartbeat(s) left out of the replay (they change no session and write no fact)");
+        }
         if (unreadable > 0) {
             notes.add(unreadable + " unreadable command(s) not replayed (the processor skips them too)");
         }
@@ -215,7 +232,12 @@ final class Replayer {
         return null;
     }
 
-    private static boolean caused(SessionCommand command, SessionEvent fact) {
+    /**
+     * Whether the processor writes {@code fact} for {@code command} (given that the command changed
+     * something): one rule per command type; a type without a rule fails the replay rather than
+     * being replayed at the wrong time.
+     */
+    static boolean caused(SessionCommand command, SessionEvent fact) {
         if (command instanceof RequestSession) {
             return fact instanceof SessionRequested;
         }
@@ -223,13 +245,39 @@ final class Replayer {
             return fact instanceof SessionStarted;
         }
         if (command instanceof ReleaseSession release) {
-            EndReason reason = release.reason() == null ? EndReason.END_CALL : release.reason();
-            if (fact instanceof SessionEnded e) {
-                return e.reason() == reason;
-            }
-            return fact instanceof SessionFailed f && reason.failure() != null && f.errorCode() == reason.failure();
+            return causedByRelease(release, fact);
         }
-        return false;
+        if (command instanceof ParticipantPresence presence) {
+            return causedByPresence(presence, fact);
+        }
+        if (command instanceof Heartbeat) {
+            return false; // answered on the reply topic only
+        }
+        throw unknown(command);
+    }
+
+    private static boolean causedByRelease(ReleaseSession release, SessionEvent fact) {
+        EndReason reason = release.reason() == null ? EndReason.END_CALL : release.reason();
+        if (fact instanceof SessionEnded e) {
+            return e.reason() == reason;
+        }
+        return fact instanceof SessionFailed f && reason.failure() != null && f.errorCode() == reason.failure();
+    }
+
+    /** A join causes the {@code joined} of the same participant, a leave its {@code left} (bot or user alike). */
+    private static boolean causedByPresence(ParticipantPresence presence, SessionEvent fact) {
+        if (presence.change() == Change.JOINED) {
+            return fact instanceof ParticipantJoined j && j.role() == presence.role()
+                    && Objects.equals(j.participantId(), presence.participantId());
+        }
+        return fact instanceof ParticipantLeft l && l.role() == presence.role()
+                && Objects.equals(l.participantId(), presence.participantId());
+    }
+
+    /** An {@code ended} written because a lease ran out (by the punctuator or before a later command). */
+    private static boolean isExpiry(SessionEvent fact) {
+        return fact instanceof SessionEnded e && (e.reason() == EndReason.LEASE_EXPIRED
+                || e.reason() == EndReason.NO_SHOW || e.reason() == EndReason.USER_LEFT);
     }
 
     /** Each agent's oldest surviving record applies from the start; newer ones at their timestamps. */
@@ -317,8 +365,7 @@ final class Replayer {
         Set<String> names = new TreeSet<>();
         a.propertyNames().forEach(names::add);
         b.propertyNames().forEach(names::add);
-        boolean bothExpired = recorded instanceof SessionEnded x && x.reason() == EndReason.LEASE_EXPIRED
-                && replayed instanceof SessionEnded y && y.reason() == EndReason.LEASE_EXPIRED;
+        boolean bothExpired = isExpiry(recorded) && isExpiry(replayed);
         List<String> diffs = new ArrayList<>();
         for (String name : names) {
             JsonNode va = a.get(name);
@@ -335,14 +382,29 @@ final class Replayer {
         return String.join("; ", diffs);
     }
 
-    private static String commandName(SessionCommand command) {
+    /** How the replay names a command in a divergence's cause: one name per command type. */
+    static String commandName(SessionCommand command) {
         if (command instanceof RequestSession) {
             return "request";
         }
         if (command instanceof MarkStarted) {
             return "mark_started";
         }
-        ReleaseSession release = (ReleaseSession) command;
-        return "release(" + (release.reason() == null ? "end_call" : release.reason().wire()) + ")";
+        if (command instanceof ReleaseSession release) {
+            return "release(" + (release.reason() == null ? "end_call" : release.reason().wire()) + ")";
+        }
+        if (command instanceof ParticipantPresence presence) {
+            return "participant(" + (presence.role() == null ? null : presence.role().wire()) + " "
+                    + (presence.change() == null ? null : presence.change().wire()) + " " + presence.participantId() + ")";
+        }
+        if (command instanceof Heartbeat) {
+            return "heartbeat";
+        }
+        throw unknown(command);
+    }
+
+    private static IllegalStateException unknown(SessionCommand command) {
+        return new IllegalStateException("the replay does not know the command type " + command.getClass().getName()
+                + ": teach Replayer.caused and Replayer.commandName about it");
     }
 }

@@ -1,5 +1,6 @@
 package ai.ojin.session.audit.stats;
 
+import ai.ojin.session.audit.AuditCli;
 import ai.ojin.session.audit.log.ClusterOptions;
 import ai.ojin.session.audit.log.LogReader;
 import ai.ojin.session.audit.log.Logged;
@@ -12,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -23,9 +23,6 @@ import tools.jackson.databind.node.ObjectNode;
         description = "Figures of the sessions requested in a window: admissions, rejections by error code, no-shows, "
                 + "p50/p95 of set-up time and session length, peak concurrency per agent.")
 public final class StatsCommand implements Callable<Integer> {
-
-    @Mixin
-    ClusterOptions cluster;
 
     @Option(names = "--from", converter = ClusterOptions.InstantConverter.class, description = "sessions requested at or after T")
     Instant from;
@@ -44,6 +41,7 @@ public final class StatsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        ClusterOptions cluster = AuditCli.cluster(spec);
         SessionStats stats = new SessionStats(new TimeRange(from, to), agent);
         List<Logged<SessionEvent>> facts = agent != null
                 ? new LogReader(cluster, spec.commandLine().getErr()).readKey(cluster.topics().events(), agent)

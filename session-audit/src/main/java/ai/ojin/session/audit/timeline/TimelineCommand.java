@@ -1,5 +1,6 @@
 package ai.ojin.session.audit.timeline;
 
+import ai.ojin.session.audit.AuditCli;
 import ai.ojin.session.audit.log.ClusterOptions;
 import ai.ojin.session.audit.log.FactJson;
 import ai.ojin.session.audit.log.LogReader;
@@ -18,7 +19,6 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -33,9 +33,6 @@ public final class TimelineCommand implements Callable<Integer> {
         @Option(names = "--agent", paramLabel = "ID", required = true) String agentId;
         @Option(names = "--client-user-ref", paramLabel = "REF", required = true) String clientUserRef;
     }
-
-    @Mixin
-    ClusterOptions cluster;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Selection selection;
@@ -54,10 +51,11 @@ public final class TimelineCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        ClusterOptions cluster = AuditCli.cluster(spec);
         TimeRange range = new TimeRange(from, to);
         PrintWriter out = spec.commandLine().getOut();
         LogReader reader = new LogReader(cluster, spec.commandLine().getErr());
-        List<Logged<SessionEvent>> facts = select(reader);
+        List<Logged<SessionEvent>> facts = select(reader, cluster);
         List<Logged<SessionEvent>> shown = facts.stream()
                 .filter(f -> !f.readable() || range.contains(f.value().at()))
                 .sorted(ORDER)
@@ -83,7 +81,7 @@ public final class TimelineCommand implements Callable<Integer> {
         return 0;
     }
 
-    private List<Logged<SessionEvent>> select(LogReader reader) {
+    private List<Logged<SessionEvent>> select(LogReader reader, ClusterOptions cluster) {
         var topic = cluster.topics().events();
         if (selection.sessionId != null) {
             String agent = SessionIds.agentOf(selection.sessionId).orElse(null);
