@@ -102,6 +102,7 @@ class ShippedJarsAcceptanceTest {
             Files.deleteIfExists(log);
             String bootstrap = "127.0.0.1:" + kafkaPort;
             Instant runStart = Instant.now();
+            List<CompletableFuture<HttpResponse<String>>> burst = new ArrayList<>();
 
             JavaProcess first = JavaProcess.startJar(STANDALONE, List.of(), env, log);
             try {
@@ -158,14 +159,15 @@ class ShippedJarsAcceptanceTest {
                 await().atMost(WAIT).until(() -> endReason(bootstrap, s2) == EndReason.NO_SHOW);
 
                 // and: a burst, during which the whole JVM is killed (SIGKILL)
-                long startsBefore = orchestrator.starts().size();
                 ExecutorService callers = Executors.newFixedThreadPool(20);
                 try {
                     for (int i = 0; i < 20; i++) {
                         String ref = "burst-" + i;
-                        CompletableFuture.runAsync(() -> connectQuietly("acc-burst", ref), callers);
+                        burst.add(CompletableFuture.supplyAsync(() -> connectQuietly("acc-burst", ref), callers));
                     }
-                    await().atMost(WAIT).until(() -> orchestrator.starts().size() >= startsBefore + 2);
+                    // (once two callers have their session: the rest of the burst is still in flight)
+                    await().atMost(WAIT).until(() -> burst.stream().filter(CompletableFuture::isDone).map(CompletableFuture::join)
+                            .filter(r -> r != null && r.statusCode() == 200).count() >= 2);
                     first.kill();
                 } finally {
                     callers.shutdownNow();
@@ -173,15 +175,31 @@ class ShippedJarsAcceptanceTest {
             } finally {
                 first.close();
             }
+            // and: it stays down longer than the start lease (30 s)
+            Instant killedAt = Instant.now();
+            await().pollDelay(Duration.ofSeconds(35)).atMost(Duration.ofSeconds(36)).until(() -> true);
 
             // and: it is started again on the same data directory, and serves again
             try (JavaProcess second = JavaProcess.startJar(STANDALONE, List.of(), env, log)) {
                 awaitReady(second);
+                System.out.printf("ACCEPTANCE down for %d ms before the restart was ready%n",
+                        Duration.between(killedAt, Instant.now()).toMillis());
                 List<Integer> afterRestart = new ArrayList<>();
                 for (int i = 0; i < 8; i++) {
                     afterRestart.add(connect("acc-burst", "again-" + i, SITE).statusCode());
                 }
                 assertThat(afterRestart).allSatisfy(status -> assertThat(status).isIn(200, 429)).contains(429);
+                // every burst caller who got a session kept it: started, and not ended by its start lease
+                List<String> answered = burst.stream().map(CompletableFuture::join).filter(r -> r != null && r.statusCode() == 200)
+                        .map(r -> Json.MAPPER.readTree(r.body()).get("session_id").asString()).toList();
+                assertThat(answered).isNotEmpty();
+                // (the connects above went through the same partition, after the backlog of the outage)
+                List<SessionEvent> afterOutage = facts(bootstrap);
+                for (String session : answered) {
+                    assertThat(afterOutage).as(session).anyMatch(f -> f instanceof SessionStarted && f.sessionId().equals(session));
+                    assertThat(afterOutage).as(session).noneMatch(f -> f instanceof SessionEnded e
+                            && e.sessionId().equals(session) && e.reason() == EndReason.LEASE_EXPIRED);
+                }
 
                 // then: the shipped audit tool checks the log clean (cluster options before the command)
                 String servers = "--bootstrap-servers=" + bootstrap;
@@ -312,13 +330,15 @@ class ShippedJarsAcceptanceTest {
         return send(request);
     }
 
-    private void connectQuietly(String agent, String clientUserRef) {
+    /** @return the answer, or null when the connection broke (the JVM serving it was killed) */
+    private HttpResponse<String> connectQuietly(String agent, String clientUserRef) {
         try {
-            connect(agent, clientUserRef, null);
+            return connect(agent, clientUserRef, null);
         } catch (RuntimeException e) {
-            // the JVM serving it was killed: what matters is what the log says
+            return null;
         }
     }
+
 
     private HttpResponse<String> endSession(String sessionId) {
         return send(HttpRequest.newBuilder(URI.create(url("/v1/sessions/" + sessionId)))

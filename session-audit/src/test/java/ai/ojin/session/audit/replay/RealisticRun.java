@@ -33,9 +33,8 @@ import java.util.List;
  * The log of a real run, written by hand from the processor's rules: connect-api's heartbeats on
  * every partition of {@code session-commands} every 2 s, the room worker's participant commands
  * (user and bot, a duplicate webhook, a join that races the mark-started, webhooks after the end)
- * and the facts each command caused. The processor judges a request when it reads it, 5 ms after it
- * was written here, and any other command as of its record timestamp; its facts carry that time. An
- * expiry carries its lease's end. All times are milliseconds after {@link #T0}.
+ * and the facts each command caused. The processor judges every command as of its record timestamp
+ * (when it was written); its facts carry that time. An expiry carries its lease's end. All times are milliseconds after {@link #T0}.
  *
  * <ul>
  *   <li>{@link #early}: the user joins before the session is marked started, leaves, the meeting ends;</li>
@@ -66,8 +65,6 @@ final class RealisticRun {
     private static final long REJOIN = 20_000;
     /** max_session_seconds + grace: the lease from the user's first join. */
     private static final long SESSION = MAX_SESSION_SECONDS * 1000L + 15_000;
-    /** How long after it was written the processor reads a request. */
-    private static final long READ_LAG = 5;
 
     final String early = SessionIds.newSessionId(AGENT);
     final String ended = SessionIds.newSessionId(AGENT);
@@ -83,7 +80,7 @@ final class RealisticRun {
 
     RealisticRun() {
         admit(early, 2_000, 1);
-        join(early, Role.USER, "early-user", 4_000, 3_800, 2_005 + START); // not started yet: the lease stays
+        join(early, Role.USER, "early-user", 4_000, 3_800, 2_000 + START); // not started yet: the lease stays
         start(early, 5_000, 3_800 + SESSION); // the user is in: the session's lease at once
         leave(early, Role.USER, "early-user", 7_000, 6_900, 7_000 + REJOIN);
         release(early, 8_000, EndReason.MEETING_ENDED, 0);
@@ -97,7 +94,7 @@ final class RealisticRun {
         start(noShow, 33_000, 33_000 + JOIN);
         join(noShow, Role.BOT, "no-show-bot", 34_000, 33_900, 33_000 + JOIN);
 
-        // the limit is taken; the earliest lease (noShow's join lease, 78_000) ends in 37.995 s: 38 s
+        // the limit is taken; the earliest lease (noShow's join lease, 78_000) ends in 38 s
         reject(rejected, 40_000, 38, 2);
 
         expire(noShow, 33_000 + JOIN, EndReason.NO_SHOW, 1);
@@ -162,16 +159,16 @@ final class RealisticRun {
     private void admit(String session, long ms, int activeAfter) {
         RequestSession request = request(session, ms);
         send(ms, request);
-        Instant at = t(ms + READ_LAG);
+        Instant at = t(ms);
         written.add(new SessionRequested(session, AGENT, at, request.clientUserRef(), request.origin(), t(ms)));
         written.add(new SessionAdmitted(session, AGENT, at, request.clientUserRef(), 0, MAX_CONCURRENCY, activeAfter,
-                MAX_SESSION_SECONDS, t(ms + READ_LAG + START), request.deadline(), request.instanceId()));
+                MAX_SESSION_SECONDS, t(ms + START), request.deadline(), request.instanceId()));
     }
 
     private void reject(String session, long ms, int retryAfterSeconds, int active) {
         RequestSession request = request(session, ms);
         send(ms, request);
-        Instant at = t(ms + READ_LAG);
+        Instant at = t(ms);
         written.add(new SessionRequested(session, AGENT, at, request.clientUserRef(), request.origin(), t(ms)));
         written.add(new SessionRejected(session, AGENT, at, ErrorCode.CONCURRENCY_LIMIT, retryAfterSeconds,
                 MAX_CONCURRENCY, active));

@@ -61,13 +61,14 @@ import org.slf4j.LoggerFactory;
  * {@link LeaseRules#expiryReason} gives ({@code lease_expired}, {@code no_show} or
  * {@code user_left}); an old tombstone is purged.
  *
- * <p><b>Catching up.</b> Before a command is handled, every lease that ran out by the moment the
- * command was written ends (its record timestamp, never later than the wall clock nor older than
- * {@link LeaseSettings#tombstoneRetention()}); a command that keeps or ends a session (start,
- * presence, release) is judged as of that moment, a request as of now (its caller waits now; its
- * deadline is checked against the wall clock). After an outage, a {@code MarkStarted} written
- * inside its start lease still starts its session while the backlog is read in the order it was
- * written. The punctuator ends leases only up to the task's stream time
+ * <p><b>Catching up.</b> Every command is judged as of the moment it was written (its record
+ * timestamp, never later than the wall clock nor older than {@link LeaseSettings#tombstoneRetention()}),
+ * after every lease that ran out by that moment has ended: decisions are a function of the log
+ * alone, in the order it was written, however late it is read (the audit tool replays them). After
+ * an outage, a {@code MarkStarted} written inside its start lease still starts its session; a
+ * request written before its deadline is admitted as of then, and its caller, gone by now, has
+ * released it ({@code abandoned}) in the same backlog (the worker sets up no room for a caller
+ * whose deadline has passed). The punctuator ends leases only up to the task's stream time
  * (the newest record read) while records keep coming, and up to the wall clock once the input has
  * been idle for {@value #IDLE_PUNCTUATIONS} punctuation intervals (caught up): it never ends a lease
  * that a command still waiting in the backlog would have kept. An expiry is recorded at the
@@ -164,8 +165,7 @@ final class SessionCommandProcessor implements Processor<String, SessionCommand,
                     command.agentId());
             return;
         }
-        // a new admission is for a caller who waits now; what keeps or ends a session counts as of when it was written
-        long now = command instanceof RequestSession ? context.currentSystemTimeMs() : writtenAt(record);
+        long now = writtenAt(record);
         if (command instanceof RequestSession request) {
             request(request, now);
         } else if (command instanceof MarkStarted started) {
