@@ -11,8 +11,10 @@ import ai.ojin.session.events.fact.SessionEnded;
 import ai.ojin.session.events.fact.SessionEvent;
 import ai.ojin.session.events.fact.SessionFailed;
 import ai.ojin.session.events.fact.SessionStarted;
+import ai.ojin.session.events.json.Json;
 import ai.ojin.session.room.RoomWorkerApplication;
 import ai.ojin.session.testkit.Fault;
+import ai.ojin.session.testkit.DailyWebhooks;
 import ai.ojin.session.testkit.JavaProcess;
 import ai.ojin.session.testkit.TestKafka;
 import java.net.http.HttpResponse;
@@ -83,6 +85,50 @@ class WorkerJobsEndToEndTest {
         Instant slowSent = sent.minusMillis(500);
         assertError(slow.get(), 502, "orchestrator_error");
         assertThat(Duration.between(slowSent, Instant.now())).isLessThan(API_DEADLINE);
+    }
+
+    @Test
+    void shouldStopABotWhoseStartReachedTheOrchestratorAfterTheTeardown() {
+        // given: the orchestrator answers this agent's bot starts only after the worker's call timeout
+        // (3 s) and then registers the bot anyway: the second attempt lands after the teardown's stop
+        String agent = newAgent("orch-late", 1);
+        stack.orchestrator.failNextWhen("POST", "/v1/sessions", call -> call.body().contains(quoted(agent)), 10,
+                Fault.hangThenProceed(Duration.ofSeconds(4)));
+
+        // when
+        HttpResponse<String> response = stack.connect(agent, null, null);
+
+        // then: the caller gets orchestrator_error; a start registered the bot after the first stop,
+        // and the bot is stopped again: none is left
+        assertError(response, 502, "orchestrator_error");
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(stack.orchestrator.starts()).filteredOn(s -> s.sessionId().startsWith(agent + "_")).hasSize(2);
+            assertThat(stack.orchestrator.requestCount("DELETE", "/v1/sessions/" + agent + "_")).isGreaterThanOrEqualTo(2);
+            assertThat(stack.orchestrator.liveSessions()).noneMatch(id -> id.startsWith(agent + "_"));
+        });
+    }
+
+    @Test
+    void shouldAnswerAtOnceWhenTheMeetingEndsBeforeTheSetUpFinishes() {
+        // given: Daily hangs on this agent's room creation
+        String agent = newAgent("ended-early", 1);
+        stack.daily.failNextWhen("POST", "/v1/rooms", call -> call.body().contains(agent + "_"), 3,
+                Fault.hang(Duration.ofSeconds(20)));
+        CompletableFuture<HttpResponse<String>> response = CompletableFuture.supplyAsync(() -> stack.connect(agent, null, null));
+        await().atMost(WAIT).until(() -> stack.daily.requests().stream()
+                .anyMatch(r -> r.method().equals("POST") && r.body() != null && r.body().contains(agent + "_")));
+        String room = stack.daily.requests().stream()
+                .filter(r -> r.method().equals("POST") && r.body() != null && r.body().contains(agent + "_"))
+                .map(r -> Json.MAPPER.readTree(r.body()).get("name").asString()).findFirst().orElseThrow();
+
+        // when: Daily reports the meeting of that room ended
+        Instant ended = Instant.now();
+        stack.webhooks().send(DailyWebhooks.meetingEnded(DailyWebhooks.newEventId(), room));
+
+        // then: the caller is answered at once with the documented error, not at its deadline
+        HttpResponse<String> answer = response.join();
+        assertError(answer, 502, "room_creation_failed");
+        assertThat(Duration.between(ended, Instant.now())).isLessThan(Duration.ofSeconds(5));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package ai.ojin.session.room.session;
 
+import ai.ojin.session.events.command.EndReason;
 import ai.ojin.session.events.fact.SessionAdmitted;
 import ai.ojin.session.events.fact.SessionEnded;
 import ai.ojin.session.events.fact.SessionEvent;
@@ -60,9 +61,9 @@ public final class SessionJobs implements JobSource<SessionEvent> {
         if (event instanceof SessionStarted started) {
             registry.started(started.sessionId());
         } else if (event instanceof SessionEnded ended) {
-            return tearDown(ended.sessionId(), ended.at());
+            return tearDown(ended.sessionId(), ended.at(), ended.reason() == EndReason.ABANDONED);
         } else if (event instanceof SessionFailed failed) {
-            return tearDown(failed.sessionId(), failed.at());
+            return tearDown(failed.sessionId(), failed.at(), true);
         }
         return Job.finished();
     }
@@ -105,16 +106,17 @@ public final class SessionJobs implements JobSource<SessionEvent> {
         return job;
     }
 
-    private Job tearDown(String sessionId, Instant endedAt) {
+    /** @param startMayOutlive the set-up did not finish: a start it sent may still reach the orchestrator */
+    private Job tearDown(String sessionId, Instant endedAt, boolean startMayOutlive) {
         registry.ended(sessionId);
         TeardownJob job = new TeardownJob();
         SessionSetup.SetupJob running = setups.get(sessionId);
         CompletableFuture<Void> before = CompletableFuture.completedFuture(null);
         if (running != null) {
-            running.cancel();
+            running.endedBeforeReady();
             before = running.settled();
         }
-        before.thenCompose(ignored -> teardowns.submit(() -> teardown.tearDown(sessionId, endedAt, job::cancelled)))
+        before.thenCompose(ignored -> teardowns.submit(() -> teardown.tearDown(sessionId, endedAt, startMayOutlive, job::cancelled)))
                 .whenComplete((ok, error) -> job.done.complete(null));
         return job;
     }

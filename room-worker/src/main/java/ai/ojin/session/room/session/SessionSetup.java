@@ -100,6 +100,12 @@ public class SessionSetup {
 
         /** Completes once no step of this set-up is in flight any more (bounded by its deadline). */
         CompletableFuture<Void> settled();
+
+        /**
+         * The session ended while it was being set up (Daily's {@code meeting.ended}, an end call):
+         * the set-up is cancelled and its caller answered at once, instead of at its deadline.
+         */
+        void endedBeforeReady();
     }
 
     /** Starts the set-up of {@code admitted}, or returns a finished job when there is nothing to do. */
@@ -362,6 +368,22 @@ public class SessionSetup {
             cancelled = true;
             outcome.complete(Outcome.CANCELLED);
         }
+
+        @Override
+        public void endedBeforeReady() {
+            cancelled = true;
+            if (!outcome.complete(Outcome.CANCELLED)) {
+                return; // the set-up had already concluded (and answered)
+            }
+            log.info("Session {} ended before its set-up finished; answering its caller {}", id(),
+                    ErrorCode.ROOM_CREATION_FAILED.wire());
+            outbox.reply(admitted.replyPartition(), SessionReply.error(id(), ErrorCode.ROOM_CREATION_FAILED,
+                    "The session ended before its room was ready")).whenComplete((ok, error) -> {
+                        if (error != null) {
+                            log.warn("Session {}: answering its caller failed: {}", id(), error.toString());
+                        }
+                    });
+        }
     }
 
     private record Tokens(String user, String bot) {
@@ -391,6 +413,10 @@ public class SessionSetup {
 
         @Override
         public void cancel() {
+        }
+
+        @Override
+        public void endedBeforeReady() {
         }
     }
 

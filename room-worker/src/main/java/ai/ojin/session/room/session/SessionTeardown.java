@@ -39,6 +39,7 @@ public class SessionTeardown {
     private final MeterRegistry meters;
     private final Clock clock;
     private final Retry retry;
+    private final ScheduledExecutorService scheduler;
 
     public SessionTeardown(DailyApi daily, RoomAssignments assignments, Orchestrator orchestrator,
                            RoomProperties properties, MeterRegistry meters, Clock clock,
@@ -50,13 +51,20 @@ public class SessionTeardown {
         this.meters = meters;
         this.clock = clock;
         this.retry = new Retry(scheduler);
+        this.scheduler = scheduler;
     }
 
     /**
      * Tears down the session that ended at {@code endedAt}; completes (normally) when both parts
      * are done or given up.
+     *
+     * @param startMayOutlive the session's set-up did not finish (it failed, or its caller left): a
+     *     start it sent may still be processed by the orchestrator after the stop (a call that timed
+     *     out here is not cancelled there), so the bot is stopped once more one orchestrator call
+     *     timeout after the first stop
      */
-    public CompletableFuture<Void> tearDown(String sessionId, Instant endedAt, BooleanSupplier cancelled) {
+    public CompletableFuture<Void> tearDown(String sessionId, Instant endedAt, boolean startMayOutlive,
+                                            BooleanSupplier cancelled) {
         Instant now = clock.instant();
         if (endedAt != null && endedAt.isBefore(now.minus(properties.endedTeardownMaxAge()))) {
             meters.counter("room.teardowns", "outcome", "skipped_old").increment();
@@ -68,10 +76,18 @@ public class SessionTeardown {
                 () -> deleteRoom(sessionId, assigned), BACKOFF, stop,
                 (attempt, error) -> log.warn("Session {}: deleting its room failed (try {}): {}", sessionId, attempt,
                         error.toString())));
-        CompletableFuture<Boolean> bot = retry.until(
-                () -> orchestrator.stopBot(sessionId, Deadline.in(properties.teardownBudget())), BACKOFF, stop,
-                (attempt, error) -> log.warn("Session {}: stopping its bot failed (try {}): {}", sessionId, attempt,
-                        error.toString()));
+        CompletableFuture<Boolean> firstStop = stopBot(sessionId, stop);
+        CompletableFuture<Boolean> bot = !startMayOutlive ? firstStop
+                : firstStop.thenCompose(stopped -> later(properties.orchestrator().callTimeout())
+                    .thenCompose(ignored -> stopBot(sessionId, stop))
+                    .thenApply(again -> {
+                        if (again) {
+                            meters.counter("room.teardowns.late-bots").increment();
+                            log.warn("Session {}: a start that outlived its set-up had registered the bot again; "
+                                    + "stopped it", sessionId);
+                        }
+                        return stopped || again;
+                    }));
         return room.handle((deleted, roomError) -> bot.handle((stopped, botError) -> {
             if (roomError == null && botError == null) {
                 meters.counter("room.teardowns", "outcome", "done").increment();
@@ -86,6 +102,18 @@ public class SessionTeardown {
             }
             return (Void) null;
         })).thenCompose(f -> f);
+    }
+
+    private CompletableFuture<Boolean> stopBot(String sessionId, BooleanSupplier stop) {
+        return retry.until(() -> orchestrator.stopBot(sessionId, Deadline.in(properties.teardownBudget())), BACKOFF, stop,
+                (attempt, error) -> log.warn("Session {}: stopping its bot failed (try {}): {}", sessionId, attempt,
+                        error.toString()));
+    }
+
+    private CompletableFuture<Void> later(Duration delay) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        scheduler.schedule(() -> done.complete(null), delay.toMillis(), TimeUnit.MILLISECONDS);
+        return done;
     }
 
     /**
