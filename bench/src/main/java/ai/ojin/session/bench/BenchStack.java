@@ -26,7 +26,8 @@ import java.util.Map;
  * per call), {@code daily-rate} (the worker's {@code room.daily.max-requests-per-second}, 0 = off),
  * {@code daily-fake-rate} (the fake Daily's own limit: 429 beyond it, 0 = off), {@code hang-agent}
  * (every bot start of this agent hangs for {@code hang} seconds, then gets 504),
- * {@code max-in-flight} (the worker's {@code room.max-in-flight}).
+ * {@code max-in-flight} (the worker's {@code room.max-in-flight}), {@code client-rate} (connect-api's
+ * {@code connect.client-rate}: 0, off, unless given; the load generator is one client address).
  *
  * <p>As a main it prints {@code BENCH-STACK READY connect=... kafka=... worker=... admin-token=...}
  * once up, answers the line {@code stats} on stdin with a {@code BENCH-STACK STATS ...} line (what
@@ -81,6 +82,9 @@ public final class BenchStack implements AutoCloseable {
         overrides.put("room.pool.size", options.getOrDefault("pool", "0"));
         overrides.put("room.pool.refill-concurrency", options.getOrDefault("pool-refill-concurrency", "4"));
         overrides.put("room.daily.self-signed-tokens", options.getOrDefault("self-signed-tokens", "true"));
+        // The load generator is one client address: the per-client connect limit (50/s by default)
+        // would refuse it. Off unless --client-rate is given (BENCHMARKS.md names this setting).
+        overrides.put("connect.client-rate", options.getOrDefault("client-rate", "0"));
         if ("off".equals(options.getOrDefault("observability", "on"))) {
             // what metrics and tracing cost: no tracing, no Prometheus registry, no latency histograms
             overrides.put("management.tracing.export.enabled", "false");

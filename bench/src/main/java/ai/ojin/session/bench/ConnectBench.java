@@ -111,7 +111,8 @@ public final class ConnectBench {
         } else {
             Map<String, String> stackOptions = new HashMap<>();
             for (String key : List.of("daily-latency", "orchestrator-latency", "daily-rate", "daily-fake-rate", "hang",
-                    "worker-max-in-flight", "observability", "pool", "pool-refill-concurrency", "self-signed-tokens")) {
+                    "worker-max-in-flight", "observability", "pool", "pool-refill-concurrency", "self-signed-tokens",
+                    "client-rate")) {
                 if (options.containsKey(key)) {
                     stackOptions.put(key, options.get(key));
                 }
