@@ -56,8 +56,9 @@ import tools.jackson.databind.JsonNode;
  * of the run, counted here from the log itself.
  *
  * <p>Settings changed from the defaults a user gets: the ports (free ones), {@code ROOM_POOL_SIZE=5}
- * (the pool is off by default), {@code PROCESSOR_LEASE_JOINTIMEOUT=5s} (60 s by default: the
- * no-show would take a minute), the fakes' URLs and secrets.
+ * (the pool is off by default), {@code PROCESSOR_LEASE_JOINTIMEOUT=15s} (60 s by default: the
+ * no-show would take a minute; the users of this run join well within 15 s), the fakes' URLs and
+ * secrets.
  */
 class ShippedJarsAcceptanceTest {
 
@@ -100,7 +101,7 @@ class ShippedJarsAcceptanceTest {
                     Map.entry("ORCHESTRATOR_URL", orchestrator.baseUrl()),
                     Map.entry("ORCHESTRATOR_TOKEN", orchestrator.token()),
                     Map.entry("ROOM_POOL_SIZE", "5"),
-                    Map.entry("PROCESSOR_LEASE_JOINTIMEOUT", "5s")));
+                    Map.entry("PROCESSOR_LEASE_JOINTIMEOUT", "15s")));
             Path log = Path.of("target", "acceptance-standalone.log");
             Files.deleteIfExists(log);
             String bootstrap = "127.0.0.1:" + kafkaPort;
@@ -204,7 +205,7 @@ class ShippedJarsAcceptanceTest {
                             && e.sessionId().equals(session) && e.reason() == EndReason.LEASE_EXPIRED);
                 }
 
-                // and: every session is over (nobody joins the burst's rooms: no-shows after 5 s), so the
+                // and: every session is over (nobody joins the burst's rooms: no-shows after 15 s), so the
                 // log holds still while the audit tool reads it
                 await().atMost(WAIT).until(() -> everySessionIsOver(facts(bootstrap)));
 
