@@ -13,6 +13,10 @@ import ai.ojin.session.events.topic.SessionTopics;
 import ai.ojin.session.testkit.TestKafka;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -29,10 +33,14 @@ class ReadinessTest {
         SessionTopics topics = TestKafka.newTopics();
         try (var producer = new KafkaProducer<String, Agent>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers()),
                 topics.agents().keySerde().serializer(), topics.agents().valueSerde().serializer())) {
+            List<Future<RecordMetadata>> writes = new ArrayList<>();
             for (int i = 0; i < AGENTS; i++) {
-                producer.send(topics.agents().record("pre-" + i, AgentCatalogTest.agent("pre-" + i, AgentStatus.PUBLISHED))).get(); // fail loudly if a write is lost
+                writes.add(producer.send(topics.agents().record("pre-" + i, AgentCatalogTest.agent("pre-" + i, AgentStatus.PUBLISHED))));
             }
             producer.flush();
+            for (Future<RecordMetadata> write : writes) {
+                write.get(); // fail loudly if a write is lost
+            }
         }
 
         // when (with a stand-in that answers the processor heartbeats)
