@@ -1,4 +1,4 @@
-package ai.ojin.session.acceptance;
+package ai.ojin.session.standalone.acceptance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -42,6 +42,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -60,9 +61,10 @@ import tools.jackson.databind.JsonNode;
  * no-show would take a minute; the users of this run join well within 15 s), the fakes' URLs and
  * secrets.
  */
+@Tag("acceptance")
 class ShippedJarsAcceptanceTest {
 
-    private static final Path STANDALONE = Path.of(System.getProperty("standalone.jar", "../standalone/target/standalone.jar"));
+    private static final Path STANDALONE = Path.of(System.getProperty("standalone.jar", "target/standalone.jar"));
     private static final Path AUDIT = Path.of(System.getProperty("audit.jar", "../session-audit/target/session-audit.jar"));
     private static final String ADMIN = "acceptance-admin-token";
     private static final String SITE = "https://shop.example.com";
