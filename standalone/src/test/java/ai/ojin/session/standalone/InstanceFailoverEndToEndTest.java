@@ -100,7 +100,9 @@ class InstanceFailoverEndToEndTest {
         ConfigurableApplicationContext thirdApi = null;
         try {
             // the second processor, room-worker, call-history-sink and connect-api: one standalone JVM on the
-            // stack's broker, topics and groups (its own data directory, so its own instance id and H2 store)
+            // stack's broker, topics and groups, and the stack's call-history store (sink instances share one
+            // store: a partition that moves carries on from the facts its old owner folded); its own data
+            // directory, so its own instance id
             Map<String, String> joinTheStack = with(common, Map.of(
                     "processor.application-id", property(processor, "processor.application-id"),
                     "room.consumer-group", property(worker, "room.consumer-group"),
@@ -119,7 +121,10 @@ class InstanceFailoverEndToEndTest {
                     Map.entry("DAILY_API_URL", stack.daily.baseUrl()),
                     Map.entry("DAILY_API_KEY", stack.daily.apiKey()),
                     Map.entry("ORCHESTRATOR_URL", stack.orchestrator.baseUrl()),
-                    Map.entry("ORCHESTRATOR_TOKEN", stack.orchestrator.token())), logs.resolve("second-instances.log"));
+                    Map.entry("ORCHESTRATOR_TOKEN", stack.orchestrator.token()),
+                    Map.entry("CALL_HISTORY_DB_URL", stack.callHistoryDbUrl()),
+                    Map.entry("CALL_HISTORY_DB_USER", "sa"),
+                    Map.entry("CALL_HISTORY_DB_PASSWORD", "")), logs.resolve("second-instances.log"));
             JavaProcess second = seconds;
             Map<String, Object> third = new HashMap<>(common);
             third.putAll(Map.of("session.instance.id", TestKafka.uniqueId("third"), "ADMIN_TOKEN", Stack.ADMIN_TOKEN,

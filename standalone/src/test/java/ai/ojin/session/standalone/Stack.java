@@ -62,6 +62,11 @@ final class Stack implements AutoCloseable {
         env.put("DAILY_API_KEY", daily.apiKey());
         env.put("ORCHESTRATOR_URL", orchestrator.baseUrl());
         env.put("ORCHESTRATOR_TOKEN", orchestrator.token());
+        // The call-history store as a deployment has it: one database for every sink instance (H2's
+        // automatic mixed mode lets a second JVM open the same file, see InstanceFailoverEndToEndTest).
+        env.put("CALL_HISTORY_DB_URL", callHistoryDbUrl());
+        env.put("CALL_HISTORY_DB_USER", "sa");
+        env.put("CALL_HISTORY_DB_PASSWORD", "");
         Map<String, String> overrides = new HashMap<>(StackIds.forPrefix(prefix));
         overrides.putAll(extraOverrides);
         topics = SessionTopics.withPrefix(prefix + ".");
@@ -69,6 +74,11 @@ final class Stack implements AutoCloseable {
         // The widget page on a free loopback port, loading a stand-in of Daily's library instead of Daily's CDN.
         stack = StandaloneStack.start(StandaloneSettings.fromEnvironment(env).withWidgetPort(0)
                 .withWidgetDailyJsUrl(DailyJsStandIn.URL), overrides);
+    }
+
+    /** The call-history store of this stack, to be shared by another sink instance. */
+    String callHistoryDbUrl() {
+        return "jdbc:h2:file:" + dataDir.resolve("call-history") + ";AUTO_SERVER=TRUE";
     }
 
     String connectUrl(String path) {
