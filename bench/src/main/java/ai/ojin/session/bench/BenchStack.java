@@ -23,8 +23,10 @@ import java.util.Map;
  * so that the load generator does not share a JVM with the services, or in its own JVM otherwise.
  *
  * <p>Options (as {@code --name value}): {@code daily-latency} and {@code orchestrator-latency} (ms
- * per call), {@code daily-rate} (the worker's {@code room.daily.max-requests-per-second}, 0 = off),
- * {@code daily-fake-rate} (the fake Daily's own limit: 429 beyond it, 0 = off), {@code hang-agent}
+ * per call), {@code daily-limits} ({@code off}, the default: neither the fake Daily nor the worker
+ * applies Daily's published rate limits, as for a domain whose limits Daily raised; {@code daily}:
+ * both do, which caps a run at about 19 Daily calls/s and 1.6 room deletes/s),
+ * {@code daily-fake-rate} (the fake Daily's own global limit: 429 beyond it, 0 = off), {@code hang-agent}
  * (every bot start of this agent hangs for {@code hang} seconds, then gets 504),
  * {@code max-in-flight} (the worker's {@code room.max-in-flight}), {@code client-rate} (connect-api's
  * {@code connect.client-rate}: 0, off, unless given; the load generator is one client address).
@@ -50,7 +52,15 @@ public final class BenchStack implements AutoCloseable {
     }
 
     static BenchStack start(Map<String, String> options) throws IOException {
+        boolean dailyLimits = switch (options.getOrDefault("daily-limits", "off")) {
+            case "off" -> false;
+            case "daily" -> true;
+            default -> throw new IllegalArgumentException("--daily-limits is off or daily");
+        };
         FakeDaily daily = new FakeDaily();
+        if (!dailyLimits) {
+            daily.withoutDailyRateLimits();
+        }
         daily.setLatency(Duration.ofMillis(Long.parseLong(options.getOrDefault("daily-latency", "0"))));
         daily.setMaxRequestsPerSecond(Double.parseDouble(options.getOrDefault("daily-fake-rate", "0")));
         FakeOrchestrator orchestrator = new FakeOrchestrator();
@@ -76,7 +86,7 @@ public final class BenchStack implements AutoCloseable {
         env.put("ORCHESTRATOR_URL", orchestrator.baseUrl());
         env.put("ORCHESTRATOR_TOKEN", orchestrator.token());
         Map<String, String> overrides = new HashMap<>();
-        overrides.put("room.daily.max-requests-per-second", options.getOrDefault("daily-rate", "0"));
+        overrides.put("room.daily.limits.enabled", String.valueOf(dailyLimits));
         overrides.put("room.max-in-flight", options.getOrDefault("worker-max-in-flight", "1000"));
         overrides.put("logging.level.ai.ojin", "WARN");
         overrides.put("room.pool.size", options.getOrDefault("pool", "0"));
@@ -124,8 +134,11 @@ public final class BenchStack implements AutoCloseable {
     /** What the fakes saw since start, as {@code key=value} pairs. */
     String stats() {
         return String.format(Locale.ROOT, "dailyCalls=%d dailyMaxInFlight=%d roomsCreated=%d roomsLive=%d"
+                        + " roomsOpen=%d daily429Standard=%d daily429Delete=%d"
                         + " orchestratorCalls=%d orchestratorMaxInFlight=%d botsLive=%d",
                 daily.requestCount(null, "/"), daily.maxInFlight(), daily.roomsCreated(), daily.liveRoomNames().size(),
+                daily.openRoomNames().size(), daily.rateLimited(FakeDaily.Family.STANDARD),
+                daily.rateLimited(FakeDaily.Family.DELETE),
                 orchestrator.requestCount(null, "/"), orchestrator.maxInFlight(), orchestrator.liveSessions().size());
     }
 

@@ -31,8 +31,8 @@ import java.util.regex.Pattern;
  * --warmup 5 --floor-duration (s, default: duration) --scenario admit|reject|mix --agents 1 (admit
  * spread over this many agents) --daily-latency 0 --orchestrator-latency 0 (ms per call)
  * --pool 0 (room.pool.size) --pool-refill-concurrency 4 --self-signed-tokens true
- * --daily-rate 0 (the worker's Daily limit, requests/s, 0 = unlimited) --daily-fake-rate 0 (the fake
- * Daily's own limit) --hang-rate 0 (connects/s of an agent whose every bot start hangs for --hang
+ * --daily-limits off|daily (Daily's published rate limits on the fake and the worker; off by default)
+ * --daily-fake-rate 0 (the fake Daily's own global limit) --hang-rate 0 (connects/s of an agent whose every bot start hangs for --hang
  * seconds, sent beside the measured load in the phases --hang-phases off,on marked "on")
  * --name (file stem) --out bench-results --target http://host:8080 --kafka host:9092
  * --worker http://host:8081 --admin-token ...}. With a worker address, every connect phase also
@@ -110,7 +110,7 @@ public final class ConnectBench {
             adminToken = options.getOrDefault("admin-token", System.getenv().getOrDefault("ADMIN_TOKEN", "local-admin-token"));
         } else {
             Map<String, String> stackOptions = new HashMap<>();
-            for (String key : List.of("daily-latency", "orchestrator-latency", "daily-rate", "daily-fake-rate", "hang",
+            for (String key : List.of("daily-latency", "orchestrator-latency", "daily-limits", "daily-fake-rate", "hang",
                     "worker-max-in-flight", "observability", "pool", "pool-refill-concurrency", "self-signed-tokens",
                     "client-rate")) {
                 if (options.containsKey(key)) {

@@ -105,7 +105,9 @@ class RoomPoolTest {
             // when: the first session ends
             worker.publish(new SessionEnded(first.sessionId(), "agent-pool", Instant.now(), EndReason.END_CALL, 0));
 
-            // then: its pooled room is deleted, never given to anyone else, and its assignment tombstoned
+            // then: its pooled room is closed at once, then deleted, never given to anyone else, and its assignment
+            // tombstoned
+            await().atMost(WAIT).until(() -> !worker.daily.isOpen(firstRoom));
             await().atMost(WAIT).until(() -> worker.daily.deletedRoomNames().contains(firstRoom));
             await().atMost(WAIT).until(() -> assignments.records().stream()
                     .anyMatch(r -> r.key().equals(first.sessionId()) && r.value() == null));

@@ -8,13 +8,16 @@ import ai.ojin.session.events.command.EndReason;
 import ai.ojin.session.events.fact.SessionAdmitted;
 import ai.ojin.session.events.fact.SessionEnded;
 import ai.ojin.session.room.config.KafkaConfiguration;
+import ai.ojin.session.testkit.FakeDaily;
 import ai.ojin.session.testkit.Fault;
+import ai.ojin.session.testkit.RecordedRequest;
 import ai.ojin.session.testkit.TestKafka;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -26,21 +29,60 @@ class SessionLifecycleTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
 
     @Test
-    void shouldDeleteRoomAndStopBotWhenSessionEnds() throws Exception {
+    void shouldCloseTheRoomAtOnceStopTheBotAndDeleteTheRoomAfterwardsWhenSessionEnds() throws Exception {
         try (WorkerHarness worker = new WorkerHarness()) {
             // given: a session that is up
             SessionAdmitted admitted = WorkerHarness.admitted("agent-end");
+            String id = admitted.sessionId();
             worker.publish(admitted);
-            await().atMost(WAIT).until(() -> worker.orchestrator.liveSessions().contains(admitted.sessionId()));
+            await().atMost(WAIT).until(() -> worker.orchestrator.liveSessions().contains(id));
 
             // when
-            worker.publish(new SessionEnded(admitted.sessionId(), "agent-end", Instant.now(), EndReason.END_CALL, 0));
+            worker.publish(new SessionEnded(id, "agent-end", Instant.now(), EndReason.END_CALL, 0));
 
-            // then
-            await().atMost(WAIT).until(() -> !worker.daily.liveRoomNames().contains(admitted.sessionId())
-                    && !worker.orchestrator.liveSessions().contains(admitted.sessionId()));
-            assertThat(worker.orchestrator.stoppedSessionIds()).containsExactly(admitted.sessionId());
-            assertThat(worker.daily.deletedRoomNames()).containsExactly(admitted.sessionId());
+            // then: the room is closed (exp a second ahead, everyone ejected) and the bot stopped
+            await().atMost(WAIT).until(() -> !worker.daily.isOpen(id) && !worker.orchestrator.liveSessions().contains(id));
+            assertThat(worker.orchestrator.stoppedSessionIds()).containsExactly(id);
+            RecordedRequest close = worker.daily.requests().stream()
+                    .filter(r -> r.method().equals("POST") && r.path().equals("/v1/rooms/" + id)).findFirst().orElseThrow();
+            assertThat(close.body()).contains("\"eject_at_room_exp\":true");
+
+            // and: the closed room is deleted afterwards
+            await().atMost(WAIT).until(() -> worker.daily.deletedRoomNames().contains(id));
+            assertThat(worker.daily.deletedRoomNames()).containsExactly(id);
+            RecordedRequest delete = worker.daily.requests().stream().filter(r -> r.method().equals("DELETE")).findFirst()
+                    .orElseThrow();
+            assertThat(delete.at()).isAfterOrEqualTo(close.at());
+        }
+    }
+
+    @Test
+    void shouldCloseEveryRoomAtOnceWhenManySessionsEndTogetherAndDeleteThemWithinDailysLimits() throws Exception {
+        try (WorkerHarness worker = new WorkerHarness()) {
+            // given: 12 sessions that are up (Daily's limits on: 20 calls/s, 2 room deletes/s)
+            List<SessionAdmitted> sessions = IntStream.range(0, 12)
+                    .mapToObj(i -> WorkerHarness.admitted("agent-ends-" + (i % 4))).toList();
+            worker.publish(sessions.toArray(SessionAdmitted[]::new));
+            List<String> ids = sessions.stream().map(SessionAdmitted::sessionId).toList();
+            await().atMost(WAIT).until(() -> worker.orchestrator.liveSessions().containsAll(ids));
+
+            // when: they all end at once
+            Instant ended = Instant.now();
+            worker.publish(sessions.stream().map(a -> new SessionEnded(a.sessionId(), a.agentId(), Instant.now(),
+                    EndReason.END_CALL, 0)).toArray(SessionEnded[]::new));
+
+            // then: every room is closed within seconds, far sooner than 12 deletes at 2/s would allow
+            await().atMost(WAIT).until(() -> ids.stream().noneMatch(worker.daily::isOpen));
+            Duration toClose = Duration.between(ended, Instant.now());
+
+            // and: the rooms are deleted afterwards, without a single 429 from Daily
+            await().atMost(WAIT).until(() -> worker.daily.deletedRoomNames().containsAll(ids));
+            Duration toDelete = Duration.between(ended, Instant.now());
+            assertThat(worker.daily.rateLimited(FakeDaily.Family.STANDARD)).isZero();
+            assertThat(worker.daily.rateLimited(FakeDaily.Family.DELETE)).isZero();
+            assertThat(toDelete).as("12 deletes at the budget of 1.58/s (closed after %s)", toClose)
+                    .isGreaterThanOrEqualTo(Duration.ofSeconds(6));
+            assertThat(toClose).isLessThan(toDelete);
         }
     }
 

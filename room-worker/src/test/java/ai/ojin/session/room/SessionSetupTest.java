@@ -14,6 +14,8 @@ import ai.ojin.session.events.reply.SessionReply;
 import ai.ojin.session.room.session.SessionJobs;
 import ai.ojin.session.testkit.Fault;
 import ai.ojin.session.testkit.FakeDaily;
+import ai.ojin.session.testkit.FakeOrchestrator;
+import ai.ojin.session.testkit.TestKafka;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -270,9 +272,13 @@ class SessionSetupTest {
     @Test
     void shouldKeepManySessionsInFlightWhenDailyIsSlow() throws Exception {
         // (a generous set-up budget: on a loaded machine 200 set-ups at once must not run out of time;
-        // Daily mints the tokens here: three slow calls per session, as without self-signed tokens)
-        try (WorkerHarness worker = new WorkerHarness(Map.of("room.setup-budget", "19s",
-                "room.daily.self-signed-tokens", "false"))) {
+        // Daily mints the tokens here: three slow calls per session, as without self-signed tokens.
+        // This is about concurrency, not Daily's rate: 600 calls in a few seconds are far over Daily's
+        // published limits, so they are off on both sides, as for a domain whose limits Daily raised)
+        try (WorkerHarness worker = new WorkerHarness(new FakeDaily().withoutDailyRateLimits(),
+                new FakeOrchestrator(), TestKafka.newTopics(), TestKafka.uniqueId("room-worker"),
+                Map.of("room.setup-budget", "19s", "room.daily.self-signed-tokens", "false",
+                        "room.daily.limits.enabled", "false"))) {
             // given: Daily takes 300 ms per call, and the time one session alone takes
             worker.daily.setLatency(Duration.ofMillis(300));
             SessionAdmitted alone = WorkerHarness.admitted("agent-many-alone");

@@ -127,7 +127,11 @@ class WorkerJobsTest {
             // when
             worker.publish(new SessionFailed(id, admitted.agentId(), Instant.now(), ErrorCode.ROOM_CREATION_FAILED, 0));
 
-            // then: the room goes once Daily answers deletes again; no bot was ever started
+            // then: the room is closed at once, while Daily still hangs on its delete
+            await().atMost(WAIT).until(() -> !worker.daily.isOpen(id));
+            assertThat(worker.daily.deletedRoomNames()).doesNotContain(id);
+
+            // and: it goes once Daily answers deletes again; no bot was ever started
             await().atMost(WAIT).until(() -> worker.daily.deletedRoomNames().contains(id));
             assertThat(worker.orchestrator.starts()).isEmpty();
         }

@@ -169,6 +169,8 @@ class ConnectEndToEndTest {
 
         // then
         assertError(failed, 502, "orchestrator_error");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(stack.daily.openRoomNames())
+                .noneMatch(name -> name.startsWith(agentId + "_")));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(stack.daily.liveRoomNames())
                 .noneMatch(name -> name.startsWith(agentId + "_")));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->

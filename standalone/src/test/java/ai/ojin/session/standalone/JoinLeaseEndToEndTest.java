@@ -50,21 +50,23 @@ class JoinLeaseEndToEndTest {
     }
 
     @Test
-    void shouldFreeTheSlotOfAConnectNobodyJoinsAfterTheJoinTimeoutWithRoomDeletedAndBotStopped(TestInfo test) {
+    void shouldFreeTheSlotOfAConnectNobodyJoinsAfterTheJoinTimeoutWithRoomClosedThenDeletedAndBotStopped(TestInfo test) {
         // given: an agent with one slot, taken by a connect whose user never joins
         String agentId = newAgent(test);
         String sessionId = sessionOf(stack.connect(agentId, "no-show-user", null));
         Instant answered = Instant.now();
         assertError(stack.connect(agentId, null, null), 429, "concurrency_limit");
 
-        // when the join timeout passes, then the room is deleted, the bot stopped and the slot free
+        // when the join timeout passes, then the room is closed, the bot stopped and the slot free
         await().atMost(WAIT).untilAsserted(() -> {
-            assertThat(stack.daily.liveRoomNames()).doesNotContain(sessionId);
+            assertThat(stack.daily.openRoomNames()).doesNotContain(sessionId);
             assertThat(stack.orchestrator.liveSessions()).doesNotContain(sessionId);
         });
         assertThat(Duration.between(answered, Instant.now())).isGreaterThanOrEqualTo(JOIN_TIMEOUT.minusMillis(500));
-        assertThat(stack.daily.deletedRoomNames()).containsOnlyOnce(sessionId);
         assertThat(stack.connect(agentId, null, null).statusCode()).isEqualTo(200);
+        // and the room is deleted afterwards, once
+        await().atMost(WAIT).until(() -> stack.daily.deletedRoomNames().contains(sessionId));
+        assertThat(stack.daily.deletedRoomNames()).containsOnlyOnce(sessionId);
         // and call history says no_show
         await().atMost(WAIT).untilAsserted(() -> assertThat(historyOf(sessionId))
                 .containsEntry("outcome", "no_show").containsEntry("end_reason", "no_show"));
@@ -90,7 +92,7 @@ class JoinLeaseEndToEndTest {
         // and when the user leaves and does not come back, then the session ends user_left
         stack.userLeaves(sessionId, token, "p-user", 10);
         await().atMost(WAIT).untilAsserted(() -> {
-            assertThat(stack.daily.liveRoomNames()).doesNotContain(sessionId);
+            assertThat(stack.daily.openRoomNames()).doesNotContain(sessionId);
             assertThat(stack.orchestrator.liveSessions()).doesNotContain(sessionId);
         });
         assertThat(stack.connect(agentId, null, null).statusCode()).isEqualTo(200);
@@ -120,9 +122,9 @@ class JoinLeaseEndToEndTest {
         String sessionId = stack.daily.liveRoomNames().stream().filter(n -> n.startsWith(agentId + "_")).findFirst()
                 .orElseThrow();
 
-        // then: the slot comes back by the end of the set-up plus the join timeout at the latest
+        // then: the slot comes back (the room closed) by the end of the set-up plus the join timeout at the latest
         await().atMost(WAIT).untilAsserted(() -> {
-            assertThat(stack.daily.liveRoomNames()).doesNotContain(sessionId);
+            assertThat(stack.daily.openRoomNames()).doesNotContain(sessionId);
             assertThat(stack.orchestrator.liveSessions()).doesNotContain(sessionId);
         });
         Duration held = Duration.between(disconnected, Instant.now());

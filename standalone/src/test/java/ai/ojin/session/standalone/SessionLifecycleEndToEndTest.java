@@ -77,12 +77,13 @@ class SessionLifecycleEndToEndTest {
         assertThat(webhook(body, now, sign(now, body)).statusCode()).isEqualTo(200);
         assertThat(webhook(body, now, sign(now, body)).statusCode()).isEqualTo(200);
 
-        // then the room and bot are gone and the slot is free
+        // then the room is closed, the bot gone and the slot free; the room is deleted afterwards
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            assertThat(stack.daily.liveRoomNames()).doesNotContain(sessionId);
+            assertThat(stack.daily.openRoomNames()).doesNotContain(sessionId);
             assertThat(stack.orchestrator.liveSessions()).doesNotContain(sessionId);
         });
         assertThat(stack.connect(agentId, null, null).statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(30)).until(() -> !stack.daily.liveRoomNames().contains(sessionId));
     }
 
     @Test
@@ -100,9 +101,10 @@ class SessionLifecycleEndToEndTest {
         assertError(again, 404, "session_not_found");
         assertThat(stack.connect(agentId, null, null).statusCode()).isEqualTo(200);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            assertThat(stack.daily.liveRoomNames()).doesNotContain(sessionId);
+            assertThat(stack.daily.openRoomNames()).doesNotContain(sessionId);
             assertThat(stack.orchestrator.liveSessions()).doesNotContain(sessionId);
         });
+        await().atMost(Duration.ofSeconds(30)).until(() -> !stack.daily.liveRoomNames().contains(sessionId));
         assertThat(stack.send(HttpRequest.newBuilder(URI.create(stack.connectUrl("/v1/sessions/" + sessionId))).DELETE())
                 .statusCode()).isEqualTo(401);
     }
@@ -116,9 +118,10 @@ class SessionLifecycleEndToEndTest {
         stack.userJoins(sessionId, Stack.json(connected).get("token").asString(), "p-user");
         assertError(stack.connect(agentId, null, null), 429, "concurrency_limit");
 
-        // when its lease runs out, then the slot comes back and the room and bot are torn down
+        // when its lease runs out, then the slot comes back and the room (closed, then deleted) and bot are torn down
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
                 assertThat(stack.daily.liveRoomNames()).doesNotContain(sessionId));
+        assertThat(stack.daily.requestCount("POST", "/v1/rooms/" + sessionId)).as("closed first").isPositive();
         assertThat(stack.orchestrator.liveSessions()).doesNotContain(sessionId);
         assertThat(stack.connect(agentId, null, null).statusCode()).isEqualTo(200);
     }

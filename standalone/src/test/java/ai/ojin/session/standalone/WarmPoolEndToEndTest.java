@@ -69,9 +69,10 @@ class WarmPoolEndToEndTest {
         String firstRoom = roomOf(first);
         assertThat(stack.endSession(firstId).statusCode()).isEqualTo(204);
 
-        // then: its pooled room is deleted, and the other session's room stays
+        // then: its pooled room is closed, then deleted, and the other session's room stays open
+        await().atMost(Duration.ofSeconds(60)).until(() -> !stack.daily.isOpen(firstRoom));
         await().atMost(Duration.ofSeconds(60)).until(() -> stack.daily.deletedRoomNames().contains(firstRoom));
-        assertThat(stack.daily.liveRoomNames()).contains(roomOf(second));
+        assertThat(stack.daily.openRoomNames()).contains(roomOf(second));
         assertThat(secondId).isNotEqualTo(firstId);
 
         // and: the log folds clean

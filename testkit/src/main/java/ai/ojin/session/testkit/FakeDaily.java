@@ -1,15 +1,20 @@
 package ai.ojin.session.testkit;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
@@ -21,8 +26,16 @@ import tools.jackson.databind.JsonNode;
  * tokens are checked as Daily checks them ({@link #verifySelfSigned}): HS256 with the API key, the
  * domain id in {@code d}, the room in {@code r}. Every call needs
  * {@code Authorization: Bearer <apiKey>}. Errors have Daily's shape {@code {"error","info"}}.
- * Besides the knobs of {@link FakeHttpServer} (latency, scripted failures, request log), it can
- * limit the request rate (429 with {@code Retry-After} like Daily) and shows what was created.
+ * Besides the knobs of {@link FakeHttpServer} (latency, scripted failures, request log), it shows
+ * what was created.
+ *
+ * <p>Daily's published rate limits are enforced by default, per endpoint {@link Family family}
+ * (sliding windows over the requests accepted): more than 20 requests in the last second or 100 in
+ * the last 5 seconds of the standard family, or more than 2 in the last second or 50 in the last
+ * 30 seconds of {@code DELETE /rooms/:name}, are answered 429 {@code rate-limit-error} with a
+ * {@code Retry-After} (seconds). {@link #withoutDailyRateLimits()} turns them off for a test that
+ * must burst; {@link #rateLimited(Family)} counts the 429s. An optional global limit
+ * ({@link #setMaxRequestsPerSecond}) comes on top.
  */
 public final class FakeDaily extends FakeHttpServer {
 
@@ -35,10 +48,14 @@ public final class FakeDaily extends FakeHttpServer {
     private final LinkedHashMap<String, Room> rooms = new LinkedHashMap<>();
     private final List<String> deletedRoomNames = new ArrayList<>();
     private final List<MintedToken> tokens = new ArrayList<>();
+    private final LongSupplier ticker;
+    private final Map<Family, ArrayDeque<Long>> accepted = new EnumMap<>(Family.class);
+    private final Map<Family, Integer> rejected = new EnumMap<>(Family.class);
+    private boolean dailyRateLimits = true;
     private int roomsCreated;
     private double maxRequestsPerSecond;
     private double bucket;
-    private long bucketRefilledAt = System.nanoTime();
+    private long bucketRefilledAt;
 
     /** A fake Daily with a random API key. */
     public FakeDaily() {
@@ -46,8 +63,67 @@ public final class FakeDaily extends FakeHttpServer {
     }
 
     public FakeDaily(String apiKey) {
+        this(apiKey, System::nanoTime);
+    }
+
+    /** @param ticker monotonic nanoseconds the rate limits are measured with (a test may move it itself) */
+    public FakeDaily(String apiKey, LongSupplier ticker) {
         super("fake-daily");
         this.apiKey = apiKey;
+        this.ticker = ticker;
+        this.bucketRefilledAt = ticker.getAsLong();
+        for (Family family : Family.values()) {
+            accepted.put(family, new ArrayDeque<>());
+            rejected.put(family, 0);
+        }
+    }
+
+    /**
+     * Daily's endpoint families, each with its published limits (Daily's REST reference, "Rate
+     * limits"); a request over any window of its family is answered 429.
+     */
+    public enum Family {
+        /** Every endpoint but room deletes: 20 requests per second or 100 per 5 seconds. */
+        STANDARD(new Window(20, Duration.ofSeconds(1)), new Window(100, Duration.ofSeconds(5))),
+        /** {@code DELETE /rooms/:name}: 2 requests per second or 50 per 30 seconds. */
+        DELETE(new Window(2, Duration.ofSeconds(1)), new Window(50, Duration.ofSeconds(30)));
+
+        private final List<Window> windows;
+
+        Family(Window... windows) {
+            this.windows = List.of(windows);
+        }
+
+        public List<Window> windows() {
+            return windows;
+        }
+
+        static Family of(String method, String path) {
+            return method.equals("DELETE") && path.startsWith("/v1/rooms/") ? DELETE : STANDARD;
+        }
+    }
+
+    /** At most {@code requests} accepted within any {@code length}. */
+    public record Window(int requests, Duration length) {
+    }
+
+    /**
+     * Turns Daily's per-family limits off (they are on by default), for a test that must send more
+     * than Daily would accept; say why where it is called.
+     */
+    public FakeDaily withoutDailyRateLimits() {
+        synchronized (lock) {
+            dailyRateLimits = false;
+            accepted.values().forEach(ArrayDeque::clear);
+        }
+        return this;
+    }
+
+    /** How many requests of {@code family} were answered 429 by a rate limit (Daily's or the global one). */
+    public int rateLimited(Family family) {
+        synchronized (lock) {
+            return rejected.get(family);
+        }
     }
 
     /** The value for {@code DAILY_API_URL}: {@code http://127.0.0.1:<port>/v1}. */
@@ -116,7 +192,8 @@ public final class FakeDaily extends FakeHttpServer {
 
     /**
      * Whether a participant could join {@code roomName} with {@code token} now: a token minted here
-     * for that room, or a valid self-signed one for it, not expired, and the room exists.
+     * for that room, or a valid self-signed one for it, not expired, and the room is
+     * {@link #isOpen open}.
      */
     public boolean admits(String roomName, String token) {
         long now = Instant.now().getEpochSecond();
@@ -124,7 +201,7 @@ public final class FakeDaily extends FakeHttpServer {
                 .map(t -> t.roomName().equals(roomName) && (t.exp() == null || t.exp() > now))
                 .orElseGet(() -> tokensForRoom(roomName).stream().anyMatch(m -> m.token().equals(token)
                         && (m.exp() == null || m.exp() > now)));
-        return valid && room(roomName).isPresent();
+        return valid && isOpen(roomName);
     }
 
     /** The value for {@code DAILY_API_KEY}. */
@@ -133,14 +210,15 @@ public final class FakeDaily extends FakeHttpServer {
     }
 
     /**
-     * Answers 429 {@code rate-limit-error} with {@code Retry-After: 1} to calls beyond this rate
-     * (a token bucket with one second of burst); 0 (the default) means unlimited.
+     * Also answers 429 {@code rate-limit-error} with {@code Retry-After: 1} to calls beyond this
+     * rate, whatever their family (a token bucket with one second of burst); 0 (the default) means
+     * no such limit. Daily's own limits are separate ({@link #withoutDailyRateLimits()}).
      */
     public void setMaxRequestsPerSecond(double maxRequestsPerSecond) {
         synchronized (lock) {
             this.maxRequestsPerSecond = maxRequestsPerSecond;
             this.bucket = maxRequestsPerSecond;
-            this.bucketRefilledAt = System.nanoTime();
+            this.bucketRefilledAt = ticker.getAsLong();
         }
     }
 
@@ -155,6 +233,11 @@ public final class FakeDaily extends FakeHttpServer {
 
         public boolean ejectAtRoomExp() {
             return Boolean.TRUE.equals(properties.get("eject_at_room_exp"));
+        }
+
+        boolean openAt(long epochSecond) {
+            Long exp = exp();
+            return exp == null || exp > epochSecond;
         }
 
         Map<String, Object> toJson() {
@@ -193,11 +276,28 @@ public final class FakeDaily extends FakeHttpServer {
         }
     }
 
-    /** Names of the rooms that exist now. */
+    /** Names of the rooms that exist now (open, or past their {@code exp} and not deleted yet). */
     public Set<String> liveRoomNames() {
         synchronized (lock) {
             return Set.copyOf(rooms.keySet());
         }
+    }
+
+    /**
+     * Names of the rooms someone could join now: they exist and their {@code exp} (if any) is in the
+     * future. After its {@code exp} nobody can join a room, and with {@code eject_at_room_exp}
+     * everyone in it is ejected.
+     */
+    public Set<String> openRoomNames() {
+        long now = Instant.now().getEpochSecond();
+        synchronized (lock) {
+            return rooms.values().stream().filter(r -> r.openAt(now)).map(Room::name).collect(Collectors.toUnmodifiableSet());
+        }
+    }
+
+    /** True when the room exists and its {@code exp} (if any) is in the future. */
+    public boolean isOpen(String name) {
+        return room(name).filter(r -> r.openAt(Instant.now().getEpochSecond())).isPresent();
     }
 
     public Optional<Room> room(String name) {
@@ -238,7 +338,7 @@ public final class FakeDaily extends FakeHttpServer {
         }
     }
 
-    /** Forgets every room and token and resets the knobs. */
+    /** Forgets every room and token and resets the knobs (Daily's rate limits on again, counters at 0). */
     public void reset() {
         resetKnobs();
         synchronized (lock) {
@@ -247,6 +347,9 @@ public final class FakeDaily extends FakeHttpServer {
             tokens.clear();
             roomsCreated = 0;
             maxRequestsPerSecond = 0;
+            dailyRateLimits = true;
+            accepted.values().forEach(ArrayDeque::clear);
+            rejected.replaceAll((family, count) -> 0);
         }
     }
 
@@ -255,10 +358,11 @@ public final class FakeDaily extends FakeHttpServer {
         if (!apiKey.equals(call.bearer())) {
             return error(401, "authorization-header-error", "Invalid or missing Authorization header");
         }
-        if (!takePermit()) {
-            return new Response(429, "{\"error\":\"rate-limit-error\",\"info\":\"too many requests\"}", Map.of("Retry-After", "1"));
-        }
         String path = call.path();
+        Response limited = rateLimit(Family.of(call.method(), path));
+        if (limited != null) {
+            return limited;
+        }
         try {
             if ((path.equals("/v1/") || path.equals("/v1")) && call.method().equals("GET")) {
                 return Response.json(200, Map.of("domain_name", domainName, "domain_id", domainId,
@@ -275,6 +379,7 @@ public final class FakeDaily extends FakeHttpServer {
                 String name = path.substring("/v1/rooms/".length());
                 return switch (call.method()) {
                     case "GET" -> getRoom(name);
+                    case "POST" -> updateRoom(name, call.body());
                     case "DELETE" -> deleteRoom(name);
                     default -> error(405, "invalid-request-error", "method not allowed");
                 };
@@ -315,6 +420,43 @@ public final class FakeDaily extends FakeHttpServer {
         synchronized (lock) {
             Room room = rooms.get(name);
             return room == null ? error(404, "not-found", "room " + name + " not found") : Response.json(200, room.toJson());
+        }
+    }
+
+    /** Daily's room update: {@code properties} are merged into the room's (a null value removes one). */
+    private Response updateRoom(String name, String body) {
+        JsonNode json = body == null || body.isBlank() ? JSON.createObjectNode() : JSON.readTree(body);
+        JsonNode props = json.path("properties");
+        if (!props.isMissingNode() && !props.isObject()) {
+            return error(400, "invalid-request-error", "properties must be an object");
+        }
+        if (props.has("exp") && !props.get("exp").isNull() && !props.get("exp").isNumber()) {
+            return error(400, "invalid-request-error", "exp must be a unix timestamp in seconds");
+        }
+        if (props.has("eject_at_room_exp") && !props.get("eject_at_room_exp").isBoolean()) {
+            return error(400, "invalid-request-error", "eject_at_room_exp must be a boolean");
+        }
+        String privacy = json.path("privacy").isString() ? json.path("privacy").asString() : null;
+        if (privacy != null && !privacy.equals("public") && !privacy.equals("private")) {
+            return error(400, "invalid-request-error", "privacy must be public or private");
+        }
+        synchronized (lock) {
+            Room room = rooms.get(name);
+            if (room == null) {
+                return error(404, "not-found", "room " + name + " not found");
+            }
+            Map<String, Object> merged = new LinkedHashMap<>(room.properties());
+            props.properties().forEach(field -> {
+                if (field.getValue().isNull()) {
+                    merged.remove(field.getKey());
+                } else {
+                    merged.put(field.getKey(), JSON.convertValue(field.getValue(), Object.class));
+                }
+            });
+            Room updated = new Room(room.id(), name, privacy == null ? room.privacy() : privacy, room.url(),
+                    room.createdAt(), Map.copyOf(merged));
+            rooms.put(name, updated);
+            return Response.json(200, updated.toJson());
         }
     }
 
@@ -384,20 +526,62 @@ public final class FakeDaily extends FakeHttpServer {
                 properties == null ? Map.of() : Map.copyOf(properties));
     }
 
-    private boolean takePermit() {
+    /** Null when the request may be served (and it is counted in its family's windows); else the 429. */
+    private Response rateLimit(Family family) {
         synchronized (lock) {
-            if (maxRequestsPerSecond <= 0) {
-                return true;
+            long now = ticker.getAsLong();
+            long retryAfterNanos = globalRetryAfter(now);
+            if (retryAfterNanos == 0 && dailyRateLimits) {
+                retryAfterNanos = familyRetryAfter(family, now);
             }
-            long now = System.nanoTime();
-            bucket = Math.min(maxRequestsPerSecond, bucket + (now - bucketRefilledAt) / 1e9 * maxRequestsPerSecond);
-            bucketRefilledAt = now;
-            if (bucket >= 1) {
-                bucket -= 1;
-                return true;
+            if (retryAfterNanos > 0) {
+                rejected.merge(family, 1, Integer::sum);
+                long seconds = Math.max(1, (retryAfterNanos + 999_999_999L) / 1_000_000_000L);
+                return new Response(429, JSON.writeValueAsString(Map.of("error", "rate-limit-error",
+                        "info", "too many requests: " + family + " limits " + family.windows())),
+                        Map.of("Retry-After", String.valueOf(seconds)));
             }
-            return false;
+            if (dailyRateLimits) {
+                accepted.get(family).addLast(now);
+            }
+            return null;
         }
+    }
+
+    /** Called with the lock held: 0 when the global bucket has a permit (taken), else nanos to wait. */
+    private long globalRetryAfter(long now) {
+        if (maxRequestsPerSecond <= 0) {
+            return 0;
+        }
+        bucket = Math.min(maxRequestsPerSecond, bucket + (now - bucketRefilledAt) / 1e9 * maxRequestsPerSecond);
+        bucketRefilledAt = now;
+        if (bucket >= 1) {
+            bucket -= 1;
+            return 0;
+        }
+        return 1_000_000_000L;
+    }
+
+    /**
+     * Called with the lock held: 0 when one more request of {@code family} now stays within every
+     * window, else the nanos until it would (when enough of the accepted requests have left it).
+     */
+    private long familyRetryAfter(Family family, long now) {
+        ArrayDeque<Long> times = accepted.get(family);
+        long longest = family.windows().stream().mapToLong(w -> w.length().toNanos()).max().orElse(0);
+        while (!times.isEmpty() && now - times.peekFirst() >= longest) {
+            times.pollFirst();
+        }
+        long wait = 0;
+        for (Window window : family.windows()) {
+            long length = window.length().toNanos();
+            List<Long> inWindow = times.stream().filter(t -> now - t < length).toList();
+            if (inWindow.size() >= window.requests()) {
+                long leaves = inWindow.get(inWindow.size() - window.requests()) + length;
+                wait = Math.max(wait, leaves - now);
+            }
+        }
+        return wait;
     }
 
     private static Response error(int status, String error, String info) {

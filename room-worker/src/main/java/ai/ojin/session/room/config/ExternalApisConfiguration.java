@@ -3,13 +3,14 @@ package ai.ojin.session.room.config;
 import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.propagation.Propagator;
 import org.springframework.beans.factory.ObjectProvider;
+import ai.ojin.session.events.topic.TopicsProperties;
 import ai.ojin.session.room.daily.DailyApi;
+import ai.ojin.session.room.daily.DailyBudget;
 import ai.ojin.session.room.daily.HttpDailyApi;
 import ai.ojin.session.room.daily.MeetingTokens;
 import ai.ojin.session.room.daily.SelfSignedMeetingTokens;
 import ai.ojin.session.room.daily.SimulatedDailyApi;
 import ai.ojin.session.room.http.Deadline;
-import ai.ojin.session.room.http.RateLimiter;
 import ai.ojin.session.room.http.ResilientHttp;
 import ai.ojin.session.room.orchestrator.HttpOrchestrator;
 import ai.ojin.session.room.orchestrator.Orchestrator;
@@ -36,9 +37,29 @@ public class ExternalApisConfiguration {
     private static final Logger log = LoggerFactory.getLogger(ExternalApisConfiguration.class);
     private static final Duration DOMAIN_LOOKUP_BUDGET = Duration.ofSeconds(15);
 
+    /**
+     * This worker's share of Daily's rate limits ({@code room.daily.limits}); it starts at one
+     * partition's worth of the configured {@code session-events} partitions, and follows the
+     * partitions assigned (see {@code SessionConfiguration#partitionOwnership}). Off without an API
+     * key (simulated rooms) or with {@code room.daily.limits.enabled=false}.
+     */
     @Bean
-    DailyApi dailyApi(RoomProperties properties, MeterRegistry meters, ObjectProvider<Tracer> tracer,
-                      ObjectProvider<Propagator> propagator) {
+    DailyBudget dailyBudget(RoomProperties properties, TopicsProperties topics, MeterRegistry meters) {
+        RoomProperties.Daily daily = properties.daily();
+        if (daily.apiKey().isBlank()) {
+            return DailyBudget.off();
+        }
+        if (!daily.limits().enabled()) {
+            log.warn("Daily rate budget is off (room.daily.limits.enabled=false): Daily answers 429 to calls over its "
+                    + "limits, and those are retried");
+            return DailyBudget.off();
+        }
+        return new DailyBudget(daily.limits(), 1.0 / topics.partitions(), meters);
+    }
+
+    @Bean
+    DailyApi dailyApi(RoomProperties properties, DailyBudget budget, MeterRegistry meters,
+                      ObjectProvider<Tracer> tracer, ObjectProvider<Propagator> propagator) {
         RoomProperties.Daily daily = properties.daily();
         if (daily.apiKey().isBlank()) {
             requireSimulation(properties, "DAILY_API_KEY");
@@ -46,12 +67,12 @@ public class ExternalApisConfiguration {
                     + "their URLs are not real rooms");
             return new SimulatedDailyApi();
         }
-        RateLimiter limiter = daily.maxRequestsPerSecond() > 0 ? new RateLimiter(daily.maxRequestsPerSecond()) : null;
         ResilientHttp http = new ResilientHttp("daily", ResilientHttp.newClient(daily.callTimeout()), daily.callTimeout(),
-                daily.maxAttempts(), limiter, meters, tracer.getIfAvailable(() -> Tracer.NOOP),
+                daily.maxAttempts(), budget, meters, tracer.getIfAvailable(() -> Tracer.NOOP),
                 propagator.getIfAvailable(() -> Propagator.NOOP));
-        log.info("Daily API at {} (call timeout {}, {} attempts, rate limit {}, room name prefix '{}')", daily.url(),
-                daily.callTimeout(), daily.maxAttempts(), limiter == null ? "off" : daily.maxRequestsPerSecond() + "/s",
+        log.info("Daily API at {} (call timeout {}, {} attempts, rate limits {}, room name prefix '{}')", daily.url(),
+                daily.callTimeout(), daily.maxAttempts(), daily.limits().enabled()
+                        ? "standard " + daily.limits().standard() + ", room deletes " + daily.limits().delete() : "off",
                 daily.roomNamePrefix());
         return new HttpDailyApi(daily.url(), daily.apiKey(), http, daily.roomNamePrefix());
     }

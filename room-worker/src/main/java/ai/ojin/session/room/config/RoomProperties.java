@@ -1,11 +1,13 @@
 package ai.ojin.session.room.config;
 
+import ai.ojin.session.room.http.RateWindow;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import java.time.Duration;
+import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -67,7 +69,8 @@ public record RoomProperties(
     /**
      * @param url DAILY_API_URL
      * @param apiKey DAILY_API_KEY (blank = unset)
-     * @param maxRequestsPerSecond client-side token bucket for all Daily calls, 0 = off
+     * @param limits Daily's published rate limits, which the worker's calls keep (shared with the other
+     *     instances, see {@link Limits})
      * @param botUserName user_name of the bot's meeting token
      * @param roomNamePrefix ROOM_NAME_PREFIX: this deployment's mark on the rooms it creates (their
      *     Daily name is prefix + session id); reconciliation deletes only rooms with it. Set it
@@ -80,16 +83,45 @@ public record RoomProperties(
             @DefaultValue("") String apiKey,
             @NotNull @DefaultValue("2s") Duration callTimeout,
             @Min(1) @DefaultValue("3") int maxAttempts,
-            @DefaultValue("0") double maxRequestsPerSecond,
             @NotBlank @DefaultValue("agent") String botUserName,
             @Pattern(regexp = "[A-Za-z0-9_-]{0,20}") @DefaultValue("") String roomNamePrefix,
-            @DefaultValue("true") boolean selfSignedTokens) {
+            @DefaultValue("true") boolean selfSignedTokens,
+            @Valid @NotNull @DefaultValue Limits limits) {
 
         @Override
         public String toString() {
             return "Daily[url=" + url + ", apiKey=" + redacted(apiKey) + ", callTimeout=" + callTimeout + ", maxAttempts="
-                    + maxAttempts + ", maxRequestsPerSecond=" + maxRequestsPerSecond + ", botUserName=" + botUserName
-                    + ", roomNamePrefix=" + roomNamePrefix + ", selfSignedTokens=" + selfSignedTokens + "]";
+                    + maxAttempts + ", botUserName=" + botUserName + ", roomNamePrefix=" + roomNamePrefix
+                    + ", selfSignedTokens=" + selfSignedTokens + ", limits=" + limits + "]";
+        }
+    }
+
+    /**
+     * Daily's rate limits, per Daily domain (so shared by every instance of a deployment), written
+     * {@code <requests>/<window>[,...]} ({@link RateWindow}). Each family's calls take permits of a
+     * bucket of its own at {@link RateWindow#safeRate} times this instance's share (the fraction of
+     * the {@code session-events} partitions it owns).
+     *
+     * @param enabled false: no client-side limit (a domain whose limits Daily raised, or a test)
+     * @param standard every endpoint but room deletes (Daily: 20 requests/s or 100 per 5 s)
+     * @param delete {@code DELETE /rooms/:name} (Daily: 2 requests/s or 50 per 30 s)
+     */
+    public record Limits(
+            @DefaultValue("true") boolean enabled,
+            @NotBlank @DefaultValue("20/1s,100/5s") String standard,
+            @NotBlank @DefaultValue("2/1s,50/30s") String delete) {
+
+        public Limits {
+            RateWindow.parse(standard);
+            RateWindow.parse(delete);
+        }
+
+        public List<RateWindow> standardWindows() {
+            return RateWindow.parse(standard);
+        }
+
+        public List<RateWindow> deleteWindows() {
+            return RateWindow.parse(delete);
         }
     }
 

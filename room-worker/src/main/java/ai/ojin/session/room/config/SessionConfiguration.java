@@ -5,8 +5,10 @@ import org.springframework.beans.factory.ObjectProvider;
 import ai.ojin.session.events.command.SessionCommand;
 import ai.ojin.session.events.reply.SessionReply;
 import ai.ojin.session.events.topic.SessionTopics;
+import ai.ojin.session.events.topic.TopicsProperties;
 import ai.ojin.session.room.assignment.RoomAssignments;
 import ai.ojin.session.room.daily.DailyApi;
+import ai.ojin.session.room.daily.DailyBudget;
 import ai.ojin.session.room.daily.MeetingTokens;
 import ai.ojin.session.room.jobs.JobLane;
 import ai.ojin.session.room.jobs.Retry;
@@ -111,14 +113,16 @@ public class SessionConfiguration {
         return jobs;
     }
 
+    /** The partitions of {@code session-events} this worker owns; their share is its share of Daily's budget. */
     @Bean
-    PartitionOwnership partitionOwnership(SessionTopics topics) {
-        return new PartitionOwnership(topics.events().name());
+    PartitionOwnership partitionOwnership(SessionTopics topics, TopicsProperties topicsProperties, DailyBudget budget) {
+        return new PartitionOwnership(topics.events().name(), topicsProperties.partitions(), budget::setShare);
     }
 
     @Bean
     RoomReconciler roomReconciler(DailyApi daily, SessionRegistry registry, RoomAssignments roomAssignments,
-                                  PartitionOwnership ownership, RoomProperties properties, MeterRegistry meters) {
-        return new RoomReconciler(daily, registry, roomAssignments, ownership, properties, meters);
+                                  PartitionOwnership ownership, RoomProperties properties, MeterRegistry meters,
+                                  SessionTeardown teardown) {
+        return new RoomReconciler(daily, registry, roomAssignments, ownership, properties, meters, teardown::isDeleting);
     }
 }

@@ -25,12 +25,27 @@ public interface DailyApi {
 
     CompletableFuture<Optional<DailyRoom>> getRoom(String name, Deadline deadline);
 
-    /** @return true when deleted, false when there was no such room */
-    CompletableFuture<Boolean> deleteRoom(String name, Deadline deadline);
+    /**
+     * Closes a room at {@code exp} (Daily's room update {@code POST /rooms/:name} with {@code exp} and
+     * {@code eject_at_room_exp}): after it nobody can join, and whoever is in it is ejected. A call
+     * of the standard family at {@link Priority#ENDING}, so that ending a session never waits for
+     * Daily's much smaller budget of room deletes.
+     *
+     * @return true when closed, false when there was no such room
+     */
+    CompletableFuture<Boolean> closeRoom(String name, Instant exp, Deadline deadline);
+
+    /**
+     * Deletes a room (Daily's delete family: 2 requests/s, 50 per 30 s per domain); {@code priority}
+     * orders it among the deletes waiting for a permit.
+     *
+     * @return true when deleted, false when there was no such room
+     */
+    CompletableFuture<Boolean> deleteRoom(String name, Priority priority, Deadline deadline);
 
     /** @return the token (a secret: never log it) */
     CompletableFuture<String> mintToken(MeetingTokenRequest request, Deadline deadline);
 
-    /** @param startingAfter the id of the last room of the previous page, or null */
+    /** @param startingAfter the id of the last room of the previous page, or null (housekeeping priority) */
     CompletableFuture<RoomPage> listRooms(String startingAfter, int limit, Deadline deadline);
 }

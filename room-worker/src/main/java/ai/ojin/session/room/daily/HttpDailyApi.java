@@ -31,6 +31,9 @@ import tools.jackson.databind.JsonNode;
  */
 public final class HttpDailyApi implements DailyApi {
 
+    /** The operation of room deletes, the calls of Daily's delete family ({@link DailyBudget#familyOf}). */
+    public static final String DELETE_ROOM = "delete_room";
+
     private final String baseUrl;
     private final String apiKey;
     private final ResilientHttp http;
@@ -91,8 +94,22 @@ public final class HttpDailyApi implements DailyApi {
     }
 
     @Override
-    public CompletableFuture<Boolean> deleteRoom(String name, Deadline deadline) {
-        return http.send("delete_room", Priority.BACKGROUND,
+    public CompletableFuture<Boolean> closeRoom(String name, Instant exp, Deadline deadline) {
+        String body = write(Map.of("properties", Map.of("exp", exp.getEpochSecond(), "eject_at_room_exp", true)));
+        return http.send("close_room", Priority.ENDING,
+                () -> request("/rooms/" + encode(prefix + name)).POST(HttpRequest.BodyPublishers.ofString(body)), deadline)
+                .thenApply(response -> {
+                    if (response.statusCode() == 404) {
+                        return false;
+                    }
+                    expectOk("close room", response);
+                    return true;
+                });
+    }
+
+    @Override
+    public CompletableFuture<Boolean> deleteRoom(String name, Priority priority, Deadline deadline) {
+        return http.send(DELETE_ROOM, priority,
                 () -> request("/rooms/" + encode(prefix + name)).DELETE(), deadline)
                 .thenApply(response -> {
                     if (response.statusCode() == 404) {
@@ -130,7 +147,7 @@ public final class HttpDailyApi implements DailyApi {
     @Override
     public CompletableFuture<RoomPage> listRooms(String startingAfter, int limit, Deadline deadline) {
         String query = "?limit=" + limit + (startingAfter == null ? "" : "&starting_after=" + encode(startingAfter));
-        return http.send("list_rooms", Priority.BACKGROUND,
+        return http.send("list_rooms", Priority.HOUSEKEEPING,
                 () -> request("/rooms" + query).GET(), deadline)
                 .thenApply(response -> {
                     JsonNode json = expectOk("list rooms", response);
@@ -185,8 +202,10 @@ public final class HttpDailyApi implements DailyApi {
         }
         String name = json.path("name").asString(null);
         String ours = name != null && name.startsWith(prefix) ? name.substring(prefix.length()) : null;
+        JsonNode exp = json.path("config").path("exp");
         return new DailyRoom(json.path("id").asString(null), ours,
-                json.path("url").asString(null), json.path("privacy").asString(null), createdAt);
+                json.path("url").asString(null), json.path("privacy").asString(null), createdAt,
+                exp.isNumber() ? Instant.ofEpochSecond(exp.asLong()) : null);
     }
 
     private static String write(Object body) {

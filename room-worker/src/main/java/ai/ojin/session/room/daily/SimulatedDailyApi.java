@@ -23,7 +23,7 @@ public final class SimulatedDailyApi implements DailyApi {
     @Override
     public CompletableFuture<DailyRoom> createRoom(String name, Instant exp, Priority priority, Deadline deadline) {
         DailyRoom room = new DailyRoom(UUID.randomUUID().toString(), name, "https://simulated.daily.invalid/" + name,
-                "private", Instant.now());
+                "private", Instant.now(), exp);
         DailyRoom existing = rooms.putIfAbsent(name, room);
         return existing == null ? CompletableFuture.completedFuture(room)
                 : CompletableFuture.failedFuture(new RoomExistsException(name));
@@ -40,7 +40,14 @@ public final class SimulatedDailyApi implements DailyApi {
     }
 
     @Override
-    public CompletableFuture<Boolean> deleteRoom(String name, Deadline deadline) {
+    public CompletableFuture<Boolean> closeRoom(String name, Instant exp, Deadline deadline) {
+        DailyRoom closed = rooms.computeIfPresent(name, (n, r) -> new DailyRoom(r.id(), r.name(), r.url(), r.privacy(),
+                r.createdAt(), exp));
+        return CompletableFuture.completedFuture(closed != null);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> deleteRoom(String name, Priority priority, Deadline deadline) {
         return CompletableFuture.completedFuture(rooms.remove(name) != null);
     }
 

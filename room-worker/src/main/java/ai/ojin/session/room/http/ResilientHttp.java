@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Asynchronous HTTP calls bounded by a per-call timeout and a total {@link Deadline}, retried a
  * limited number of times on 429, 5xx and transport errors (honouring {@code Retry-After}), and
- * optionally rate limited. Each attempt is timed in {@code room.http.calls} (tags api, operation,
+ * optionally rate limited (every attempt takes a permit of its operation's {@link RateLimits limiter}). Each attempt is timed in {@code room.http.calls} (tags api, operation,
  * outcome). Each attempt is also a client span, a child of the span current when the call was
  * made, whose W3C {@code traceparent} goes out in the request's headers. Never logs request or
  * response bodies (they may hold meeting tokens). The pauses between attempts run on a {@link Delayer}
@@ -42,7 +42,7 @@ public final class ResilientHttp {
     private final HttpClient client;
     private final Duration callTimeout;
     private final int maxAttempts;
-    private final RateLimiter rateLimiter;
+    private final RateLimits rateLimits;
     private final MeterRegistry meters;
     private final Tracer tracer;
     private final Propagator propagator;
@@ -50,16 +50,16 @@ public final class ResilientHttp {
     private final Delayer delayer;
 
     /**
-     * @param rateLimiter may be null (no client-side limit)
+     * @param rateLimits may be null (no client-side limit)
      */
-    public ResilientHttp(String api, HttpClient client, Duration callTimeout, int maxAttempts, RateLimiter rateLimiter,
+    public ResilientHttp(String api, HttpClient client, Duration callTimeout, int maxAttempts, RateLimits rateLimits,
                          MeterRegistry meters) {
-        this(api, client, callTimeout, maxAttempts, rateLimiter, meters, Tracer.NOOP, Propagator.NOOP);
+        this(api, client, callTimeout, maxAttempts, rateLimits, meters, Tracer.NOOP, Propagator.NOOP);
     }
 
-    public ResilientHttp(String api, HttpClient client, Duration callTimeout, int maxAttempts, RateLimiter rateLimiter,
+    public ResilientHttp(String api, HttpClient client, Duration callTimeout, int maxAttempts, RateLimits rateLimits,
                          MeterRegistry meters, Tracer tracer, Propagator propagator) {
-        this(api, client, callTimeout, maxAttempts, rateLimiter, meters, tracer, propagator, Clock.systemUTC(),
+        this(api, client, callTimeout, maxAttempts, rateLimits, meters, tracer, propagator, Clock.systemUTC(),
                 Delayer.JDK);
     }
 
@@ -67,7 +67,7 @@ public final class ResilientHttp {
      * @param clock the wall clock an HTTP-date {@code Retry-After} is measured against
      * @param delayer runs the next attempt after its pause
      */
-    public ResilientHttp(String api, HttpClient client, Duration callTimeout, int maxAttempts, RateLimiter rateLimiter,
+    public ResilientHttp(String api, HttpClient client, Duration callTimeout, int maxAttempts, RateLimits rateLimits,
                          MeterRegistry meters, Tracer tracer, Propagator propagator, Clock clock, Delayer delayer) {
         this.clock = clock;
         this.delayer = delayer;
@@ -77,7 +77,7 @@ public final class ResilientHttp {
         this.client = client;
         this.callTimeout = callTimeout;
         this.maxAttempts = maxAttempts;
-        this.rateLimiter = rateLimiter;
+        this.rateLimits = rateLimits == null ? RateLimits.NONE : rateLimits;
         this.meters = meters;
     }
 
@@ -110,6 +110,7 @@ public final class ResilientHttp {
             return CompletableFuture.failedFuture(
                     new ExternalCallException(api + " " + call.operation() + ": no time left in the budget", 0));
         }
+        RateLimiter rateLimiter = rateLimits.of(call.operation());
         if (rateLimiter == null) {
             return sendOnce(call, attempt);
         }

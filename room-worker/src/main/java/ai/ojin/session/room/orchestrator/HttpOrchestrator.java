@@ -49,7 +49,7 @@ public final class HttpOrchestrator implements Orchestrator {
     @Override
     public CompletableFuture<Boolean> stopBot(String sessionId, Deadline deadline) {
         String path = "/v1/sessions/" + URLEncoder.encode(sessionId, StandardCharsets.UTF_8);
-        return http.send("stop_bot", Priority.BACKGROUND,
+        return http.send("stop_bot", Priority.ENDING,
                 () -> request(path).DELETE(), deadline)
                 .thenApply(response -> {
                     if (response.statusCode() == 404) {

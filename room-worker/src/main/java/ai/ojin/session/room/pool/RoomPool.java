@@ -29,8 +29,9 @@ import org.springframework.context.SmartLifecycle;
 
 /**
  * A warm pool of private Daily rooms ({@code room.pool.size}, 0 = off) so that a set-up does not
- * wait for Daily's room creation. The pool is refilled in the background: its calls take
- * {@link Priority#BACKGROUND} permits of the Daily rate limit, so set-ups always go first. Pooled
+ * wait for Daily's room creation. The pool is refilled in the background: its creations take
+ * {@link Priority#REFILL} permits of Daily's standard budget, so set-ups and endings always go
+ * first; replaced rooms are deleted as {@link Priority#HOUSEKEEPING}. Pooled
  * rooms carry a long {@code exp} ({@code room.pool.room-lifetime}) and are deleted and replaced
  * once they come within {@code room.pool.renew-before} of it. A room is {@link #take taken} by one
  * session only and never comes back: the session's tear-down deletes it. An empty pool is a miss
@@ -149,7 +150,7 @@ public class RoomPool implements SmartLifecycle {
         for (PooledRoom room : expiring) {
             replaced.increment();
             log.info("Room pool: replacing {} (exp {})", room.name(), room.exp());
-            delete(room.name());
+            delete(room.name(), Priority.HOUSEKEEPING);
         }
     }
 
@@ -159,7 +160,7 @@ public class RoomPool implements SmartLifecycle {
         Instant exp = clock.instant().plus(settings.roomLifetime());
         CompletableFuture<?> attempt;
         try {
-            attempt = daily.createRoom(name, exp, Priority.BACKGROUND, Deadline.in(CREATE_BUDGET))
+            attempt = daily.createRoom(name, exp, Priority.REFILL, Deadline.in(CREATE_BUDGET))
                     .whenComplete((room, error) -> {
                         if (error != null) {
                             creating.decrementAndGet();
@@ -170,7 +171,7 @@ public class RoomPool implements SmartLifecycle {
                         created.increment();
                         if (scheduler == null) {
                             creating.decrementAndGet();
-                            delete(room.name()); // stopped meanwhile
+                            delete(room.name(), Priority.ENDING); // stopped meanwhile
                             return;
                         }
                         // in the pool before it stops counting as being created: a refill pass never sees too few
@@ -213,9 +214,9 @@ public class RoomPool implements SmartLifecycle {
         }
     }
 
-    private CompletableFuture<Boolean> delete(String name) {
+    private CompletableFuture<Boolean> delete(String name, Priority priority) {
         try {
-            return daily.deleteRoom(name, Deadline.in(deleteBudget)).whenComplete((ok, error) -> {
+            return daily.deleteRoom(name, priority, Deadline.in(deleteBudget)).whenComplete((ok, error) -> {
                 if (error != null) {
                     log.warn("Room pool: deleting {} failed ({}); its exp bounds it", name, error.toString());
                 }
@@ -224,6 +225,22 @@ public class RoomPool implements SmartLifecycle {
             log.warn("Room pool: deleting {} failed ({}); its exp bounds it", name, e.toString());
             return CompletableFuture.completedFuture(false);
         }
+    }
+
+    /** Closes an unused room at once (nobody has a token for it), then deletes it. */
+    private CompletableFuture<Boolean> retire(String name) {
+        CompletableFuture<Boolean> closed;
+        try {
+            closed = daily.closeRoom(name, clock.instant().plusSeconds(1), Deadline.in(deleteBudget));
+        } catch (RuntimeException e) {
+            closed = CompletableFuture.failedFuture(e);
+        }
+        return closed.handle((found, error) -> {
+            if (error != null) {
+                log.warn("Room pool: closing {} failed ({}); its exp bounds it", name, error.toString());
+            }
+            return Boolean.FALSE.equals(found) ? CompletableFuture.completedFuture(false) : delete(name, Priority.ENDING);
+        }).thenCompose(f -> f);
     }
 
     private static String newName() {
@@ -249,13 +266,16 @@ public class RoomPool implements SmartLifecycle {
         });
         scheduler = s;
         log.info("Room pool: keeping {} rooms ready (lifetime {}, replaced {} before exp, {} creations at once, "
-                + "background priority under the Daily rate limit)", settings.size(), settings.roomLifetime(),
+                + "refill priority in Daily's budget)", settings.size(), settings.roomLifetime(),
                 settings.renewBefore(), settings.refillConcurrency());
         long check = settings.checkInterval().toMillis();
         s.scheduleWithFixedDelay(this::refillSoon, 0, check, TimeUnit.MILLISECONDS);
     }
 
-    /** Deletes the rooms still in the pool (bounded wait); rooms of a worker that died are bounded by their exp. */
+    /**
+     * Closes and deletes the rooms still in the pool (bounded wait; a room closed but not deleted is
+     * left to the reconciliation); rooms of a worker that died are bounded by their exp.
+     */
     @Override
     public void stop() {
         ScheduledExecutorService s;
@@ -270,14 +290,15 @@ public class RoomPool implements SmartLifecycle {
         List<CompletableFuture<Boolean>> deletes = new ArrayList<>();
         PooledRoom room;
         while ((room = rooms.poll()) != null) {
-            deletes.add(delete(room.name()));
+            deletes.add(retire(room.name()));
         }
         if (!deletes.isEmpty()) {
-            log.info("Room pool: deleting {} unused room(s) on stop", deletes.size());
+            log.info("Room pool: closing and deleting {} unused room(s) on stop", deletes.size());
             try {
                 CompletableFuture.allOf(deletes.toArray(CompletableFuture[]::new)).get(5, TimeUnit.SECONDS);
             } catch (Exception e) {
-                log.warn("Room pool: not every unused room was deleted on stop ({}); their exp bounds them", e.toString());
+                log.warn("Room pool: not every unused room was deleted on stop ({}); the reconciliation deletes those "
+                        + "closed, their exp bounds the others", e.toString());
             }
         }
     }

@@ -8,6 +8,9 @@ import ai.ojin.session.room.daily.DailyApi;
 import ai.ojin.session.room.daily.DailyRoom;
 import ai.ojin.session.room.daily.RoomPage;
 import ai.ojin.session.room.http.Deadline;
+import ai.ojin.session.room.http.Priority;
+import ai.ojin.session.room.jobs.Retry;
+import ai.ojin.session.room.pool.RoomPool;
 import ai.ojin.session.room.session.SessionRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -15,12 +18,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -29,12 +34,16 @@ import org.springframework.context.SmartLifecycle;
  * Every {@code room.reconcile-interval}, lists Daily's rooms and deletes the rooms of ours (named
  * by a session id) that belong to no session this worker knows to be live or in set-up, were
  * created while this worker owned their agent's partition, and are older than
- * {@code room.reconcile-grace}. Older rooms are bounded by their {@code exp}. This is how a room
- * whose create call timed out, but which Daily made anyway, goes away. Only rooms with this
- * deployment's mark ({@code ROOM_NAME_PREFIX}, kept by the Daily client) are ever considered:
- * the client lists other rooms without a name. A pooled room is a room of ours only through its
- * assignment (then the same rules hold for its session, with the time it was assigned); rooms
- * waiting in a pool are never touched.
+ * {@code room.reconcile-grace}. This is how a room whose create call timed out, but which Daily
+ * made anyway, goes away. It also deletes rooms of ours whose {@code exp} has passed (nobody can
+ * join them any more: a session's room closed by its tear-down whose delete was given up or lost
+ * with a worker, an expired pooled room) when their partition is owned here now, except rooms
+ * whose delete this worker runs already. Only rooms with this deployment's mark
+ * ({@code ROOM_NAME_PREFIX}, kept by the Daily client) are ever considered: the client lists other
+ * rooms without a name. A pooled room is a room of ours only through its assignment (then the same
+ * rules hold for its session, with the time it was assigned) or once past its exp; rooms waiting
+ * in a pool are never touched. Listing and deleting are housekeeping in Daily's budget; a delete
+ * that fails is left to the next pass.
  */
 public class RoomReconciler implements SmartLifecycle {
 
@@ -48,10 +57,14 @@ public class RoomReconciler implements SmartLifecycle {
     private final PartitionOwnership ownership;
     private final RoomProperties properties;
     private final MeterRegistry meters;
+    private final Predicate<String> beingDeleted;
     private ScheduledExecutorService scheduler;
 
+    /** @param beingDeleted true for a room whose delete this worker runs already (left alone here) */
     public RoomReconciler(DailyApi daily, SessionRegistry registry, RoomAssignments assignments,
-                          PartitionOwnership ownership, RoomProperties properties, MeterRegistry meters) {
+                          PartitionOwnership ownership, RoomProperties properties, MeterRegistry meters,
+                          Predicate<String> beingDeleted) {
+        this.beingDeleted = beingDeleted;
         this.daily = daily;
         this.registry = registry;
         this.assignments = assignments;
@@ -71,16 +84,16 @@ public class RoomReconciler implements SmartLifecycle {
             return List.of();
         }
         Deadline deadline = Deadline.in(PASS_BUDGET);
-        Instant youngest = Instant.now().minus(properties.reconcileGrace());
+        Instant now = Instant.now();
+        Instant youngest = now.minus(properties.reconcileGrace());
         List<String> deleted = new ArrayList<>();
         Set<String> cursors = new HashSet<>();
         String after = null;
         while (!deadline.passed()) {
             RoomPage page = daily.listRooms(after, PAGE_SIZE, deadline).join();
-            List<String> orphans = page.rooms().stream().filter(room -> isOrphan(room, youngest)).map(DailyRoom::name)
-                    .toList();
-            delete(orphans);
-            deleted.addAll(orphans);
+            List<String> orphans = page.rooms().stream().filter(room -> isOrphan(room, youngest, now))
+                    .map(DailyRoom::name).toList();
+            deleted.addAll(delete(orphans, deadline));
             if (page.rooms().size() < PAGE_SIZE) {
                 break;
             }
@@ -98,20 +111,37 @@ public class RoomReconciler implements SmartLifecycle {
         return deleted;
     }
 
-    private void delete(List<String> orphans) {
-        List<CompletableFuture<Boolean>> deletes = orphans.stream()
+    /** Deletes the rooms (then their assignments), within the pass's deadline; returns those deleted. */
+    private List<String> delete(List<String> orphans, Deadline deadline) {
+        List<CompletableFuture<String>> deletes = orphans.stream()
                 .map(name -> {
-                    CompletableFuture<Boolean> deleted = daily.deleteRoom(name, Deadline.in(properties.teardownBudget()));
+                    CompletableFuture<Boolean> deleted = daily.deleteRoom(name, Priority.HOUSEKEEPING, deadline);
                     return assignments.ofRoom(name)
                             .map(a -> deleted.thenCompose(found -> assignments.remove(a.sessionId()).thenApply(x -> found)))
-                            .orElse(deleted);
+                            .orElse(deleted)
+                            .handle((found, error) -> {
+                                if (error == null) {
+                                    return name;
+                                }
+                                meters.counter("room.reconcile.delete-failures").increment();
+                                log.warn("Reconciliation: deleting room {} failed ({}); next pass", name,
+                                        Retry.unwrapped(error).toString());
+                                return (String) null;
+                            });
                 })
                 .toList();
         CompletableFuture.allOf(deletes.toArray(CompletableFuture[]::new)).join();
+        return deletes.stream().map(CompletableFuture::join).filter(Objects::nonNull).toList();
     }
 
-    private boolean isOrphan(DailyRoom room, Instant youngest) {
-        if (room.name() == null || room.createdAt() == null || room.createdAt().isAfter(youngest)) {
+    private boolean isOrphan(DailyRoom room, Instant youngest, Instant now) {
+        if (room.name() == null || beingDeleted.test(room.name())) {
+            return false;
+        }
+        if (room.exp() != null && !room.exp().isAfter(now)) {
+            return isOursAndOwnedNow(room.name());
+        }
+        if (room.createdAt() == null || room.createdAt().isAfter(youngest)) {
             return false;
         }
         Optional<RoomAssignment> assigned = assignments.ofRoom(room.name()).filter(RoomAssignment::pooled);
@@ -125,6 +155,17 @@ public class RoomReconciler implements SmartLifecycle {
                 .filter(agent -> !registry.isKnownLive(room.name()))
                 .filter(agent -> ownership.ownedBefore(agent, room.createdAt()))
                 .isPresent();
+    }
+
+    /**
+     * A session's room (by its agent's partition), or a pooled room (by its assignment's agent, else
+     * by its own name as a key): one owner among the workers, whatever created it.
+     */
+    private boolean isOursAndOwnedNow(String name) {
+        Optional<String> key = assignments.ofRoom(name).map(RoomAssignment::agentId)
+                .or(() -> SessionIds.agentOf(name))
+                .or(() -> Optional.of(name).filter(RoomPool::isPoolRoomName));
+        return key.filter(ownership::owns).isPresent();
     }
 
     private void runSafely() {

@@ -16,6 +16,7 @@ import ai.ojin.session.room.daily.MeetingTokenRequest;
 import ai.ojin.session.room.daily.MeetingTokens;
 import ai.ojin.session.room.daily.RoomExistsException;
 import ai.ojin.session.room.http.Deadline;
+import ai.ojin.session.room.http.Priority;
 import ai.ojin.session.room.http.ExternalCallException;
 import ai.ojin.session.room.jobs.Job;
 import ai.ojin.session.room.jobs.Retry;
@@ -263,7 +264,7 @@ public class SessionSetup {
                             log.info("Session {}: set up again; using its assigned room {}", id(), assigned.roomName());
                             return assigned.pooled()
                                     ? CompletableFuture.completedFuture(new DailyRoom(null, assigned.roomName(),
-                                            assigned.roomUrl(), "private", null))
+                                            assigned.roomUrl(), "private", null, null))
                                     : createOrReuseRoom();
                         }
                         return assignNew();
@@ -280,7 +281,8 @@ public class SessionSetup {
                     .handle((written, error) -> {
                         if (error != null) {
                             // nobody else can have this room: it never goes back to the pool
-                            pooled.ifPresent(p -> daily.deleteRoom(p.name(), Deadline.in(properties.teardownBudget())));
+                            pooled.ifPresent(p -> daily.deleteRoom(p.name(), Priority.HOUSEKEEPING,
+                                    Deadline.in(properties.teardownBudget())));
                             throw new CompletionException(new IllegalStateException(
                                     "room assignment not written: " + Retry.unwrapped(error)));
                         }

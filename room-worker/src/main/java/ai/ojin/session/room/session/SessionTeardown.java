@@ -5,14 +5,18 @@ import ai.ojin.session.room.assignment.RoomAssignments;
 import ai.ojin.session.room.config.RoomProperties;
 import ai.ojin.session.room.daily.DailyApi;
 import ai.ojin.session.room.http.Deadline;
+import ai.ojin.session.room.http.Priority;
 import ai.ojin.session.room.jobs.Retry;
 import ai.ojin.session.room.orchestrator.Orchestrator;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.BooleanSupplier;
@@ -20,10 +24,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Removes a session's room (404 = gone; the room of its assignment when it has one, a pooled room
- * included, then the assignment's tombstone) and stops its bot (404 = stopped), each retried with
+ * Ends a session: closes its room (the room of its assignment when it has one, a pooled room
+ * included) by setting its {@code exp} a second ahead with {@code eject_at_room_exp}, a call of
+ * Daily's standard family (404 = gone), and stops its bot (404 = stopped), each retried with
  * backoff until it succeeds, the job is cancelled, or {@code room.teardown.give-up-after} has
- * passed; after that the room's {@code exp} and the reconciliation bound what is left.
+ * passed. The tear-down is done then: ending a session never waits for Daily's small budget of
+ * room deletes. The closed room is then deleted in the background as housekeeping (then the
+ * assignment's tombstone), retried until the same give-up time; a room given up on, or left by a
+ * worker that stopped, is past its {@code exp} and the reconciliation deletes it.
  */
 public class SessionTeardown {
 
@@ -31,6 +39,8 @@ public class SessionTeardown {
     private static final Retry.Backoff BACKOFF = new Retry.Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30));
 
     private static final Duration ASSIGNMENT_WAIT = Duration.ofSeconds(10);
+    /** A closed room's exp, from the close: Daily takes an exp in the future. */
+    private static final Duration CLOSE_AFTER = Duration.ofSeconds(1);
 
     private final DailyApi daily;
     private final RoomAssignments assignments;
@@ -40,6 +50,7 @@ public class SessionTeardown {
     private final Clock clock;
     private final Retry retry;
     private final ScheduledExecutorService scheduler;
+    private final Set<String> deleting = ConcurrentHashMap.newKeySet();
 
     public SessionTeardown(DailyApi daily, RoomAssignments assignments, Orchestrator orchestrator,
                            RoomProperties properties, MeterRegistry meters, Clock clock,
@@ -52,11 +63,18 @@ public class SessionTeardown {
         this.clock = clock;
         this.retry = new Retry(scheduler);
         this.scheduler = scheduler;
+        Gauge.builder("room.teardown.room_deletes.pending", deleting, Set::size)
+                .description("Closed rooms waiting to be deleted").register(meters);
+    }
+
+    /** True while this worker is deleting the room (closed already) in the background. */
+    public boolean isDeleting(String roomName) {
+        return deleting.contains(roomName);
     }
 
     /**
-     * Tears down the session that ended at {@code endedAt}; completes (normally) when both parts
-     * are done or given up.
+     * Tears down the session that ended at {@code endedAt}; completes (normally) when its room is
+     * closed and its bot stopped, or given up. The room's delete goes on in the background.
      *
      * @param startMayOutlive the session's set-up did not finish (it failed, or its caller left): a
      *     start it sent may still be processed by the orchestrator after the stop (a call that timed
@@ -72,10 +90,15 @@ public class SessionTeardown {
         }
         Instant giveUpAt = now.plus(properties.teardown().giveUpAfter());
         BooleanSupplier stop = () -> cancelled.getAsBoolean() || !clock.instant().isBefore(giveUpAt);
-        CompletableFuture<Boolean> room = assignment(sessionId).thenCompose(assigned -> retry.until(
-                () -> deleteRoom(sessionId, assigned), BACKOFF, stop,
-                (attempt, error) -> log.warn("Session {}: deleting its room failed (try {}): {}", sessionId, attempt,
-                        error.toString())));
+        CompletableFuture<Optional<RoomAssignment>> assigned = assignment(sessionId);
+        CompletableFuture<Boolean> room = assigned.thenCompose(a -> retry.until(
+                () -> daily.closeRoom(roomName(sessionId, a), clock.instant().plus(CLOSE_AFTER),
+                        Deadline.in(properties.teardownBudget())), BACKOFF, stop,
+                (attempt, error) -> log.warn("Session {}: closing its room failed (try {}): {}", sessionId, attempt,
+                        error.toString())).thenApply(closed -> {
+                            deleteInBackground(sessionId, a, closed, giveUpAt);
+                            return closed;
+                        }));
         CompletableFuture<Boolean> firstStop = stopBot(sessionId, stop);
         CompletableFuture<Boolean> bot = !startMayOutlive ? firstStop
                 : firstStop.thenCompose(stopped -> later(properties.orchestrator().callTimeout())
@@ -88,20 +111,54 @@ public class SessionTeardown {
                         }
                         return stopped || again;
                     }));
-        return room.handle((deleted, roomError) -> bot.handle((stopped, botError) -> {
+        return room.handle((closed, roomError) -> bot.handle((stopped, botError) -> {
             if (roomError == null && botError == null) {
                 meters.counter("room.teardowns", "outcome", "done").increment();
-                log.info("Session {} torn down (room deleted: {}, bot stopped: {})", sessionId, deleted, stopped);
+                log.info("Session {} torn down (room {}, bot stopped: {})", sessionId,
+                        closed ? "closed, its delete queued" : "already gone", stopped);
             } else if (cancelled.getAsBoolean()) {
                 meters.counter("room.teardowns", "outcome", "cancelled").increment();
             } else {
                 meters.counter("room.teardowns", "outcome", "given_up").increment();
                 log.error("Session {}: tear-down given up after {} (room: {}, bot: {}); the room's exp and the "
                         + "reconciliation bound what is left", sessionId, properties.teardown().giveUpAfter(),
-                        roomError == null ? "deleted" : roomError.toString(), botError == null ? "stopped" : botError.toString());
+                        roomError == null ? "closed" : roomError.toString(), botError == null ? "stopped" : botError.toString());
             }
             return (Void) null;
         })).thenCompose(f -> f);
+    }
+
+    /**
+     * Deletes a closed room (Daily's delete family, housekeeping priority), then tombstones the
+     * session's assignment, retried until {@code giveUpAt}; a room that was gone already only needs
+     * the tombstone.
+     */
+    private void deleteInBackground(String sessionId, Optional<RoomAssignment> assigned, boolean closed,
+                                    Instant giveUpAt) {
+        String name = roomName(sessionId, assigned);
+        if ((!closed && assigned.isEmpty()) || !deleting.add(name)) {
+            return;
+        }
+        retry.until(() -> {
+                    CompletableFuture<Boolean> deleted = closed
+                            ? daily.deleteRoom(name, Priority.HOUSEKEEPING, Deadline.in(properties.teardownBudget()))
+                            : CompletableFuture.completedFuture(false);
+                    return assigned.isEmpty() ? deleted
+                            : deleted.thenCompose(found -> assignments.remove(sessionId).thenApply(removed -> found));
+                }, BACKOFF, () -> !clock.instant().isBefore(giveUpAt),
+                (attempt, error) -> log.debug("Session {}: deleting its closed room {} failed (try {}): {}", sessionId,
+                        name, attempt, error.toString()))
+                .whenComplete((deleted, error) -> {
+                    deleting.remove(name);
+                    if (error != null) {
+                        meters.counter("room.teardown.room_deletes", "outcome", "given_up").increment();
+                        log.warn("Session {}: deleting its closed room {} given up ({}); the reconciliation deletes "
+                                + "it", sessionId, name, error.toString());
+                    } else if (closed) {
+                        meters.counter("room.teardown.room_deletes", "outcome", deleted ? "deleted" : "gone").increment();
+                        log.debug("Session {}: closed room {} deleted", sessionId, name);
+                    }
+                });
     }
 
     private CompletableFuture<Boolean> stopBot(String sessionId, BooleanSupplier stop) {
@@ -129,19 +186,14 @@ public class SessionTeardown {
         return assignments.caughtUp().orTimeout(ASSIGNMENT_WAIT.toMillis(), TimeUnit.MILLISECONDS)
                 .handle((caughtUp, error) -> {
                     if (error != null) {
-                        log.warn("Session {}: room assignments not caught up ({}); deleting by what is known",
+                        log.warn("Session {}: room assignments not caught up ({}); closing by what is known",
                                 sessionId, error.toString());
                     }
                     return assignments.ofSession(sessionId);
                 });
     }
 
-    private CompletableFuture<Boolean> deleteRoom(String sessionId, Optional<RoomAssignment> assigned) {
-        String name = assigned.map(RoomAssignment::roomName).orElse(sessionId);
-        CompletableFuture<Boolean> deleted = daily.deleteRoom(name, Deadline.in(properties.teardownBudget()));
-        if (assigned.isEmpty()) {
-            return deleted;
-        }
-        return deleted.thenCompose(found -> assignments.remove(sessionId).thenApply(removed -> found));
+    private static String roomName(String sessionId, Optional<RoomAssignment> assigned) {
+        return assigned.map(RoomAssignment::roomName).orElse(sessionId);
     }
 }

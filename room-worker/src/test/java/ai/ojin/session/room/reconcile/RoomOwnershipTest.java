@@ -64,7 +64,7 @@ class RoomOwnershipTest {
             daily.addRoom("dep-b-" + otherDeployment, Instant.now(), Map.of());
             daily.addRoom(unmarked, Instant.now(), Map.of());
             RoomReconciler reconciler = new RoomReconciler(api, new SessionRegistry(), assignments, ownership, properties,
-                    new SimpleMeterRegistry());
+                    new SimpleMeterRegistry(), name -> false);
 
             // when: a moment later (the rooms are older than the zero grace)
             Instant createdAt = Instant.now();
@@ -92,6 +92,53 @@ class RoomOwnershipTest {
             // then: the pass stops at the repeated page, long before its 30 s budget
             assertThat(stuck).isEmpty();
             assertThat(daily.requestCount("GET", "/v1/rooms") - listedBefore).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void shouldDeleteRoomsOfOursPastTheirExpWhenTheirPartitionIsOwnedNowUnlessTheirDeleteRunsAlready() throws Exception {
+        // given: a worker owning every partition since now, and rooms created before that: closed rooms of
+        // sessions (one of them being deleted by this worker already), a closed pooled room, an open session
+        // room, and a closed room of someone else
+        SessionTopics topics = TestKafka.newTopics();
+        RoomProperties properties = new Binder(new MapConfigurationPropertySource(Map.of("room.reconcile-grace", "0s")))
+                .bindOrCreate("room", RoomProperties.class);
+        var assignmentSerde = topics.roomAssignments().valueSerde();
+        try (FakeDaily daily = new FakeDaily();
+                var consumer = new KafkaConsumer<>(Map.<String, Object>of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        TestKafka.bootstrapServers()), new StringDeserializer(), new StringDeserializer());
+                RoomAssignments assignments = new RoomAssignments(topics.roomAssignments().name(),
+                        () -> new KafkaConsumer<>(Map.<String, Object>of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                                TestKafka.bootstrapServers()), new StringDeserializer(), assignmentSerde.deserializer()),
+                        new KafkaProducer<>(Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                                TestKafka.bootstrapServers()), new StringSerializer(), assignmentSerde.serializer()))) {
+            assignments.start();
+            HttpDailyApi api = new HttpDailyApi(daily.baseUrl(), daily.apiKey(), new ResilientHttp("daily",
+                    ResilientHttp.newClient(Duration.ofSeconds(2)), Duration.ofSeconds(2), 1, null, new SimpleMeterRegistry()));
+            Instant anHourAgo = Instant.now().minusSeconds(3600);
+            Map<String, Object> closed = Map.of("exp", Instant.now().getEpochSecond() - 1, "eject_at_room_exp", true);
+            String closedSession = SessionIds.newSessionId("agent-exp");
+            String closedBeingDeleted = SessionIds.newSessionId("agent-exp");
+            String closedPooled = "pool-" + "b".repeat(26);
+            String openSession = SessionIds.newSessionId("agent-exp");
+            daily.addRoom(closedSession, anHourAgo, closed);
+            daily.addRoom(closedBeingDeleted, anHourAgo, closed);
+            daily.addRoom(closedPooled, anHourAgo, closed);
+            daily.addRoom(openSession, anHourAgo, Map.of("exp", Instant.now().getEpochSecond() + 3600));
+            daily.addRoom("someone-elses-room", anHourAgo, closed);
+            PartitionOwnership ownership = new PartitionOwnership(topics.events().name());
+            ownership.assigned(consumer, consumer.partitionsFor(topics.events().name()).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList());
+            RoomReconciler reconciler = new RoomReconciler(api, new SessionRegistry(), assignments, ownership, properties,
+                    new SimpleMeterRegistry(), closedBeingDeleted::equals);
+
+            // when
+            List<String> deleted = reconciler.reconcileOnce();
+
+            // then: the closed rooms of ours go, whoever created them; the rest stays
+            assertThat(deleted).containsExactlyInAnyOrder(closedSession, closedPooled);
+            assertThat(daily.liveRoomNames()).containsExactlyInAnyOrder(closedBeingDeleted, openSession,
+                    "someone-elses-room");
         }
     }
 }
