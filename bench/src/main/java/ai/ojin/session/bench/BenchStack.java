@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The system under test for the connect benchmark: the standalone stack (its own KRaft broker, all
@@ -23,9 +24,9 @@ import java.util.Map;
  * so that the load generator does not share a JVM with the services, or in its own JVM otherwise.
  *
  * <p>Options (as {@code --name value}): {@code daily-latency} and {@code orchestrator-latency} (ms
- * per call), {@code daily-limits} ({@code off}, the default: neither the fake Daily nor the worker
- * applies Daily's published rate limits, as for a domain whose limits Daily raised; {@code daily}:
- * both do, which caps a run at about 19 Daily calls/s and 1.6 room deletes/s),
+ * per call), {@code daily-limits} ({@code daily}, the default: the fake Daily and the worker apply Daily's
+ * published rate limits, which caps a run at about 19 Daily calls/s and 1.6 room deletes/s;
+ * {@code off}: neither does, as for a domain whose limits Daily raised, and the report says so),
  * {@code daily-fake-rate} (the fake Daily's own global limit: 429 beyond it, 0 = off), {@code hang-agent}
  * (every bot start of this agent hangs for {@code hang} seconds, then gets 504),
  * {@code max-in-flight} (the worker's {@code room.max-in-flight}), {@code client-rate} (connect-api's
@@ -52,11 +53,7 @@ public final class BenchStack implements AutoCloseable {
     }
 
     static BenchStack start(Map<String, String> options) throws IOException {
-        boolean dailyLimits = switch (options.getOrDefault("daily-limits", "off")) {
-            case "off" -> false;
-            case "daily" -> true;
-            default -> throw new IllegalArgumentException("--daily-limits is off or daily");
-        };
+        boolean dailyLimits = dailyLimits(options);
         FakeDaily daily = new FakeDaily();
         if (!dailyLimits) {
             daily.withoutDailyRateLimits();
@@ -85,26 +82,7 @@ public final class BenchStack implements AutoCloseable {
         env.put("DAILY_API_KEY", daily.apiKey());
         env.put("ORCHESTRATOR_URL", orchestrator.baseUrl());
         env.put("ORCHESTRATOR_TOKEN", orchestrator.token());
-        Map<String, String> overrides = new HashMap<>();
-        overrides.put("room.daily.limits.enabled", String.valueOf(dailyLimits));
-        overrides.put("room.max-in-flight", options.getOrDefault("worker-max-in-flight", "1000"));
-        overrides.put("logging.level.ai.ojin", "WARN");
-        overrides.put("room.pool.size", options.getOrDefault("pool", "0"));
-        overrides.put("room.pool.refill-concurrency", options.getOrDefault("pool-refill-concurrency", "4"));
-        overrides.put("room.daily.self-signed-tokens", options.getOrDefault("self-signed-tokens", "true"));
-        // The load generator is one client address: the per-client connect limit (50/s by default)
-        // would refuse it. Off unless --client-rate is given (BENCHMARKS.md names this setting).
-        overrides.put("connect.client-rate", options.getOrDefault("client-rate", "0"));
-        if ("off".equals(options.getOrDefault("observability", "on"))) {
-            // what metrics and tracing cost: no tracing, no Prometheus registry, no latency histograms
-            overrides.put("management.tracing.export.enabled", "false");
-            overrides.put("management.tracing.sampling.probability", "0");
-            overrides.put("management.prometheus.metrics.export.enabled", "false");
-            for (String timer : List.of("connect.requests", "room.http.calls", "room.setups", "room.jobs",
-                    "call.history.write.lag")) {
-                overrides.put("management.metrics.distribution.percentiles-histogram." + timer, "false");
-            }
-        }
+        Map<String, String> overrides = changedSettings(options);
         try {
             StandaloneStack stack = StandaloneStack.start(StandaloneSettings.fromEnvironment(env), overrides);
             return new BenchStack(daily, orchestrator, stack, adminToken);
@@ -113,6 +91,51 @@ public final class BenchStack implements AutoCloseable {
             orchestrator.close();
             throw e;
         }
+    }
+
+    /** Daily's published rate limits, in the fake Daily and in the worker: on unless {@code --daily-limits off}. */
+    static boolean dailyLimits(Map<String, String> options) {
+        return switch (options.getOrDefault("daily-limits", "daily")) {
+            case "off" -> false;
+            case "daily" -> true;
+            default -> throw new IllegalArgumentException("--daily-limits is off or daily");
+        };
+    }
+
+    /**
+     * The service settings this benchmark changes from the defaults a user gets, and nothing else:
+     * every figure is reported with this list (ports, URLs and secrets of the fakes aside).
+     */
+    static Map<String, String> changedSettings(Map<String, String> options) {
+        Map<String, String> changed = new TreeMap<>();
+        // The load generator is one client address: the per-client connect limit (50/s by default)
+        // would refuse it. Off unless --client-rate is given.
+        changed.put("connect.client-rate", options.getOrDefault("client-rate", "0"));
+        changed.put("logging.level.ai.ojin", "WARN"); // one log line per session would measure the console
+        if (!dailyLimits(options)) {
+            changed.put("room.daily.limits.enabled", "false");
+        }
+        Map<String, String> optionToSetting = Map.of(
+                "worker-max-in-flight", "room.max-in-flight",
+                "pool", "room.pool.size",
+                "pool-refill-concurrency", "room.pool.refill-concurrency",
+                "self-signed-tokens", "room.daily.self-signed-tokens");
+        optionToSetting.forEach((option, setting) -> {
+            if (options.containsKey(option)) {
+                changed.put(setting, options.get(option));
+            }
+        });
+        if ("off".equals(options.getOrDefault("observability", "on"))) {
+            // what metrics and tracing cost: no tracing, no Prometheus registry, no latency histograms
+            changed.put("management.tracing.export.enabled", "false");
+            changed.put("management.tracing.sampling.probability", "0");
+            changed.put("management.prometheus.metrics.export.enabled", "false");
+            for (String timer : List.of("connect.requests", "room.http.calls", "room.setups", "room.jobs",
+                    "call.history.write.lag")) {
+                changed.put("management.metrics.distribution.percentiles-histogram." + timer, "false");
+            }
+        }
+        return changed;
     }
 
     String connectUrl() {

@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
  * --warmup 5 --floor-duration (s, default: duration) --scenario admit|reject|mix --agents 1 (admit
  * spread over this many agents) --daily-latency 0 --orchestrator-latency 0 (ms per call)
  * --pool 0 (room.pool.size) --pool-refill-concurrency 4 --self-signed-tokens true
- * --daily-limits off|daily (Daily's published rate limits on the fake and the worker; off by default)
+ * --daily-limits off|daily (Daily's published rate limits on the fake and the worker; on by default)
  * --daily-fake-rate 0 (the fake Daily's own global limit) --hang-rate 0 (connects/s of an agent whose every bot start hangs for --hang
  * seconds, sent beside the measured load in the phases --hang-phases off,on marked "on")
  * --name (file stem) --out bench-results --target http://host:8080 --kafka host:9092
@@ -200,6 +200,12 @@ public final class ConnectBench {
             String fakes = server != null ? server.stats().toString() : inProcess != null ? inProcess.stats() : "";
             if (!fakes.isEmpty()) {
                 notes.add("fakes since start: " + fakes);
+            }
+            if (!options.containsKey("target")) {
+                notes.add("settings changed from a user's defaults: " + BenchStack.changedSettings(options)
+                        + "; fakes: Daily " + options.getOrDefault("daily-latency", "0") + " ms per call, its published rate "
+                        + "limits " + (BenchStack.dailyLimits(options) ? "enforced" : "OFF") + ", orchestrator "
+                        + options.getOrDefault("orchestrator-latency", "0") + " ms per call");
             }
             notes.add(server != null ? "stack in its own JVM (pid " + server.pid() + "); cpu ms/op above is the load generator's JVM only"
                     : inProcess != null ? "stack in this JVM; cpu ms/op above is stack + load generator" : "stack at " + baseUrl);

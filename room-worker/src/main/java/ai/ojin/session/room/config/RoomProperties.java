@@ -172,7 +172,9 @@ public record RoomProperties(
      * @param renewBefore a pooled room this close to its {@code exp} is deleted and replaced
      * @param checkInterval how often the pool looks for rooms to replace and refills (it also refills
      *     at once after every room taken)
-     * @param refillConcurrency room creations of the pool in flight at once
+     * @param refillConcurrency the least number of pool creations in flight at once; the pool allows
+     *     more while demand needs them (rooms taken per second over 10 s x Daily's creation time, x2,
+     *     up to the pool's size), within Daily's budget
      */
     public record Pool(
             @Min(0) @DefaultValue("0") int size,

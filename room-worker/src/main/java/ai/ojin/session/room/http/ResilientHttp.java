@@ -18,6 +18,7 @@ import java.time.format.DateTimeParseException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,12 +38,14 @@ public final class ResilientHttp {
     private static final Logger log = LoggerFactory.getLogger(ResilientHttp.class);
     private static final Duration MIN_ATTEMPT = Duration.ofMillis(50);
     private static final Duration BASE_BACKOFF = Duration.ofMillis(100);
+    private static final Duration BUDGET_WARNING_EVERY = Duration.ofSeconds(10);
 
     private final String api;
     private final HttpClient client;
     private final Duration callTimeout;
     private final int maxAttempts;
     private final RateLimits rateLimits;
+    private final AtomicLong nextBudgetWarning = new AtomicLong(Deadline.SYSTEM_TICKER.getAsLong());
     private final MeterRegistry meters;
     private final Tracer tracer;
     private final Propagator propagator;
@@ -120,10 +123,26 @@ public final class ResilientHttp {
                         return sendOnce(call, attempt);
                     }
                     meters.counter("room.http.rate_limited", "api", api, "operation", call.operation()).increment();
+                    warnBudgetIsTheLimit(call);
                     return CompletableFuture.<HttpResponse<String>>failedFuture(new ExternalCallException(
                             api + " " + call.operation() + ": rate limit leaves no time in the budget", 0));
                 })
                 .thenCompose(f -> f);
+    }
+
+    /**
+     * Says, at most every {@link #BUDGET_WARNING_EVERY}, that calls fail because the rate budget
+     * (not the remote service) is the limit: demand is above what the budget allows.
+     */
+    private void warnBudgetIsTheLimit(Call call) {
+        long now = Deadline.SYSTEM_TICKER.getAsLong();
+        long next = nextBudgetWarning.get();
+        if (now - next >= 0 && nextBudgetWarning.compareAndSet(next, now + BUDGET_WARNING_EVERY.toNanos())) {
+            log.warn("{}'s rate budget is the limit: a {} call ({} priority) found no permit before its deadline "
+                    + "and failed without being sent; demand is above the budget (room.http.rate_limited counts "
+                    + "every such call; this line is logged at most every {} s)", api, call.operation(),
+                    call.priority(), BUDGET_WARNING_EVERY.toSeconds());
+        }
     }
 
     private CompletableFuture<HttpResponse<String>> sendOnce(Call call, int attempt) {

@@ -49,6 +49,8 @@ public class RoomPool implements SmartLifecycle {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Duration CREATE_BUDGET = Duration.ofSeconds(30);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    /** The demand the refill concurrency follows: rooms taken over this window. */
+    private static final Duration DEMAND_WINDOW = Duration.ofSeconds(10);
 
     private final DailyApi daily;
     private final RoomProperties.Pool settings;
@@ -60,6 +62,9 @@ public class RoomPool implements SmartLifecycle {
     private final AtomicBoolean refillScheduled = new AtomicBoolean();
     private final AtomicBoolean filledOnce = new AtomicBoolean();
     private final AtomicInteger missesSinceFull = new AtomicInteger();
+    private final RefillDemand demand = new RefillDemand(DEMAND_WINDOW);
+    private volatile int refillConcurrency;
+    private volatile long createMillis = -1;
     private final Counter hits;
     private final Counter misses;
     private final Counter created;
@@ -76,6 +81,10 @@ public class RoomPool implements SmartLifecycle {
         Gauge.builder("room.pool.size", rooms, ConcurrentLinkedDeque::size).description("Rooms ready in the warm pool")
                 .register(meters);
         Gauge.builder("room.pool.target", settings, RoomProperties.Pool::size).register(meters);
+        this.refillConcurrency = settings.refillConcurrency();
+        Gauge.builder("room.pool.refill_concurrency", () -> refillConcurrency)
+                .description("Pool creations allowed in flight: rooms taken per second x Daily's creation time, x2")
+                .register(meters);
         this.hits = Counter.builder("room.pool.takes").tag("outcome", "hit").register(meters);
         this.misses = Counter.builder("room.pool.takes").tag("outcome", "miss").register(meters);
         this.created = Counter.builder("room.pool.refills").tag("outcome", "created").register(meters);
@@ -101,6 +110,7 @@ public class RoomPool implements SmartLifecycle {
      * (a miss) when the pool has none. The room never returns to the pool.
      */
     public Optional<PooledRoom> take(Instant neededUntil, String sessionId) {
+        demand.taken(clock.instant());
         Iterator<PooledRoom> it = rooms.iterator();
         while (it.hasNext()) {
             PooledRoom room = it.next();
@@ -134,7 +144,14 @@ public class RoomPool implements SmartLifecycle {
         if (now.isBefore(pausedUntil)) {
             return;
         }
-        while (rooms.size() + creating.get() < settings.size() && creating.get() < settings.refillConcurrency()) {
+        int concurrency = demand.concurrency(now, settings.refillConcurrency(), settings.size());
+        if (concurrency != refillConcurrency) {
+            log.debug("Room pool: {} creations at once (rooms taken: {}/s over {} s; Daily creates one in {} ms)",
+                    concurrency, String.format(java.util.Locale.ROOT, "%.1f", demand.takesPerSecond(now)),
+                    DEMAND_WINDOW.toSeconds(), createMillis);
+            refillConcurrency = concurrency;
+        }
+        while (rooms.size() + creating.get() < settings.size() && creating.get() < concurrency) {
             createOne();
         }
     }
@@ -157,7 +174,8 @@ public class RoomPool implements SmartLifecycle {
     private void createOne() {
         creating.incrementAndGet();
         String name = newName();
-        Instant exp = clock.instant().plus(settings.roomLifetime());
+        Instant started = clock.instant();
+        Instant exp = started.plus(settings.roomLifetime());
         CompletableFuture<?> attempt;
         try {
             attempt = daily.createRoom(name, exp, Priority.REFILL, Deadline.in(CREATE_BUDGET))
@@ -169,6 +187,9 @@ public class RoomPool implements SmartLifecycle {
                         }
                         consecutiveFailures.set(0);
                         created.increment();
+                        Duration took = Duration.between(started, clock.instant());
+                        demand.created(took);
+                        createMillis = took.toMillis();
                         if (scheduler == null) {
                             creating.decrementAndGet();
                             delete(room.name(), Priority.ENDING); // stopped meanwhile
@@ -265,8 +286,8 @@ public class RoomPool implements SmartLifecycle {
             return thread;
         });
         scheduler = s;
-        log.info("Room pool: keeping {} rooms ready (lifetime {}, replaced {} before exp, {} creations at once, "
-                + "refill priority in Daily's budget)", settings.size(), settings.roomLifetime(),
+        log.info("Room pool: keeping {} rooms ready (lifetime {}, replaced {} before exp, at least {} creations at once, "
+                + "more while demand needs them; refill priority in Daily's budget)", settings.size(), settings.roomLifetime(),
                 settings.renewBefore(), settings.refillConcurrency());
         long check = settings.checkInterval().toMillis();
         s.scheduleWithFixedDelay(this::refillSoon, 0, check, TimeUnit.MILLISECONDS);
