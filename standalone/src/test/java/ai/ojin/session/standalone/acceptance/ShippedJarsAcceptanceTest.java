@@ -58,8 +58,9 @@ import tools.jackson.databind.JsonNode;
  *
  * <p>Settings changed from the defaults a user gets: the ports (free ones), {@code ROOM_POOL_SIZE=5}
  * (the pool is off by default), {@code PROCESSOR_LEASE_JOINTIMEOUT=15s} (60 s by default: the
- * no-show would take a minute; the users of this run join well within 15 s), the fakes' URLs and
- * secrets.
+ * no-show would take a minute; the users of this run join well within 15 s),
+ * {@code PROCESSOR_LEASE_STARTLEASE=10s} (30 s by default: the outage must outlast it; the set-ups of
+ * this run, with the pool, take well under a second), the fakes' URLs and secrets.
  */
 @Tag("acceptance")
 class ShippedJarsAcceptanceTest {
@@ -103,7 +104,8 @@ class ShippedJarsAcceptanceTest {
                     Map.entry("ORCHESTRATOR_URL", orchestrator.baseUrl()),
                     Map.entry("ORCHESTRATOR_TOKEN", orchestrator.token()),
                     Map.entry("ROOM_POOL_SIZE", "5"),
-                    Map.entry("PROCESSOR_LEASE_JOINTIMEOUT", "15s")));
+                    Map.entry("PROCESSOR_LEASE_JOINTIMEOUT", "15s"),
+                    Map.entry("PROCESSOR_LEASE_STARTLEASE", "10s")));
             Path log = Path.of("target", "acceptance-standalone.log");
             Files.deleteIfExists(log);
             String bootstrap = "127.0.0.1:" + kafkaPort;
@@ -181,9 +183,9 @@ class ShippedJarsAcceptanceTest {
             } finally {
                 first.close();
             }
-            // and: it stays down longer than the start lease (30 s)
+            // and: it stays down longer than the start lease (10 s here): the restart begins 12 s after the kill
             Instant killedAt = Instant.now();
-            await().pollDelay(Duration.ofSeconds(35)).atMost(Duration.ofSeconds(36)).until(() -> true);
+            await().pollDelay(Duration.ofSeconds(12)).atMost(Duration.ofSeconds(13)).until(() -> true);
 
             // and: it is started again on the same data directory, and serves again
             try (JavaProcess second = JavaProcess.startJar(STANDALONE, List.of(), env, log)) {
