@@ -117,7 +117,11 @@ public final class ResilientHttp {
         if (rateLimiter == null) {
             return sendOnce(call, attempt);
         }
-        return rateLimiter.acquire(call.priority(), remaining.minus(MIN_ATTEMPT))
+        // The wait for a permit leaves the call its own time (a call timeout, or half of what remains):
+        // a permit spent on a call that can only time out is a request Daily counts and we retry.
+        Duration forTheCall = callTimeout.compareTo(remaining.dividedBy(2)) < 0 ? callTimeout : remaining.dividedBy(2);
+        Duration maxWait = remaining.minus(forTheCall.compareTo(MIN_ATTEMPT) < 0 ? MIN_ATTEMPT : forTheCall);
+        return rateLimiter.acquire(call.priority(), maxWait)
                 .handle((granted, error) -> {
                     if (error == null) {
                         return sendOnce(call, attempt);

@@ -204,6 +204,23 @@ class ResilientHttpTest {
         assertThat(server.requestCount(null, "/")).isZero();
     }
 
+    @Test
+    void shouldNotSpendAPermitOnACallThatWouldBeLeftLessThanItsCallTimeout() {
+        // given one permit every 2 s, taken by a first call, and a call timeout of 1 s
+        RateLimiter limiter = new RateLimiter(0.5, 1);
+        ResilientHttp http = new ResilientHttp("test", ResilientHttp.newClient(Duration.ofSeconds(2)),
+                Duration.ofSeconds(1), 1, operation -> limiter, meters);
+        assertThat(http.send("get room", Priority.SETUP, get(), Deadline.in(AT_MOST)).join().statusCode()).isEqualTo(200);
+
+        // when a second call has 2.5 s in all: its permit would come after 2 s, leaving it 0.5 s
+        Throwable error = failure(http.send("get room", Priority.SETUP, get(), Deadline.in(Duration.ofMillis(2500))));
+
+        // then it fails without being sent: the wait for a permit left the call its timeout
+        assertThat(error).isInstanceOf(ExternalCallException.class).hasMessageContaining("rate limit");
+        assertThat(server.requestCount("GET", "/")).isEqualTo(1);
+        assertThat(meters.counter("room.http.rate_limited", "api", "test", "operation", "get room").count()).isEqualTo(1);
+    }
+
     private ResilientHttp realTime(Duration callTimeout, int maxAttempts) {
         return new ResilientHttp("test", ResilientHttp.newClient(Duration.ofSeconds(2)), callTimeout, maxAttempts,
                 null, meters);
