@@ -8,7 +8,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -33,15 +34,20 @@ import org.springframework.context.SmartLifecycle;
 public final class RoomAssignments implements SmartLifecycle, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RoomAssignments.class);
-    private static final Duration IDLE_POLL = Duration.ofMillis(500);
-    private static final Duration BUSY_POLL = Duration.ofMillis(5);
+    /**
+     * How often an idle reader fetches: between barriers it waits on its queue, not in a fetch (its
+     * fetches are short, fetch.max.wait.ms=10, so that a barrier is not held by a long poll: fetching
+     * in a loop cost an idle worker 100 fetches/s, most of the idle broker's CPU).
+     */
+    private static final Duration IDLE_WAIT = Duration.ofMillis(500);
+    private static final Duration POLL = Duration.ofMillis(5);
 
     private final String topic;
     private final Supplier<Consumer<String, RoomAssignment>> consumers;
     private final Producer<String, RoomAssignment> producer;
     private final Map<String, RoomAssignment> bySession = new ConcurrentHashMap<>();
     private final Map<String, RoomAssignment> byRoom = new ConcurrentHashMap<>();
-    private final ConcurrentLinkedQueue<CompletableFuture<Void>> waiting = new ConcurrentLinkedQueue<>();
+    private final LinkedBlockingQueue<CompletableFuture<Void>> waiting = new LinkedBlockingQueue<>();
     private volatile boolean running;
     private volatile Consumer<String, RoomAssignment> consumer;
     private Thread thread;
@@ -85,11 +91,7 @@ public final class RoomAssignments implements SmartLifecycle, AutoCloseable {
             barrier.completeExceptionally(new IllegalStateException("room assignments are not being read"));
             return barrier;
         }
-        waiting.add(barrier);
-        Consumer<String, RoomAssignment> c = consumer;
-        if (c != null) {
-            c.wakeup();
-        }
+        waiting.add(barrier); // wakes an idle reader; a busy one takes it after its current short poll
         return barrier;
     }
 
@@ -134,6 +136,13 @@ public final class RoomAssignments implements SmartLifecycle, AutoCloseable {
             while (running) {
                 try {
                     CompletableFuture<Void> next;
+                    if (barriers.isEmpty() && newWaiters.isEmpty()) {
+                        // idle: wait for a barrier (or fetch what others wrote every IDLE_WAIT)
+                        next = waiting.poll(IDLE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                        if (next != null) {
+                            newWaiters.add(next);
+                        }
+                    }
                     while ((next = waiting.poll()) != null) {
                         newWaiters.add(next);
                     }
@@ -143,14 +152,17 @@ public final class RoomAssignments implements SmartLifecycle, AutoCloseable {
                         newWaiters.clear();
                     }
                     release(c, barriers);
-                    for (ConsumerRecord<String, RoomAssignment> record : c.poll(barriers.isEmpty() ? IDLE_POLL : BUSY_POLL)) {
+                    for (ConsumerRecord<String, RoomAssignment> record : c.poll(POLL)) {
                         if (record.key() != null) {
                             apply(record.key(), record.value());
                         }
                     }
                     release(c, barriers);
                 } catch (WakeupException e) {
-                    // a new barrier: look at it now
+                    // stopping
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    running = false;
                 } catch (KafkaException e) {
                     log.warn("Reading room assignments failed ({}); retrying", e.toString());
                 }
