@@ -3,6 +3,7 @@ package ai.ojin.session.standalone;
 import ai.ojin.session.events.topic.SessionTopics;
 import ai.ojin.session.testkit.DailyWebhooks;
 import ai.ojin.session.testkit.FakeDaily;
+import ai.ojin.session.testkit.HttpCalls;
 import ai.ojin.session.testkit.FakeOrchestrator;
 import ai.ojin.session.testkit.TestKafka;
 import java.io.IOException;
@@ -161,14 +162,7 @@ final class Stack implements AutoCloseable {
     }
 
     HttpResponse<String> send(HttpRequest.Builder request) {
-        try {
-            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return HttpCalls.send(http, request);
     }
 
     static JsonNode json(HttpResponse<String> response) {

@@ -35,6 +35,11 @@ final class RefillDemand {
         createSeconds = createSeconds < 0 ? seconds : ALPHA * seconds + (1 - ALPHA) * createSeconds;
     }
 
+    /** The average creation time, or -1 before the first creation. */
+    synchronized long createMillis() {
+        return createSeconds < 0 ? -1 : Math.round(createSeconds * 1000);
+    }
+
     synchronized double takesPerSecond(Instant now) {
         purge(now);
         return takes.size() / (window.toNanos() / 1e9);

@@ -64,7 +64,6 @@ public class RoomPool implements SmartLifecycle {
     private final AtomicInteger missesSinceFull = new AtomicInteger();
     private final RefillDemand demand = new RefillDemand(DEMAND_WINDOW);
     private volatile int refillConcurrency;
-    private volatile long createMillis = -1;
     private final Counter hits;
     private final Counter misses;
     private final Counter created;
@@ -148,7 +147,7 @@ public class RoomPool implements SmartLifecycle {
         if (concurrency != refillConcurrency) {
             log.debug("Room pool: {} creations at once (rooms taken: {}/s over {} s; Daily creates one in {} ms)",
                     concurrency, String.format(java.util.Locale.ROOT, "%.1f", demand.takesPerSecond(now)),
-                    DEMAND_WINDOW.toSeconds(), createMillis);
+                    DEMAND_WINDOW.toSeconds(), demand.createMillis());
             refillConcurrency = concurrency;
         }
         while (rooms.size() + creating.get() < settings.size() && creating.get() < concurrency) {
@@ -187,9 +186,7 @@ public class RoomPool implements SmartLifecycle {
                         }
                         consecutiveFailures.set(0);
                         created.increment();
-                        Duration took = Duration.between(started, clock.instant());
-                        demand.created(took);
-                        createMillis = took.toMillis();
+                        demand.created(Duration.between(started, clock.instant()));
                         if (scheduler == null) {
                             creating.decrementAndGet();
                             delete(room.name(), Priority.ENDING); // stopped meanwhile

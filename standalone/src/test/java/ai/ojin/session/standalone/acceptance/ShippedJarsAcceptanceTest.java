@@ -15,6 +15,7 @@ import ai.ojin.session.events.json.Json;
 import ai.ojin.session.events.topic.SessionTopics;
 import ai.ojin.session.testkit.DailyWebhooks;
 import ai.ojin.session.testkit.FakeDaily;
+import ai.ojin.session.testkit.HttpCalls;
 import ai.ojin.session.testkit.FakeOrchestrator;
 import ai.ojin.session.testkit.Fault;
 import ai.ojin.session.testkit.JavaProcess;
@@ -380,14 +381,7 @@ class ShippedJarsAcceptanceTest {
     }
 
     private HttpResponse<String> send(HttpRequest.Builder request) {
-        try {
-            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return HttpCalls.send(http, request);
     }
 
     private static int freePort() throws IOException {
