@@ -129,7 +129,8 @@ class InstanceFailoverEndToEndTest {
             Map<String, Object> third = new HashMap<>(common);
             third.putAll(Map.of("session.instance.id", TestKafka.uniqueId("third"), "ADMIN_TOKEN", Stack.ADMIN_TOKEN,
                     "server.address", "127.0.0.1", "spring.autoconfigure.exclude", StandaloneStack.NO_JDBC));
-            thirdApi = ConnectApiApplication.builder().properties(third).run();
+            // (a free port as an argument: the builder's properties are defaults, below connect-api.yml's 8080)
+            thirdApi = ConnectApiApplication.builder().properties(third).run("--server.port=0");
             int thirdApiPort = ((WebServerApplicationContext) thirdApi).getWebServer().getPort();
             List<Integer> apiPorts = List.of(stack.stack.connectApiPort(), thirdApiPort, doomedApiPort);
 
