@@ -1,4 +1,4 @@
-package ai.ojin.session.standalone.acceptance;
+package ai.ojin.session.acceptance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
