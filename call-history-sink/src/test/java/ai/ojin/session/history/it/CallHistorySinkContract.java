@@ -458,6 +458,7 @@ abstract class CallHistorySinkContract {
         harness.send(noShow.noShowCall());
         harness.send(userLeftReversed);
         await().atMost(WAIT).until(() -> items(agent, "agent_id", agent, "limit", "500").size() == 11);
+        harness.awaitCaughtUp(sink);
         List<Map<String, Object>> live = SinkHarness.rows(sink);
         int publishedBefore = harness.callHistory().size();
 
