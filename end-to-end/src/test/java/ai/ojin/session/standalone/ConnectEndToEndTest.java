@@ -1,5 +1,6 @@
 package ai.ojin.session.standalone;
 
+import static ai.ojin.session.standalone.Stack.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -201,13 +202,6 @@ class ConnectEndToEndTest {
                 });
         assertThat(stack.daily.liveRoomNames()).filteredOn(name -> name.startsWith(agentId + "_")).hasSize(5);
         assertThat(stack.daily.requestCount("POST", "/v1/rooms")).isGreaterThanOrEqualTo(5);
-    }
-
-    static void assertError(HttpResponse<String> response, int status, String errorCode) {
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
-        JsonNode body = Stack.json(response);
-        assertThat(body.get("error_code").asString()).isEqualTo(errorCode);
-        assertThat(body.get("message").asString()).isNotBlank();
     }
 
     static String readAll(String topic) {

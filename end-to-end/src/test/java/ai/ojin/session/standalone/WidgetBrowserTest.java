@@ -115,7 +115,7 @@ class WidgetBrowserTest {
         extraPage = WidgetServer.start(loopback("127.0.0.2"), 0,
                 new WidgetPreset(stack.connectUrl(""), StandaloneStack.DEMO_AGENT, null));
         HttpResponse<String> direct = stack.connect(StandaloneStack.DEMO_AGENT, null, "http://127.0.0.2:" + extraPage.port());
-        ConnectEndToEndTest.assertError(direct, 403, "auth_failed");
+        Stack.assertError(direct, 403, "auth_failed");
         browser.get(extraPage.url());
 
         // when

@@ -115,14 +115,16 @@ public class SessionConfiguration {
 
     /** The partitions of {@code session-events} this worker owns; their share is its share of Daily's budget. */
     @Bean
-    PartitionOwnership partitionOwnership(SessionTopics topics, TopicsProperties topicsProperties, DailyBudget budget) {
-        return new PartitionOwnership(topics.events().name(), topicsProperties.partitions(), budget::setShare);
+    PartitionOwnership partitionOwnership(SessionTopics topics, TopicsProperties topicsProperties, DailyBudget budget,
+                                          Clock clock) {
+        return new PartitionOwnership(topics.events().name(), topicsProperties.partitions(), budget::setShare, clock);
     }
 
     @Bean
     RoomReconciler roomReconciler(DailyApi daily, SessionRegistry registry, RoomAssignments roomAssignments,
                                   PartitionOwnership ownership, RoomProperties properties, MeterRegistry meters,
-                                  SessionTeardown teardown) {
-        return new RoomReconciler(daily, registry, roomAssignments, ownership, properties, meters, teardown::isDeleting);
+                                  SessionTeardown teardown, Clock clock) {
+        return new RoomReconciler(daily, registry, roomAssignments, ownership, properties, meters, teardown::isDeleting,
+                clock);
     }
 }

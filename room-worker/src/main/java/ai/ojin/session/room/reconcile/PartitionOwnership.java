@@ -1,6 +1,7 @@
 package ai.ojin.session.room.reconcile;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Map;
@@ -25,19 +26,22 @@ public class PartitionOwnership implements JobConsumer.RebalanceHook {
     private final String topic;
     private final int expectedPartitions;
     private final DoubleConsumer shareListener;
+    private final Clock clock;
     private final Map<Integer, Instant> assignedSince = new ConcurrentHashMap<>();
     private volatile int partitionCount;
 
     public PartitionOwnership(String topic) {
-        this(topic, 1, share -> { });
+        this(topic, 1, share -> { }, Clock.systemUTC());
     }
 
     /**
      * @param expectedPartitions the topic's partitions as configured, until an assignment tells
      * @param shareListener told {@link #share()} after every assignment and revocation
+     * @param clock the time an assignment is recorded at
      */
-    public PartitionOwnership(String topic, int expectedPartitions, DoubleConsumer shareListener) {
+    public PartitionOwnership(String topic, int expectedPartitions, DoubleConsumer shareListener, Clock clock) {
         this.topic = topic;
+        this.clock = clock;
         this.expectedPartitions = expectedPartitions;
         this.shareListener = shareListener;
     }
@@ -53,7 +57,7 @@ public class PartitionOwnership implements JobConsumer.RebalanceHook {
 
     @Override
     public void assigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         for (TopicPartition partition : partitions) {
             if (partition.topic().equals(topic)) {
                 assignedSince.putIfAbsent(partition.partition(), now);

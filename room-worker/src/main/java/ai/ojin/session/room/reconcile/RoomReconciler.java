@@ -14,6 +14,7 @@ import ai.ojin.session.room.pool.RoomPool;
 import ai.ojin.session.room.session.SessionRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -58,13 +59,15 @@ public class RoomReconciler implements SmartLifecycle {
     private final RoomProperties properties;
     private final MeterRegistry meters;
     private final Predicate<String> beingDeleted;
+    private final Clock clock;
     private ScheduledExecutorService scheduler;
 
     /** @param beingDeleted true for a room whose delete this worker runs already (left alone here) */
     public RoomReconciler(DailyApi daily, SessionRegistry registry, RoomAssignments assignments,
                           PartitionOwnership ownership, RoomProperties properties, MeterRegistry meters,
-                          Predicate<String> beingDeleted) {
+                          Predicate<String> beingDeleted, Clock clock) {
         this.beingDeleted = beingDeleted;
+        this.clock = clock;
         this.daily = daily;
         this.registry = registry;
         this.assignments = assignments;
@@ -84,7 +87,7 @@ public class RoomReconciler implements SmartLifecycle {
             return List.of();
         }
         Deadline deadline = Deadline.in(PASS_BUDGET);
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         Instant youngest = now.minus(properties.reconcileGrace());
         List<String> deleted = new ArrayList<>();
         Set<String> cursors = new HashSet<>();

@@ -13,7 +13,7 @@ import ai.ojin.session.room.pool.RoomPool;
 import ai.ojin.session.room.session.SessionOutbox;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
+import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -61,15 +61,18 @@ public class DailyWebhookController {
     private final RoomAssignments assignments;
     private final MeterRegistry meters;
     private final String roomPrefix;
+    private final Clock clock;
 
     public DailyWebhookController(WebhookSignature signature, RecentEventIds seen, SessionOutbox outbox,
-                                  RoomAssignments assignments, MeterRegistry meters, RoomProperties properties) {
+                                  RoomAssignments assignments, MeterRegistry meters, RoomProperties properties,
+                                  Clock clock) {
         this.signature = signature;
         this.seen = seen;
         this.outbox = outbox;
         this.assignments = assignments;
         this.meters = meters;
         this.roomPrefix = properties.daily().roomNamePrefix();
+        this.clock = clock;
     }
 
     @PostMapping(path = DailyWebhookController.PATH, produces = MediaType.APPLICATION_JSON_VALUE)
@@ -143,9 +146,9 @@ public class DailyWebhookController {
         return ok(outcome);
     }
 
-    private static Optional<ReleaseSession> meetingEnded(String session) {
+    private Optional<ReleaseSession> meetingEnded(String session) {
         return SessionIds.agentOf(session)
-                .map(agent -> new ReleaseSession(session, agent, EndReason.MEETING_ENDED, Instant.now()));
+                .map(agent -> new ReleaseSession(session, agent, EndReason.MEETING_ENDED, clock.instant()));
     }
 
     /** The room's name without this deployment's prefix, or empty when the room is not ours. */

@@ -2,6 +2,7 @@ package ai.ojin.session.room.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.IntStream;
@@ -21,7 +22,7 @@ class PartitionOwnershipTest {
         consumer.updatePartitions(TOPIC, IntStream.range(0, 4)
                 .mapToObj(p -> new PartitionInfo(TOPIC, p, null, null, null)).toList());
         List<Double> told = new CopyOnWriteArrayList<>();
-        PartitionOwnership ownership = new PartitionOwnership(TOPIC, 3, told::add);
+        PartitionOwnership ownership = new PartitionOwnership(TOPIC, 3, told::add, Clock.systemUTC());
         assertThat(ownership.share()).as("before any assignment: one configured partition's worth").isEqualTo(1.0 / 3);
 
         // when: two partitions are assigned, then one is revoked, then the other

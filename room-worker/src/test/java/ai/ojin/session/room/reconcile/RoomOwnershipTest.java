@@ -16,6 +16,7 @@ import ai.ojin.session.testkit.Fault;
 import ai.ojin.session.testkit.TestKafka;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -64,7 +65,7 @@ class RoomOwnershipTest {
             daily.addRoom("dep-b-" + otherDeployment, Instant.now(), Map.of());
             daily.addRoom(unmarked, Instant.now(), Map.of());
             RoomReconciler reconciler = new RoomReconciler(api, new SessionRegistry(), assignments, ownership, properties,
-                    new SimpleMeterRegistry(), name -> false);
+                    new SimpleMeterRegistry(), name -> false, Clock.systemUTC());
 
             // when: a moment later (the rooms are older than the zero grace)
             Instant createdAt = Instant.now();
@@ -130,7 +131,7 @@ class RoomOwnershipTest {
             ownership.assigned(consumer, consumer.partitionsFor(topics.events().name()).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList());
             RoomReconciler reconciler = new RoomReconciler(api, new SessionRegistry(), assignments, ownership, properties,
-                    new SimpleMeterRegistry(), closedBeingDeleted::equals);
+                    new SimpleMeterRegistry(), closedBeingDeleted::equals, Clock.systemUTC());
 
             // when
             List<String> deleted = reconciler.reconcileOnce();

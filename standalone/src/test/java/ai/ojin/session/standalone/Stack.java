@@ -1,5 +1,7 @@
 package ai.ojin.session.standalone;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import ai.ojin.session.events.topic.SessionTopics;
 import ai.ojin.session.testkit.DailyWebhooks;
 import ai.ojin.session.testkit.FakeDaily;
@@ -167,6 +169,14 @@ final class Stack implements AutoCloseable {
 
     static JsonNode json(HttpResponse<String> response) {
         return Json.MAPPER.readTree(response.body());
+    }
+
+    /** The documented error shape: {@code status}, {@code error_code} and a message. */
+    static void assertError(HttpResponse<String> response, int status, String errorCode) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        JsonNode body = json(response);
+        assertThat(body.get("error_code").asString()).isEqualTo(errorCode);
+        assertThat(body.get("message").asString()).isNotBlank();
     }
 
     @Override

@@ -1,6 +1,6 @@
 package ai.ojin.session.standalone;
 
-import static ai.ojin.session.standalone.ConnectEndToEndTest.assertError;
+import static ai.ojin.session.standalone.Stack.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
