@@ -15,6 +15,14 @@ import java.util.concurrent.TimeUnit;
  */
 public final class JavaProcess implements AutoCloseable {
 
+    /**
+     * JVM flags of every process started here, the same as the test JVMs' (root pom): C1 only and
+     * the serial GC. Processes in tests live for seconds to minutes, where C1 alone compiles the
+     * start-up code for about half the CPU of the tiered compilers. They change no setting of the
+     * application: a jar still runs as {@code java -jar <jar>} with its own defaults.
+     */
+    static final List<String> JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+
     private final Process process;
     private final Path log;
 
@@ -30,19 +38,19 @@ public final class JavaProcess implements AutoCloseable {
     /** @param environment variables added to this JVM's environment for the process */
     public static JavaProcess start(Class<?> mainClass, Map<String, String> properties, Map<String, String> environment,
                                     Path log) {
-        List<String> command = new ArrayList<>(List.of(javaCommand(), "-Xmx384m", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), mainClass.getName()));
+        List<String> command = new ArrayList<>(List.of(javaCommand(), "-Xmx384m"));
+        command.addAll(JVM_OPTIONS);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass.getName()));
         properties.forEach((name, value) -> command.add("--" + name + "=" + value));
         return launch(command, environment, log);
     }
 
     /**
-     * A packaged jar run as a user runs it: {@code java -jar <jar> <args>}, with {@code environment}
+     * A packaged jar run as a user runs it: {@code java -jar <jar> <args>} (with {@link #JVM_OPTIONS}), with {@code environment}
      * added to this JVM's environment, its output appended to {@code log}.
      */
     public static JavaProcess startJar(Path jar, List<String> args, Map<String, String> environment, Path log) {
-        List<String> command = new ArrayList<>(List.of(javaCommand(), "-jar", jar.toAbsolutePath().toString()));
-        command.addAll(args);
+        List<String> command = jarCommand(jar, args);
         return launch(command, environment, log);
     }
 
@@ -51,8 +59,7 @@ public final class JavaProcess implements AutoCloseable {
      * stderr. Fails when it has not ended within {@code timeout}.
      */
     public static Result runJar(Path jar, List<String> args, java.time.Duration timeout) {
-        List<String> command = new ArrayList<>(List.of(javaCommand(), "-jar", jar.toAbsolutePath().toString()));
-        command.addAll(args);
+        List<String> command = jarCommand(jar, args);
         try {
             Path out = Files.createTempFile("jar-out", ".txt");
             Path err = Files.createTempFile("jar-err", ".txt");
@@ -70,6 +77,14 @@ public final class JavaProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    private static List<String> jarCommand(Path jar, List<String> args) {
+        List<String> command = new ArrayList<>(List.of(javaCommand()));
+        command.addAll(JVM_OPTIONS);
+        command.addAll(List.of("-jar", jar.toAbsolutePath().toString()));
+        command.addAll(args);
+        return command;
     }
 
     /** What a command-line run gave. */

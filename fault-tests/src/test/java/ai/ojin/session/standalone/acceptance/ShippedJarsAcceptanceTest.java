@@ -61,7 +61,9 @@ import tools.jackson.databind.JsonNode;
  * (the pool is off by default), {@code PROCESSOR_LEASE_JOINTIMEOUT=15s} (60 s by default: the
  * no-show would take a minute; the users of this run join well within 15 s),
  * {@code PROCESSOR_LEASE_STARTLEASE=10s} (30 s by default: the outage must outlast it; the set-ups of
- * this run, with the pool, take well under a second), the fakes' URLs and secrets.
+ * this run, with the pool, take well under a second), the fakes' URLs and secrets. The JVMs run
+ * with the test JVMs' flags ({@code JavaProcess}: C1 only, serial GC), for the CPU of the test
+ * machine; no application setting.
  */
 @Tag("acceptance")
 class ShippedJarsAcceptanceTest {
