@@ -1,5 +1,5 @@
 # One image recipe for every service: docker compose builds it once per service with MODULE set.
-# Untested here (no Docker engine on the build machines); see README.
+# Untested here (no Docker engine on the build machines); see docs/operations.md, "docker-compose".
 FROM eclipse-temurin:17-jdk AS build
 WORKDIR /src
 COPY . .

@@ -36,7 +36,7 @@ import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
 /**
- * The stack on a 3-broker KRaft cluster with the production settings the README recommends
+ * The stack on a 3-broker KRaft cluster with the production settings docs/operations.md recommends
  * (replication factor 3, {@code min.insync.replicas} 2, transaction and offsets logs the same):
  * one broker is stopped while callers connect without pause, and started again. Every caller is answered (a
  * 500 only while the pipeline cannot answer in time, counted), every session answered 200 has its

@@ -22,7 +22,7 @@ class SchemaFilesTest {
 
     /** docs/schemas of the repository (tests run in the module's directory). */
     private static final Path CHECKED_IN = Path.of("..", "docs", "schemas");
-    private static final String REGENERATE = "a record changed: regenerate the schemas (README, \"Consuming the topics\")";
+    private static final String REGENERATE = "a record changed: regenerate the schemas (docs/audit.md, \"Consuming the topics\")";
 
     @Test
     void shouldMatchTheCheckedInSchemas() throws Exception {
