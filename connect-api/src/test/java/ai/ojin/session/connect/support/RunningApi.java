@@ -2,8 +2,8 @@ package ai.ojin.session.connect.support;
 
 import ai.ojin.session.connect.ConnectApiApplication;
 import ai.ojin.session.events.topic.SessionTopics;
+import ai.ojin.session.testkit.HttpCalls;
 import ai.ojin.session.testkit.TestKafka;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -64,14 +64,7 @@ public final class RunningApi implements AutoCloseable {
     }
 
     public HttpResponse<String> send(HttpRequest.Builder request) {
-        try {
-            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return HttpCalls.send(http, request);
     }
 
     public HttpClient http() {
