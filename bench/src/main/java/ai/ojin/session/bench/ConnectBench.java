@@ -165,12 +165,31 @@ public final class ConnectBench {
                 }
                 Result connect;
                 WorkerMetrics.Sampler sampler = worker == null ? null : worker.new Sampler();
+                double closed0 = worker == null ? Double.NaN : worker.value("room.teardown.room_closed");
+                double closedIn10s0 = worker == null ? Double.NaN : worker.countAtMost("room.teardown.room_closed", 10);
+                BenchStack inProcessStack = inProcess;
+                FakesOverTime fakesOverTime = server == null && inProcess == null ? null : new FakesOverTime(
+                        Duration.ofSeconds(Long.parseLong(options.getOrDefault("stats-every", "60"))),
+                        () -> server != null ? server.stats() : ForkedStack.keyValues(inProcessStack.stats()));
                 try {
                     connect = OpenLoopDriver.run(label, rate, duration, warmup, maxInFlight, i -> connect(scenario, i));
                 } finally {
                     if (sampler != null) {
                         sampler.close();
                     }
+                    if (fakesOverTime != null) {
+                        notes.add(label + ": fakes every " + options.getOrDefault("stats-every", "60") + " s (rooms that exist on "
+                                + "Daily, rooms open, bots running): " + fakesOverTime.close());
+                    }
+                }
+                if (worker != null && !Double.isNaN(closed0)) {
+                    double closed = worker.value("room.teardown.room_closed") - closed0;
+                    double in10s = worker.countAtMost("room.teardown.room_closed", 10) - closedIn10s0;
+                    double in1s = worker.countAtMost("room.teardown.room_closed", 1);
+                    notes.add(String.format(java.util.Locale.ROOT, "%s: rooms closed after their session's end %.0f, of which "
+                                    + "within 10 s %.0f (room.teardown.room_closed; within 1 s since start: %.0f); rooms resting "
+                                    + "for reuse %.0f, closed rooms waiting for a delete %.0f", label, closed, in10s, in1s,
+                            worker.value("room.pool.resting"), worker.value("room.teardown.room_deletes.pending")));
                 }
                 results.add(connect);
                 if (hangRun != null) {
@@ -241,6 +260,44 @@ public final class ConnectBench {
             if (inProcess != null) {
                 inProcess.close();
             }
+        }
+    }
+
+    /** Samples the fakes' counters (rooms on Daily, open rooms, live bots) every {@code every} until closed. */
+    private static final class FakesOverTime {
+
+        private final StringBuilder samples = new StringBuilder();
+        private final Thread thread;
+        private volatile boolean running = true;
+
+        FakesOverTime(Duration every, java.util.concurrent.Callable<Map<String, String>> stats) {
+            long start = System.nanoTime();
+            thread = new Thread(() -> {
+                while (running) {
+                    try {
+                        Thread.sleep(every.toMillis());
+                        record((System.nanoTime() - start) / 1_000_000_000L, stats.call());
+                    } catch (InterruptedException e) {
+                        return;
+                    } catch (Exception e) {
+                        record((System.nanoTime() - start) / 1_000_000_000L, Map.of("error", e.toString()));
+                    }
+                }
+            }, "fakes-over-time");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        private synchronized void record(long second, Map<String, String> stats) {
+            samples.append(samples.isEmpty() ? "" : "; ").append(second).append(" s: ")
+                    .append(stats.getOrDefault("roomsLive", "?")).append('/').append(stats.getOrDefault("roomsOpen", "?"))
+                    .append('/').append(stats.getOrDefault("botsLive", "?"));
+        }
+
+        synchronized String close() throws InterruptedException {
+            running = false;
+            thread.interrupt();
+            return samples.toString();
         }
     }
 

@@ -100,7 +100,7 @@ final class ForkedStack implements AutoCloseable {
         }
     }
 
-    private static Map<String, String> keyValues(String line) {
+    static Map<String, String> keyValues(String line) {
         Map<String, String> map = new java.util.LinkedHashMap<>();
         for (String pair : line.trim().split("\\s+")) {
             int eq = pair.indexOf('=');

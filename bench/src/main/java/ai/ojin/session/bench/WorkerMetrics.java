@@ -57,6 +57,28 @@ final class WorkerMetrics {
         return counts;
     }
 
+    /**
+     * A timer's cumulative count of observations at most {@code le} seconds (a service-level bucket
+     * it publishes), summed over its series; NaN when absent.
+     */
+    double countAtMost(String meter, double le) {
+        String bucket = meter.replace('.', '_') + "_seconds_bucket";
+        double sum = Double.NaN;
+        for (String line : scrape().split("\n")) {
+            if (!line.startsWith(bucket + "{")) {
+                continue;
+            }
+            Matcher m = LABEL.matcher(line.substring(line.indexOf('{') + 1, line.lastIndexOf('}')));
+            while (m.find()) {
+                if (m.group(1).equals("le") && !m.group(2).equals("+Inf") && Double.parseDouble(m.group(2)) == le) {
+                    double value = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                    sum = Double.isNaN(sum) ? value : sum + value;
+                }
+            }
+        }
+        return sum;
+    }
+
     private record Sample(Map<String, String> tags, double value) {
 
         boolean matches(String... wanted) {

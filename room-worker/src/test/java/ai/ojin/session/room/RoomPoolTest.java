@@ -46,8 +46,8 @@ class RoomPoolTest {
     private final HttpClient http = HttpClient.newHttpClient();
 
     @Test
-    void shouldGiveEachSessionAPooledRoomOfItsOwnAndDeleteItWhenTheSessionEnds() throws Exception {
-        try (WorkerHarness worker = new WorkerHarness(Map.of("room.pool.size", "3"));
+    void shouldGiveEachSessionAPooledRoomOfItsOwnAndDeleteItWhenTheSessionEndsWithoutRecycling() throws Exception {
+        try (WorkerHarness worker = new WorkerHarness(Map.of("room.pool.size", "3", "room.pool.recycle", "false"));
              TopicRecorder<RoomAssignment> assignments = new TopicRecorder<>(worker.topics.roomAssignments())) {
             // given: a full pool, made before any session was admitted
             await().atMost(WAIT).until(() -> poolRooms(worker.daily).size() == 3);
@@ -77,11 +77,12 @@ class RoomPoolTest {
             assertThat(worker.daily.requests()).noneSatisfy(r -> assertThat(r.body()).contains(first.sessionId()));
             assertThat(worker.daily.room(first.sessionId())).isEmpty();
 
-            // and: the tokens are for the pooled room, the user's can join it, the session's exp is in the token
+            // and: the tokens are for the pooled room, the user's can join it within the join window (2 min), and is
+            // ejected after the session's length
             FakeDaily.SelfSignedToken token = worker.daily.verifySelfSigned(firstReply.token()).orElseThrow();
             assertThat(token.roomName()).isEqualTo(firstRoom);
-            assertThat(token.exp()).isBetween(Instant.now().getEpochSecond() + first.maxSessionSeconds() - 30,
-                    Instant.now().getEpochSecond() + first.maxSessionSeconds() + 300);
+            assertThat(token.exp()).isBetween(Instant.now().getEpochSecond() + 60, Instant.now().getEpochSecond() + 120);
+            assertThat(token.ejectAfterElapsed()).isEqualTo(first.maxSessionSeconds() + 60L);
             assertThat(worker.daily.admits(firstRoom, firstReply.token())).isTrue();
             assertThat(worker.orchestrator.session(first.sessionId()).orElseThrow().roomUrl()).isEqualTo(firstReply.roomUrl());
 
@@ -116,6 +117,76 @@ class RoomPoolTest {
             await().atMost(WAIT).until(() -> worker.reply(third.sessionId()).isPresent());
             assertThat(roomName(worker.reply(third.sessionId()).orElseThrow())).isNotIn(firstRoom, secondRoom);
             assertThat(worker.daily.liveRoomNames()).contains(secondRoom);
+        }
+    }
+
+    @Test
+    void shouldReopenAnEndedSessionsRoomForALaterSessionOnlyOnceEveryTokenOfItsSessionHasExpired() throws Exception {
+        try (WorkerHarness worker = new WorkerHarness(Map.of("room.pool.size", "1", "room.token-join-window", "3s"))) {
+            // given: a session in the only pooled room
+            MeterRegistry meters = worker.app.getBean(MeterRegistry.class);
+            await().atMost(WAIT).until(() -> poolRooms(worker.daily).size() == 1);
+            SessionAdmitted first = WorkerHarness.admitted("agent-recycle");
+            worker.publish(first);
+            await().atMost(WAIT).until(() -> worker.reply(first.sessionId()).isPresent());
+            SessionReply firstReply = worker.reply(first.sessionId()).orElseThrow();
+            String room = roomName(firstReply);
+            await().atMost(WAIT).until(() -> poolRooms(worker.daily).size() == 2);
+
+            // when: the session ends
+            worker.publish(new SessionEnded(first.sessionId(), "agent-recycle", Instant.now(), EndReason.END_CALL, 0));
+
+            // then: its room is closed at once and kept (not deleted) while the session's tokens may still be valid
+            await().atMost(WAIT).until(() -> !worker.daily.isOpen(room));
+            await().atMost(WAIT).until(() -> meters.get("room.pool.resting").gauge().value() == 1);
+            assertThat(worker.daily.admits(room, firstReply.token())).isFalse();
+            assertThat(worker.daily.deletedRoomNames()).doesNotContain(room);
+
+            // when: once the tokens have expired (3 s after the assignment, 5 s of margin), a session takes the
+            // ready room and the pool refills
+            await().atMost(WAIT).until(() -> worker.daily.verifySelfSigned(firstReply.token()).orElseThrow().exp()
+                    + 6 < Instant.now().getEpochSecond());
+            int createdBefore = worker.daily.roomsCreated();
+            SessionAdmitted second = WorkerHarness.admitted("agent-recycle");
+            worker.publish(second);
+            await().atMost(WAIT).until(() -> worker.reply(second.sessionId()).isPresent());
+            assertThat(roomName(worker.reply(second.sessionId()).orElseThrow())).isNotEqualTo(room);
+
+            // then: the pool reopens the rested room instead of creating one
+            await().atMost(WAIT).until(() -> meters.get("room.pool.refills").tag("outcome", "reopened").counter().count() == 1);
+            await().atMost(WAIT).until(() -> worker.daily.isOpen(room));
+            assertThat(worker.daily.roomsCreated()).isEqualTo(createdBefore);
+
+            // and: the next session gets that room; its token joins it, the first session's token never again
+            SessionAdmitted third = WorkerHarness.admitted("agent-recycle");
+            worker.publish(third);
+            await().atMost(WAIT).until(() -> worker.reply(third.sessionId()).isPresent());
+            SessionReply thirdReply = worker.reply(third.sessionId()).orElseThrow();
+            assertThat(roomName(thirdReply)).isEqualTo(room);
+            assertThat(worker.daily.admits(room, thirdReply.token())).isTrue();
+            assertThat(worker.daily.admits(room, firstReply.token())).isFalse();
+            assertThat(worker.daily.deletedRoomNames()).doesNotContain(room);
+            await().atMost(WAIT).until(() -> !worker.commandsFor(third.sessionId()).isEmpty());
+
+            // when: Daily reports, late, the end of the first session's meeting in that room
+            long firstMeetingStart = worker.daily.verifySelfSigned(firstReply.token()).orElseThrow().issuedAt();
+            HttpResponse<String> late = postWebhook(worker, "{\"version\":\"1.0.0\",\"type\":\"meeting.ended\","
+                    + "\"id\":\"evt-recycle-1\",\"payload\":{\"room\":\"" + room + "\",\"start_ts\":" + firstMeetingStart
+                    + ",\"end_ts\":" + (firstMeetingStart + 2) + "},\"event_ts\":2}");
+
+            // then: it does not end the session that has the room now
+            assertThat(late.statusCode()).isEqualTo(200);
+            assertThat(late.body()).contains("ignored");
+
+            // and: the end of the current session's meeting does
+            long now = Instant.now().getEpochSecond() + 1;
+            HttpResponse<String> current = postWebhook(worker, "{\"version\":\"1.0.0\",\"type\":\"meeting.ended\","
+                    + "\"id\":\"evt-recycle-2\",\"payload\":{\"room\":\"" + room + "\",\"start_ts\":" + now
+                    + ",\"end_ts\":" + (now + 1) + "},\"event_ts\":3}");
+            assertThat(current.body()).contains("released");
+            await().atMost(WAIT).until(() -> worker.commandsFor(third.sessionId()).stream()
+                    .anyMatch(ReleaseSession.class::isInstance));
+            assertThat(worker.commandsFor(third.sessionId())).filteredOn(ReleaseSession.class::isInstance).hasSize(1);
         }
     }
 

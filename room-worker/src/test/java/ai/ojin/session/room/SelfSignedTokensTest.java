@@ -11,6 +11,7 @@ import ai.ojin.session.testkit.Fault;
 import ai.ojin.session.testkit.TestKafka;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Base64;
@@ -29,9 +30,9 @@ class SelfSignedTokensTest {
             Instant exp = NOW.plusSeconds(600);
 
             // when
-            String token = tokens.sign(new MeetingTokenRequest("room-1", false, "user", "u-abc", exp));
+            String token = tokens.sign(new MeetingTokenRequest("room-1", false, "user", "u-abc", exp, Duration.ofSeconds(660)));
 
-            // then: Daily's check passes and reads r, d, iat, exp, o, u, ud, ejt
+            // then: Daily's check passes and reads r, d, iat, exp, o, u, ud, eje
             FakeDaily.SelfSignedToken claims = daily.verifySelfSigned(token).orElseThrow();
             assertThat(claims.roomName()).isEqualTo("room-1");
             assertThat(claims.domainId()).isEqualTo(daily.domainId());
@@ -39,9 +40,10 @@ class SelfSignedTokensTest {
             assertThat(claims.exp()).isEqualTo(exp.getEpochSecond());
             assertThat(claims.isOwner()).isFalse();
             assertThat(claims.userName()).isEqualTo("user");
-            assertThat(claims.ejectAtTokenExp()).isTrue();
+            assertThat(claims.ejectAtTokenExp()).isNull();
+            assertThat(claims.ejectAfterElapsed()).isEqualTo(660);
             assertThat(claims.userId()).isEqualTo("u-abc");
-            assertThat(claims.claims()).containsOnlyKeys("r", "d", "iat", "exp", "o", "u", "ud", "ejt");
+            assertThat(claims.claims()).containsOnlyKeys("r", "d", "iat", "exp", "o", "u", "ud", "eje");
         }
     }
 
@@ -50,7 +52,7 @@ class SelfSignedTokensTest {
         try (FakeDaily daily = new FakeDaily()) {
             // given
             Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
-            MeetingTokenRequest request = new MeetingTokenRequest("room-1", false, "user", null, NOW.plusSeconds(600));
+            MeetingTokenRequest request = new MeetingTokenRequest("room-1", false, "user", null, NOW.plusSeconds(600), null);
             String good = new SelfSignedMeetingTokens(daily.apiKey(), daily.domainId(), clock).sign(request);
 
             // when

@@ -60,7 +60,8 @@ class SessionSetupTest {
             assertThat(room.exp()).isBetween(expectedExp - 30, expectedExp + 300);
 
             // and: two self-signed tokens that Daily accepts for this room (HS256 with the API key, the domain id
-            // read from Daily once), with the room's exp and eject at exp, not owners; no token call to Daily
+            // read from Daily once), valid for joining within the join window (2 min by default), ejecting after the
+            // session's length, not owners; no token call to Daily
             assertThat(worker.daily.requestCount("POST", "/v1/meeting-tokens")).isZero();
             assertThat(domainLookups(worker)).isEqualTo(1);
             var bot = worker.orchestrator.session(id).orElseThrow();
@@ -69,8 +70,9 @@ class SessionSetupTest {
             assertThat(List.of(userToken, botToken)).allSatisfy(t -> {
                 assertThat(t.roomName()).isEqualTo(id);
                 assertThat(t.domainId()).isEqualTo(worker.daily.domainId());
-                assertThat(t.exp()).isEqualTo(room.exp());
-                assertThat(t.ejectAtTokenExp()).isTrue();
+                assertThat(t.exp()).isBetween(Instant.now().getEpochSecond() + 60, Instant.now().getEpochSecond() + 120);
+                assertThat(t.ejectAtTokenExp()).isNull();
+                assertThat(t.ejectAfterElapsed()).isEqualTo(admitted.maxSessionSeconds() + 60L);
                 assertThat(t.isOwner()).isFalse();
                 assertThat(t.issuedAt()).isBetween(Instant.now().getEpochSecond() - 60, Instant.now().getEpochSecond());
             });
@@ -125,8 +127,9 @@ class SessionSetupTest {
             FakeDaily.Room room = worker.daily.room(id).orElseThrow();
             List<FakeDaily.MintedToken> tokens = worker.daily.tokensForRoom(id);
             assertThat(tokens).hasSize(2).allSatisfy(t -> {
-                assertThat(t.exp()).isEqualTo(room.exp());
-                assertThat(t.ejectAtTokenExp()).isTrue();
+                assertThat(t.exp()).isBetween(Instant.now().getEpochSecond() + 60, Instant.now().getEpochSecond() + 120);
+                assertThat(t.ejectAtTokenExp()).isNull();
+                assertThat(t.ejectAfterElapsed()).isNotNull().isGreaterThan(60L);
                 assertThat(t.isOwner()).isFalse();
             });
             FakeDaily.MintedToken userToken = tokens.stream().filter(t -> t.token().equals(reply.token())).findFirst()

@@ -139,10 +139,15 @@ public final class FakeDaily extends FakeHttpServer {
     /**
      * The claims of a self-signed meeting token as Daily reads them (abbreviated names): {@code r}
      * room, {@code d} domain id, {@code iat}, {@code exp}, {@code o} is owner, {@code u} user name,
-     * {@code ud} user id, {@code ejt} eject at token exp.
+     * {@code ud} user id, {@code ejt} eject at token exp, {@code eje} eject after elapsed.
      */
     public record SelfSignedToken(String roomName, String domainId, Long issuedAt, Long exp, Boolean isOwner,
                                   String userName, String userId, Boolean ejectAtTokenExp, Map<String, Object> claims) {
+
+        /** {@code eje}: seconds after joining at which the participant is ejected, or null. */
+        public Long ejectAfterElapsed() {
+            return claims.get("eje") instanceof Number n ? n.longValue() : null;
+        }
     }
 
     /**
@@ -260,6 +265,11 @@ public final class FakeDaily extends FakeHttpServer {
      */
     public record MintedToken(String token, String roomName, Boolean isOwner, String userName, String userId, Long exp,
                               Boolean ejectAtTokenExp, Map<String, Object> properties) {
+
+        /** {@code eject_after_elapsed}: seconds after joining at which the participant is ejected, or null. */
+        public Long ejectAfterElapsed() {
+            return properties.get("eject_after_elapsed") instanceof Number n ? n.longValue() : null;
+        }
     }
 
     /** The token minted as {@code token}, if this fake minted it. */

@@ -21,7 +21,13 @@ import org.springframework.validation.annotation.Validated;
  * @param setupBudget total time one session's set-up may take (every call and retry included); it
  *     must stay well below connect-api's reply deadline
  * @param teardownBudget total time the tear-down of one session may take
- * @param sessionExpGrace added to the agent's max session length for room and token {@code exp}
+ * @param sessionExpGrace added to the agent's max session length for a room's {@code exp} and a
+ *     participant's {@code eject_after_elapsed}
+ * @param tokenJoinWindow how long a meeting token can be used to join its room, from the session's
+ *     room assignment (Daily refuses a join after the token's {@code exp}; whoever joined stays until
+ *     the session ends). It must be longer than the processor's start lease plus its grace (a user
+ *     who joins within the lease must be let in); a pooled room is reused only after every token of
+ *     its earlier session has expired, so it is also how long a room rests between two sessions
  * @param endedTeardownMaxAge ended facts older than this (a replay of an old log) are not torn down
  *     again; their rooms are long gone or bounded by {@code exp}
  * @param reconcileInterval how often Daily's room list is reconciled (zero or negative: never)
@@ -41,6 +47,7 @@ public record RoomProperties(
         @NotNull @DefaultValue("6s") Duration setupBudget,
         @NotNull @DefaultValue("10s") Duration teardownBudget,
         @NotNull @DefaultValue("60s") Duration sessionExpGrace,
+        @NotNull @DefaultValue("2m") Duration tokenJoinWindow,
         @NotNull @DefaultValue("24h") Duration endedTeardownMaxAge,
         @NotNull @DefaultValue("60s") Duration reconcileInterval,
         @NotNull @DefaultValue("30s") Duration reconcileGrace,
@@ -175,13 +182,18 @@ public record RoomProperties(
      * @param refillConcurrency the least number of pool creations in flight at once; the pool allows
      *     more while demand needs them (rooms taken per second over 10 s x Daily's creation time, x2,
      *     up to the pool's size), within Daily's budget
+     * @param recycle when true (the default), the room of an ended session comes back to the pool once
+     *     every token of that session has expired ({@code room.token-join-window}) and is reopened
+     *     (one update of its {@code exp}) instead of deleted and replaced: at a steady rate the rooms
+     *     on Daily stay bounded, and no session waits for Daily's small budget of room deletes
      */
     public record Pool(
             @Min(0) @DefaultValue("0") int size,
             @NotNull @DefaultValue("25h") Duration roomLifetime,
             @NotNull @DefaultValue("1h") Duration renewBefore,
             @NotNull @DefaultValue("30s") Duration checkInterval,
-            @Min(1) @DefaultValue("4") int refillConcurrency) {
+            @Min(1) @DefaultValue("4") int refillConcurrency,
+            @DefaultValue("true") boolean recycle) {
 
         public boolean enabled() {
             return size > 0;

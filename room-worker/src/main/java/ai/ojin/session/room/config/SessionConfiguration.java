@@ -74,10 +74,11 @@ public class SessionConfiguration {
     }
 
     @Bean
-    SessionTeardown sessionTeardown(DailyApi daily, RoomAssignments roomAssignments, Orchestrator orchestrator,
-                                    RoomProperties properties, MeterRegistry meters, Clock clock,
-                                    ScheduledExecutorService roomWorkerTimers) {
-        return new SessionTeardown(daily, roomAssignments, orchestrator, properties, meters, clock, roomWorkerTimers);
+    SessionTeardown sessionTeardown(DailyApi daily, RoomPool roomPool, RoomAssignments roomAssignments,
+                                    Orchestrator orchestrator, RoomProperties properties, MeterRegistry meters,
+                                    Clock clock, ScheduledExecutorService roomWorkerTimers) {
+        return new SessionTeardown(daily, roomPool, roomAssignments, orchestrator, properties, meters, clock,
+                roomWorkerTimers);
     }
 
     @Bean
@@ -123,8 +124,8 @@ public class SessionConfiguration {
     @Bean
     RoomReconciler roomReconciler(DailyApi daily, SessionRegistry registry, RoomAssignments roomAssignments,
                                   PartitionOwnership ownership, RoomProperties properties, MeterRegistry meters,
-                                  SessionTeardown teardown, Clock clock) {
-        return new RoomReconciler(daily, registry, roomAssignments, ownership, properties, meters, teardown::isDeleting,
-                clock);
+                                  SessionTeardown teardown, RoomPool roomPool, Clock clock) {
+        return new RoomReconciler(daily, registry, roomAssignments, ownership, properties, meters,
+                name -> teardown.isDeleting(name) || roomPool.holds(name), clock);
     }
 }

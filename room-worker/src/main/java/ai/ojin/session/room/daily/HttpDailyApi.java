@@ -94,15 +94,15 @@ public final class HttpDailyApi implements DailyApi {
     }
 
     @Override
-    public CompletableFuture<Boolean> closeRoom(String name, Instant exp, Deadline deadline) {
+    public CompletableFuture<Boolean> setRoomExp(String name, Instant exp, Priority priority, Deadline deadline) {
         String body = write(Map.of("properties", Map.of("exp", exp.getEpochSecond(), "eject_at_room_exp", true)));
-        return http.send("close_room", Priority.ENDING,
+        return http.send(priority == Priority.ENDING ? "close_room" : "reopen_room", priority,
                 () -> request("/rooms/" + encode(prefix + name)).POST(HttpRequest.BodyPublishers.ofString(body)), deadline)
                 .thenApply(response -> {
                     if (response.statusCode() == 404) {
                         return false;
                     }
-                    expectOk("close room", response);
+                    expectOk("update room exp", response);
                     return true;
                 });
     }
@@ -130,7 +130,9 @@ public final class HttpDailyApi implements DailyApi {
             properties.put("user_id", token.userId());
         }
         properties.put("exp", token.exp().getEpochSecond());
-        properties.put("eject_at_token_exp", true);
+        if (token.ejectAfterElapsed() != null) {
+            properties.put("eject_after_elapsed", token.ejectAfterElapsed().toSeconds());
+        }
         String body = write(Map.of("properties", properties));
         return http.send("mint_token", Priority.SETUP,
                 () -> request("/meeting-tokens").POST(HttpRequest.BodyPublishers.ofString(body)),

@@ -18,7 +18,7 @@ import javax.crypto.spec.SecretKeySpec;
  * secret is the domain's API key, with Daily's abbreviated claims {@code r} (room name), {@code d}
  * (domain id), {@code iat}, {@code exp}, {@code o} (is owner), {@code u} (user name),
  * {@code ud} (user id, when the request has one: it comes back in participant webhooks) and
- * {@code ejt} (eject at token exp). Daily accepts it as long as the key is active. No call, no
+ * {@code eje} (eject after elapsed). Daily accepts it as long as the key is active. No call, no
  * rate limit: the token is ready in microseconds. Like {@link HttpDailyApi}, it names the room on
  * Daily as {@code <ROOM_NAME_PREFIX><name>}: room names given here are without the prefix.
  */
@@ -67,7 +67,9 @@ public final class SelfSignedMeetingTokens implements MeetingTokens {
         if (request.userId() != null) {
             claims.put("ud", request.userId());
         }
-        claims.put("ejt", true);
+        if (request.ejectAfterElapsed() != null) {
+            claims.put("eje", request.ejectAfterElapsed().toSeconds());
+        }
         String payload = base64Url(Json.MAPPER.writeValueAsBytes(claims));
         String signingInput = HEADER + "." + payload;
         return signingInput + "." + base64Url(hmac(signingInput));

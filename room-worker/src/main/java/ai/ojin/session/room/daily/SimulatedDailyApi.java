@@ -40,7 +40,7 @@ public final class SimulatedDailyApi implements DailyApi {
     }
 
     @Override
-    public CompletableFuture<Boolean> closeRoom(String name, Instant exp, Deadline deadline) {
+    public CompletableFuture<Boolean> setRoomExp(String name, Instant exp, Priority priority, Deadline deadline) {
         DailyRoom closed = rooms.computeIfPresent(name, (n, r) -> new DailyRoom(r.id(), r.name(), r.url(), r.privacy(),
                 r.createdAt(), exp));
         return CompletableFuture.completedFuture(closed != null);

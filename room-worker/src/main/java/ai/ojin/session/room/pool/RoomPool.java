@@ -2,6 +2,7 @@ package ai.ojin.session.room.pool;
 
 import ai.ojin.session.room.config.RoomProperties;
 import ai.ojin.session.room.daily.DailyApi;
+import ai.ojin.session.room.daily.DailyRoom;
 import ai.ojin.session.room.http.Deadline;
 import ai.ojin.session.room.http.Priority;
 import io.micrometer.core.instrument.Counter;
@@ -12,12 +13,16 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Executors;
+import java.util.concurrent.PriorityBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -34,9 +39,18 @@ import org.springframework.context.SmartLifecycle;
  * first; replaced rooms are deleted as {@link Priority#HOUSEKEEPING}. Pooled
  * rooms carry a long {@code exp} ({@code room.pool.room-lifetime}) and are deleted and replaced
  * once they come within {@code room.pool.renew-before} of it. A room is {@link #take taken} by one
- * session only and never comes back: the session's tear-down deletes it. An empty pool is a miss
- * (the caller creates a room on demand). Unused rooms are deleted when the worker stops; a worker
- * that dies leaves its unused rooms to their {@code exp}.
+ * session at a time. An empty pool is a miss (the caller creates a room on demand). Unused rooms
+ * are deleted when the worker stops; a worker that dies leaves its unused rooms to their {@code exp}.
+ *
+ * <p>Recycling ({@code room.pool.recycle}, on by default): the tear-down closes an ended session's
+ * room and {@link #giveBack gives it back}, with the time at which every token of that session has
+ * expired. It rests closed until then; a refill reopens a rested room (one update of its
+ * {@code exp}, {@link Priority#REFILL}) before it creates a new one, and does not create rooms
+ * that rested rooms will replace within Daily's creation time. So at a steady rate the rooms on
+ * Daily stay bounded (ready + in use + resting) and no ending needs Daily's 2/s delete family.
+ * Rested rooms the pool does not need (it is full) wait as spares, closed, and are deleted as
+ * housekeeping after {@link #SPARE_MAX_AGE} unused; a room that cannot be reopened is dropped. A
+ * worker that stops or dies leaves its resting rooms closed; the reconciliation deletes them.
  *
  * <p>Pooled room names are {@code pool-<26 random base32 characters>}: never a session id, so a
  * pooled room is only ever linked to a session through its assignment.
@@ -51,13 +65,22 @@ public class RoomPool implements SmartLifecycle {
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
     /** The demand the refill concurrency follows: rooms taken over this window. */
     private static final Duration DEMAND_WINDOW = Duration.ofSeconds(10);
+    /** A rested room the pool has not needed for this long is deleted (demand went down). */
+    public static final Duration SPARE_MAX_AGE = Duration.ofMinutes(10);
+    /** Rooms resting until this long from now count as coming back (at least; 2 x Daily's creation time). */
+    private static final Duration MIN_LEAD = Duration.ofSeconds(1);
 
     private final DailyApi daily;
     private final RoomProperties.Pool settings;
     private final Duration deleteBudget;
     private final Clock clock;
     private final ConcurrentLinkedDeque<PooledRoom> rooms = new ConcurrentLinkedDeque<>();
+    /** Closed rooms of ended sessions, by the time they may be reopened. */
+    private final PriorityBlockingQueue<Resting> resting = new PriorityBlockingQueue<>(64,
+            Comparator.comparing(Resting::reusableAt));
+    private final Set<String> restingNames = ConcurrentHashMap.newKeySet();
     private final AtomicInteger creating = new AtomicInteger();
+    private final AtomicInteger reopening = new AtomicInteger();
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
     private final AtomicBoolean refillScheduled = new AtomicBoolean();
     private final AtomicBoolean filledOnce = new AtomicBoolean();
@@ -69,6 +92,8 @@ public class RoomPool implements SmartLifecycle {
     private final Counter created;
     private final Counter createFailures;
     private final Counter replaced;
+    private final Counter reopened;
+    private final Counter spareDeletes;
     private volatile ScheduledExecutorService scheduler;
     private volatile Instant pausedUntil = Instant.MIN;
 
@@ -89,6 +114,10 @@ public class RoomPool implements SmartLifecycle {
         this.created = Counter.builder("room.pool.refills").tag("outcome", "created").register(meters);
         this.createFailures = Counter.builder("room.pool.refills").tag("outcome", "failed").register(meters);
         this.replaced = Counter.builder("room.pool.replaced").register(meters);
+        this.reopened = Counter.builder("room.pool.refills").tag("outcome", "reopened").register(meters);
+        this.spareDeletes = Counter.builder("room.pool.spares_deleted").register(meters);
+        Gauge.builder("room.pool.resting", resting, PriorityBlockingQueue::size)
+                .description("Closed rooms of ended sessions waiting to be reused").register(meters);
     }
 
     /** True for the name of a pooled room (never a session id). */
@@ -98,6 +127,38 @@ public class RoomPool implements SmartLifecycle {
 
     public boolean enabled() {
         return settings.enabled();
+    }
+
+    /** True when ended sessions' rooms come back to this pool instead of being deleted. */
+    public boolean recycles() {
+        return settings.enabled() && settings.recycle();
+    }
+
+    /** True for a closed room this pool keeps for reuse (the reconciliation leaves it alone). */
+    public boolean holds(String name) {
+        return restingNames.contains(name);
+    }
+
+    /**
+     * Takes back the closed room of an ended session: it may be reopened at {@code reusableAt}, once
+     * no token of that session can join it any more. Ignored when the pool has stopped (the room is
+     * closed; the reconciliation deletes it).
+     */
+    public void giveBack(DailyRoom room, Instant reusableAt) {
+        ScheduledExecutorService s = scheduler;
+        if (s == null || !restingNames.add(room.name())) {
+            return;
+        }
+        resting.add(new Resting(room, reusableAt));
+        long delay = Math.max(0, Duration.between(clock.instant(), reusableAt).toMillis());
+        try {
+            s.schedule(this::refillSoon, delay, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            log.debug("Room pool stopped while {} came back", room.name());
+        }
+    }
+
+    private record Resting(DailyRoom room, Instant reusableAt) {
     }
 
     public int size() {
@@ -150,8 +211,59 @@ public class RoomPool implements SmartLifecycle {
                     DEMAND_WINDOW.toSeconds(), demand.createMillis());
             refillConcurrency = concurrency;
         }
-        while (rooms.size() + creating.get() < settings.size() && creating.get() < concurrency) {
+        int missing = settings.size() - rooms.size() - creating.get() - reopening.get();
+        Resting next;
+        while (missing > 0 && creating.get() + reopening.get() < concurrency && (next = resting.peek()) != null
+                && !next.reusableAt().isAfter(now) && resting.remove(next)) {
+            reopen(next);
+            missing--;
+        }
+        Instant lead = now.plus(Duration.ofMillis(Math.max(MIN_LEAD.toMillis(), 2 * demand.createMillis())));
+        missing -= (int) resting.stream().filter(r -> r.reusableAt().isBefore(lead)).count();
+        while (missing > 0 && creating.get() + reopening.get() < concurrency) {
             createOne();
+            missing--;
+        }
+        if (rooms.size() >= settings.size()) {
+            deleteOldSpares(now);
+        }
+    }
+
+    /** Reopens a rested room for the pool (a long exp again); a room that cannot be reopened is dropped. */
+    private void reopen(Resting room) {
+        reopening.incrementAndGet();
+        String name = room.room().name();
+        Instant exp = clock.instant().plus(settings.roomLifetime());
+        CompletableFuture<Boolean> attempt;
+        try {
+            attempt = daily.setRoomExp(name, exp, Priority.REFILL, Deadline.in(CREATE_BUDGET));
+        } catch (RuntimeException e) {
+            attempt = CompletableFuture.failedFuture(e);
+        }
+        attempt.whenComplete((found, error) -> {
+            restingNames.remove(name);
+            if (error == null && found && scheduler != null) {
+                reopened.increment();
+                rooms.add(new PooledRoom(room.room(), exp));
+            } else if (error == null && found) {
+                retire(name); // stopped meanwhile
+            } else {
+                log.info("Room pool: {} could not be reopened ({}); dropped", name,
+                        error == null ? "gone" : error.toString());
+            }
+            reopening.decrementAndGet();
+            refillSoon();
+        });
+    }
+
+    /** Deletes rested rooms unused for {@link #SPARE_MAX_AGE} (housekeeping: demand went down). */
+    private void deleteOldSpares(Instant now) {
+        Instant oldest = now.minus(SPARE_MAX_AGE);
+        Resting next;
+        while ((next = resting.peek()) != null && next.reusableAt().isBefore(oldest) && resting.remove(next)) {
+            spareDeletes.increment();
+            String name = next.room().name();
+            delete(name, Priority.HOUSEKEEPING).whenComplete((ok, error) -> restingNames.remove(name));
         }
     }
 
@@ -305,6 +417,12 @@ public class RoomPool implements SmartLifecycle {
             return;
         }
         s.shutdownNow();
+        if (!resting.isEmpty()) {
+            log.info("Room pool: {} closed room(s) of ended sessions left for the reconciliation to delete",
+                    resting.size());
+            resting.clear();
+            restingNames.clear();
+        }
         List<CompletableFuture<Boolean>> deletes = new ArrayList<>();
         PooledRoom room;
         while ((room = rooms.poll()) != null) {

@@ -39,7 +39,10 @@ import org.springframework.context.SmartLifecycle;
  * made anyway, goes away. It also deletes rooms of ours whose {@code exp} has passed (nobody can
  * join them any more: a session's room closed by its tear-down whose delete was given up or lost
  * with a worker, an expired pooled room) when their partition is owned here now, except rooms
- * whose delete this worker runs already. Only rooms with this deployment's mark
+ * whose delete this worker runs already or that its pool keeps to reuse. A closed pooled room may
+ * rest in another worker's pool, to be reopened: it is deleted only once it has been closed longer
+ * than a room rests ({@code room.token-join-window} + {@link RoomPool#SPARE_MAX_AGE} + a minute),
+ * which bounds the rooms of a worker that stopped or died. Only rooms with this deployment's mark
  * ({@code ROOM_NAME_PREFIX}, kept by the Daily client) are ever considered: the client lists other
  * rooms without a name. A pooled room is a room of ours only through its assignment (then the same
  * rules hold for its session, with the time it was assigned) or once past its exp; rooms waiting
@@ -142,7 +145,8 @@ public class RoomReconciler implements SmartLifecycle {
             return false;
         }
         if (room.exp() != null && !room.exp().isAfter(now)) {
-            return isOursAndOwnedNow(room.name());
+            boolean mayRest = RoomPool.isPoolRoomName(room.name()) && assignments.ofRoom(room.name()).isEmpty();
+            return isOursAndOwnedNow(room.name()) && (!mayRest || room.exp().isBefore(now.minus(longestRest())));
         }
         if (room.createdAt() == null || room.createdAt().isAfter(youngest)) {
             return false;
@@ -169,6 +173,11 @@ public class RoomReconciler implements SmartLifecycle {
                 .or(() -> SessionIds.agentOf(name))
                 .or(() -> Optional.of(name).filter(RoomPool::isPoolRoomName));
         return key.filter(ownership::owns).isPresent();
+    }
+
+    /** How long a closed pooled room may rest in a pool before it is reopened or deleted there. */
+    private Duration longestRest() {
+        return properties.tokenJoinWindow().plus(RoomPool.SPARE_MAX_AGE).plusMinutes(1);
     }
 
     private void runSafely() {

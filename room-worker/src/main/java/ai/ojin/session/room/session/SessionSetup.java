@@ -176,6 +176,8 @@ public class SessionSetup {
         volatile ErrorCode step = ErrorCode.ROOM_CREATION_FAILED;
         volatile boolean cancelled;
         volatile DailyRoom room;
+        /** When the room was given to this session: the tokens' join window counts from it (null: at issue). */
+        volatile Instant assignedAt;
         /** The observation the set-up started in (its job's), or null. */
         final Observation parent;
 
@@ -232,12 +234,18 @@ public class SessionSetup {
                     .thenCompose(created -> traced(() -> {
                         room = created;
                         checkCancelled();
+                        // joinable within the window only (a recycled room is reused once they expired), ejecting
+                        // after the session's length at most
+                        Instant joinBy = (assignedAt != null ? assignedAt : clock.instant())
+                                .plus(properties.tokenJoinWindow());
+                        Duration ejectAfter = Duration.ofSeconds(Math.max(1, admitted.maxSessionSeconds()))
+                                .plus(properties.sessionExpGrace());
                         CompletableFuture<String> user = tokens.issue(
                                 new MeetingTokenRequest(created.name(), false, USER_NAME,
-                                        ParticipantIds.userId(id(), Role.USER), exp), deadline);
+                                        ParticipantIds.userId(id(), Role.USER), joinBy, ejectAfter), deadline);
                         CompletableFuture<String> bot = tokens.issue(
                                 new MeetingTokenRequest(created.name(), false, properties.daily().botUserName(),
-                                        ParticipantIds.userId(id(), Role.BOT), exp), deadline);
+                                        ParticipantIds.userId(id(), Role.BOT), joinBy, ejectAfter), deadline);
                         return user.thenCombine(bot, Tokens::new);
                     }))
                     .thenCompose(tokens -> traced(() -> {
@@ -262,6 +270,7 @@ public class SessionSetup {
                         if (known.isPresent()) {
                             RoomAssignment assigned = known.get();
                             log.info("Session {}: set up again; using its assigned room {}", id(), assigned.roomName());
+                            assignedAt = assigned.assignedAt();
                             return assigned.pooled()
                                     ? CompletableFuture.completedFuture(new DailyRoom(null, assigned.roomName(),
                                             assigned.roomUrl(), "private", null, null))
@@ -277,6 +286,7 @@ public class SessionSetup {
             RoomAssignment assignment = new RoomAssignment(id(), admitted.agentId(),
                     pooled.map(PooledRoom::name).orElse(id()), pooled.map(p -> p.room().url()).orElse(null),
                     pooled.isPresent(), clock.instant());
+            assignedAt = assignment.assignedAt();
             return assignments.assign(assignment)
                     .handle((written, error) -> {
                         if (error != null) {

@@ -4,12 +4,15 @@ import ai.ojin.session.events.room.RoomAssignment;
 import ai.ojin.session.room.assignment.RoomAssignments;
 import ai.ojin.session.room.config.RoomProperties;
 import ai.ojin.session.room.daily.DailyApi;
+import ai.ojin.session.room.daily.DailyRoom;
 import ai.ojin.session.room.http.Deadline;
 import ai.ojin.session.room.http.Priority;
 import ai.ojin.session.room.jobs.Retry;
 import ai.ojin.session.room.orchestrator.Orchestrator;
+import ai.ojin.session.room.pool.RoomPool;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,9 +32,11 @@ import org.slf4j.LoggerFactory;
  * Daily's standard family (404 = gone), and stops its bot (404 = stopped), each retried with
  * backoff until it succeeds, the job is cancelled, or {@code room.teardown.give-up-after} has
  * passed. The tear-down is done then: ending a session never waits for Daily's small budget of
- * room deletes. The closed room is then deleted in the background as housekeeping (then the
- * assignment's tombstone), retried until the same give-up time; a room given up on, or left by a
- * worker that stopped, is past its {@code exp} and the reconciliation deletes it.
+ * room deletes. A closed pooled room goes back to the pool when it recycles (after the assignment's
+ * tombstone), to be reopened once every token of the session has expired ({@link RoomPool#giveBack});
+ * any other closed room is deleted in the background as housekeeping (then the assignment's
+ * tombstone), retried until the same give-up time. A room given up on, or left by a worker that
+ * stopped, is past its {@code exp} and the reconciliation deletes it.
  */
 public class SessionTeardown {
 
@@ -41,8 +46,11 @@ public class SessionTeardown {
     private static final Duration ASSIGNMENT_WAIT = Duration.ofSeconds(10);
     /** A closed room's exp, from the close: Daily takes an exp in the future. */
     private static final Duration CLOSE_AFTER = Duration.ofSeconds(1);
+    /** A recycled room rests this long after its tokens' exp and its close (clocks differ a little). */
+    static final Duration REUSE_MARGIN = Duration.ofSeconds(5);
 
     private final DailyApi daily;
+    private final RoomPool pool;
     private final RoomAssignments assignments;
     private final Orchestrator orchestrator;
     private final RoomProperties properties;
@@ -51,11 +59,13 @@ public class SessionTeardown {
     private final Retry retry;
     private final ScheduledExecutorService scheduler;
     private final Set<String> deleting = ConcurrentHashMap.newKeySet();
+    private final Timer closeDelay;
 
-    public SessionTeardown(DailyApi daily, RoomAssignments assignments, Orchestrator orchestrator,
+    public SessionTeardown(DailyApi daily, RoomPool pool, RoomAssignments assignments, Orchestrator orchestrator,
                            RoomProperties properties, MeterRegistry meters, Clock clock,
                            ScheduledExecutorService scheduler) {
         this.daily = daily;
+        this.pool = pool;
         this.assignments = assignments;
         this.orchestrator = orchestrator;
         this.properties = properties;
@@ -65,6 +75,9 @@ public class SessionTeardown {
         this.scheduler = scheduler;
         Gauge.builder("room.teardown.room_deletes.pending", deleting, Set::size)
                 .description("Closed rooms waiting to be deleted").register(meters);
+        this.closeDelay = Timer.builder("room.teardown.room_closed")
+                .description("From a session's end (its fact) to its room closed (nobody can join, everyone ejected)")
+                .serviceLevelObjectives(Duration.ofSeconds(1), Duration.ofSeconds(10)).register(meters);
     }
 
     /** True while this worker is deleting the room (closed already) in the background. */
@@ -96,7 +109,14 @@ public class SessionTeardown {
                         Deadline.in(properties.teardownBudget())), BACKOFF, stop,
                 (attempt, error) -> log.warn("Session {}: closing its room failed (try {}): {}", sessionId, attempt,
                         error.toString())).thenApply(closed -> {
-                            deleteInBackground(sessionId, a, closed, giveUpAt);
+                            if (endedAt != null) {
+                                closeDelay.record(Duration.between(endedAt, clock.instant()));
+                            }
+                            if (closed && pool.recycles() && a.filter(RoomAssignment::pooled).isPresent()) {
+                                recycleInBackground(a.get(), giveUpAt);
+                            } else {
+                                deleteInBackground(sessionId, a, closed, giveUpAt);
+                            }
                             return closed;
                         }));
         CompletableFuture<Boolean> firstStop = stopBot(sessionId, stop);
@@ -158,6 +178,34 @@ public class SessionTeardown {
                         meters.counter("room.teardown.room_deletes", "outcome", deleted ? "deleted" : "gone").increment();
                         log.debug("Session {}: closed room {} deleted", sessionId, name);
                     }
+                });
+    }
+
+    /**
+     * Gives a closed pooled room back to the pool once its assignment is tombstoned (so webhooks and
+     * the reconciliation never take a later session's room for this one's): reusable when the
+     * session's tokens have expired ({@code room.token-join-window} from the assignment) and its
+     * close has ejected everyone, plus a margin.
+     */
+    private void recycleInBackground(RoomAssignment assignment, Instant giveUpAt) {
+        Instant tokensExpired = assignment.assignedAt() == null ? clock.instant().plus(properties.tokenJoinWindow())
+                : assignment.assignedAt().plus(properties.tokenJoinWindow());
+        Instant closed = clock.instant().plus(CLOSE_AFTER);
+        Instant reusableAt = (tokensExpired.isAfter(closed) ? tokensExpired : closed).plus(REUSE_MARGIN);
+        String sessionId = assignment.sessionId();
+        retry.until(() -> assignments.remove(sessionId).thenApply(ignored -> true), BACKOFF,
+                        () -> !clock.instant().isBefore(giveUpAt),
+                        (attempt, error) -> log.debug("Session {}: tombstoning its room assignment failed (try {}): {}",
+                                sessionId, attempt, error.toString()))
+                .whenComplete((ok, error) -> {
+                    if (error != null) {
+                        log.warn("Session {}: its room assignment was not tombstoned ({}); room {} is not reused, the "
+                                + "reconciliation deletes it", sessionId, error.toString(), assignment.roomName());
+                        return;
+                    }
+                    meters.counter("room.teardown.rooms_recycled").increment();
+                    pool.giveBack(new DailyRoom(null, assignment.roomName(), assignment.roomUrl(), "private", null, null),
+                            reusableAt);
                 });
     }
 

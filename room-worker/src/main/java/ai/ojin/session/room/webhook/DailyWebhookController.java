@@ -14,6 +14,7 @@ import ai.ojin.session.room.session.SessionOutbox;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -40,7 +41,9 @@ import tools.jackson.databind.json.JsonMapper;
  * without being parsed. The room a verified event names is ours when it carries this deployment's
  * {@code ROOM_NAME_PREFIX} and, without it, is a session id (a room named after its session) or a
  * pooled room whose session {@link RoomAssignments} knows. A verified {@code meeting.ended} for a
- * room of ours releases its session (MEETING_ENDED); a verified {@code participant.joined} /
+ * room of ours releases its session (MEETING_ENDED), unless the meeting started before the room was
+ * given to that session (a pooled room is reused: a late {@code meeting.ended} of an earlier
+ * session's meeting must not end the next one); a verified {@code participant.joined} /
  * {@code participant.left} becomes a participant command ({@link ParticipantWebhooks}). Each once
  * per event id; the 200 is sent only after the command is on Kafka, so Daily retries otherwise.
  */
@@ -122,10 +125,10 @@ public class DailyWebhookController {
             count(typeTag(type), "ignored");
             return ok("ignored");
         }
-        String session = ourRoom(json.path("payload").path("room").asString(null))
-                .flatMap(this::sessionOf).orElse(null);
+        Optional<String> roomName = ourRoom(json.path("payload").path("room").asString(null));
+        String session = roomName.flatMap(this::sessionOf).orElse(null);
         Optional<? extends SessionCommand> command = type.equals("meeting.ended")
-                ? meetingEnded(session)
+                ? meetingEnded(session).filter(release -> !startedBeforeAssignment(roomName.get(), json.path("payload")))
                 : ParticipantWebhooks.command(type, json.path("payload"), session);
         if (command.isEmpty()) {
             count(typeTag(type), "not_ours");
@@ -144,6 +147,15 @@ public class DailyWebhookController {
         count(typeTag(type), outcome);
         log.info("Daily reported {} for session {}; {}", type, room, outcome);
         return ok(outcome);
+    }
+
+    /** True when the meeting ({@code start_ts}, epoch seconds) began before the pooled room was assigned. */
+    private boolean startedBeforeAssignment(String roomName, JsonNode payload) {
+        JsonNode started = payload.path("start_ts");
+        Optional<RoomAssignment> assigned = assignments.ofRoom(roomName).filter(RoomAssignment::pooled);
+        return started.isNumber() && assigned.map(RoomAssignment::assignedAt)
+                .filter(at -> Instant.ofEpochMilli(Math.round(started.asDouble() * 1000)).isBefore(at))
+                .isPresent();
     }
 
     private Optional<ReleaseSession> meetingEnded(String session) {

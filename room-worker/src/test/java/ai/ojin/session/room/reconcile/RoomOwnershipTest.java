@@ -99,8 +99,9 @@ class RoomOwnershipTest {
     @Test
     void shouldDeleteRoomsOfOursPastTheirExpWhenTheirPartitionIsOwnedNowUnlessTheirDeleteRunsAlready() throws Exception {
         // given: a worker owning every partition since now, and rooms created before that: closed rooms of
-        // sessions (one of them being deleted by this worker already), a closed pooled room, an open session
-        // room, and a closed room of someone else
+        // sessions (one of them being deleted by this worker already), a pooled room closed long ago, one closed a
+        // second ago (it may rest in another worker's pool, to be reopened), an open session room, and a closed
+        // room of someone else
         SessionTopics topics = TestKafka.newTopics();
         RoomProperties properties = new Binder(new MapConfigurationPropertySource(Map.of("room.reconcile-grace", "0s")))
                 .bindOrCreate("room", RoomProperties.class);
@@ -121,10 +122,13 @@ class RoomOwnershipTest {
             String closedSession = SessionIds.newSessionId("agent-exp");
             String closedBeingDeleted = SessionIds.newSessionId("agent-exp");
             String closedPooled = "pool-" + "b".repeat(26);
+            String restingPooled = "pool-" + "c".repeat(26);
             String openSession = SessionIds.newSessionId("agent-exp");
             daily.addRoom(closedSession, anHourAgo, closed);
             daily.addRoom(closedBeingDeleted, anHourAgo, closed);
-            daily.addRoom(closedPooled, anHourAgo, closed);
+            daily.addRoom(closedPooled, anHourAgo, Map.of("exp", Instant.now().getEpochSecond() - 1800,
+                    "eject_at_room_exp", true));
+            daily.addRoom(restingPooled, anHourAgo, closed);
             daily.addRoom(openSession, anHourAgo, Map.of("exp", Instant.now().getEpochSecond() + 3600));
             daily.addRoom("someone-elses-room", anHourAgo, closed);
             PartitionOwnership ownership = new PartitionOwnership(topics.events().name());
@@ -138,7 +142,7 @@ class RoomOwnershipTest {
 
             // then: the closed rooms of ours go, whoever created them; the rest stays
             assertThat(deleted).containsExactlyInAnyOrder(closedSession, closedPooled);
-            assertThat(daily.liveRoomNames()).containsExactlyInAnyOrder(closedBeingDeleted, openSession,
+            assertThat(daily.liveRoomNames()).containsExactlyInAnyOrder(closedBeingDeleted, restingPooled, openSession,
                     "someone-elses-room");
         }
     }
