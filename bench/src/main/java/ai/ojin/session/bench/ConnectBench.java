@@ -289,6 +289,7 @@ public final class ConnectBench {
         }
 
         private synchronized void record(long second, Map<String, String> stats) {
+            System.out.println("fakes at " + second + " s: " + stats);
             samples.append(samples.isEmpty() ? "" : "; ").append(second).append(" s: ")
                     .append(stats.getOrDefault("roomsLive", "?")).append('/').append(stats.getOrDefault("roomsOpen", "?"))
                     .append('/').append(stats.getOrDefault("botsLive", "?"));

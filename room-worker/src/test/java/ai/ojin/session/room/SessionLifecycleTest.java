@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -83,6 +84,38 @@ class SessionLifecycleTest {
             assertThat(toDelete).as("12 deletes at the budget of 1.58/s (closed after %s)", toClose)
                     .isGreaterThanOrEqualTo(Duration.ofSeconds(6));
             assertThat(toClose).isLessThan(toDelete);
+        }
+    }
+
+    @Test
+    void shouldStopBotsAtOnceWhileRoomClosesWaitForDaily() throws Exception {
+        try (WorkerHarness worker = new WorkerHarness(Map.of("room.teardown.concurrency", "1"))) {
+            // given: two sessions that are up, one tear-down step of each kind at a time, and Daily failing every
+            // room update (the close) for now
+            SessionAdmitted first = WorkerHarness.admitted("agent-lanes");
+            SessionAdmitted second = WorkerHarness.admitted("agent-lanes");
+            worker.publish(first, second);
+            await().atMost(WAIT).until(() -> worker.orchestrator.liveSessions()
+                    .containsAll(List.of(first.sessionId(), second.sessionId())));
+            AtomicBoolean dailyDown = new AtomicBoolean(true);
+            worker.daily.failNextWhen("POST", "/v1/rooms/", call -> dailyDown.get(), 10_000, Fault.status(500));
+
+            // when: both end
+            worker.publish(new SessionEnded(first.sessionId(), "agent-lanes", Instant.now(), EndReason.END_CALL, 0),
+                    new SessionEnded(second.sessionId(), "agent-lanes", Instant.now(), EndReason.END_CALL, 0));
+
+            // then: both bots are stopped although the first close is still being retried and the second waits
+            await().atMost(WAIT).until(() -> worker.orchestrator.stoppedSessionIds()
+                    .containsAll(List.of(first.sessionId(), second.sessionId())));
+            assertThat(worker.daily.isOpen(first.sessionId())).isTrue();
+            assertThat(worker.daily.isOpen(second.sessionId())).isTrue();
+
+            // when: Daily answers again
+            dailyDown.set(false);
+
+            // then: both rooms are closed
+            await().atMost(WAIT).until(() -> !worker.daily.isOpen(first.sessionId())
+                    && !worker.daily.isOpen(second.sessionId()));
         }
     }
 

@@ -62,7 +62,8 @@ public record RoomProperties(
         @Valid @NotNull @DefaultValue Pool pool) {
 
     /**
-     * @param concurrency tear-downs running at once (their own lane: endings never delay set-ups)
+     * @param concurrency room closes, and separately bot stops, running at once (lanes of their own:
+     *     endings never delay set-ups, and bots are stopped while closes wait for Daily's budget)
      * @param maxQueued tear-downs running or waiting at which the worker pauses reading facts
      * @param giveUpAfter how long a room delete or bot stop is retried before the room's exp and the
      *     reconciliation are left to bound it
@@ -112,11 +113,16 @@ public record RoomProperties(
      * @param enabled false: no client-side limit (a domain whose limits Daily raised, or a test)
      * @param standard every endpoint but room deletes (Daily: 20 requests/s or 100 per 5 s)
      * @param delete {@code DELETE /rooms/:name} (Daily: 2 requests/s or 50 per 30 s)
+     * @param endingMaxWait while a call that ends a session (a room's close) has waited longer than
+     *     this for a permit, set-up calls are refused at once (502 {@code room_creation_failed}):
+     *     above the budget, connects fail fast and ended sessions' rooms are still closed on time
+     *     (zero: set-ups always go first)
      */
     public record Limits(
             @DefaultValue("true") boolean enabled,
             @NotBlank @DefaultValue("20/1s,100/5s") String standard,
-            @NotBlank @DefaultValue("2/1s,50/30s") String delete) {
+            @NotBlank @DefaultValue("2/1s,50/30s") String delete,
+            @NotNull @DefaultValue("5s") Duration endingMaxWait) {
 
         public Limits {
             RateWindow.parse(standard);

@@ -10,7 +10,6 @@ import ai.ojin.session.room.assignment.RoomAssignments;
 import ai.ojin.session.room.daily.DailyApi;
 import ai.ojin.session.room.daily.DailyBudget;
 import ai.ojin.session.room.daily.MeetingTokens;
-import ai.ojin.session.room.jobs.JobLane;
 import ai.ojin.session.room.jobs.Retry;
 import ai.ojin.session.room.orchestrator.Orchestrator;
 import ai.ojin.session.room.pool.RoomPool;
@@ -106,8 +105,8 @@ public class SessionConfiguration {
                             RoomProperties properties, MeterRegistry meters) {
         DeadLetters deadLetters = new DeadLetters(sessionEventsDeadLetters, deadLetterPublisher,
                 new Retry(roomWorkerTimers));
-        SessionJobs jobs = new SessionJobs(setup, teardown, registry, new JobLane(properties.teardown().concurrency()),
-                deadLetters, properties.maxInFlight(), properties.teardown().maxQueued());
+        SessionJobs jobs = new SessionJobs(setup, teardown, registry, deadLetters, properties.maxInFlight(),
+                properties.teardown().maxQueued());
         Gauge.builder("room.jobs.in_flight", jobs, SessionJobs::setupsInFlight).tag("kind", "setup").register(meters);
         Gauge.builder("room.jobs.in_flight", jobs, SessionJobs::teardownsInFlight).tag("kind", "teardown")
                 .register(meters);

@@ -3,6 +3,7 @@ package ai.ojin.session.room.daily;
 import ai.ojin.session.room.config.RoomProperties;
 import ai.ojin.session.room.http.Deadline;
 import ai.ojin.session.room.http.Delayer;
+import ai.ojin.session.room.http.Priority;
 import ai.ojin.session.room.http.RateLimiter;
 import ai.ojin.session.room.http.RateLimits;
 import ai.ojin.session.room.http.RateWindow;
@@ -61,6 +62,7 @@ public final class DailyBudget implements RateLimits {
         this.share = checked(share);
         windows.forEach((family, spec) -> {
             RateLimiter limiter = new RateLimiter(RateWindow.safeRate(spec) * share, 1, ticker, delayer);
+            limiter.protect(Priority.ENDING, limits.endingMaxWait());
             limiters.put(family, limiter);
             String tag = family.name().toLowerCase(Locale.ROOT);
             Gauge.builder("room.http.rate_limit.waiting", limiter, RateLimiter::waiting).tag("api", "daily")

@@ -16,6 +16,11 @@ import java.util.function.LongSupplier;
  * call that cannot get a permit within its wait fails with {@link NoPermitException} and takes
  * nothing. The rate can be changed at run time ({@link #setRate}). Time is read from a nanosecond
  * ticker and waits run on a {@link Delayer}.
+ *
+ * <p>A priority can be {@link #protect protected} from starving: while one of its calls has waited
+ * longer than its limit, calls of higher priorities are refused at once (they take nothing), so
+ * that the waiting calls get the next permits. Demand above the budget then fails fast at the top
+ * instead of piling up at the bottom.
  */
 public final class RateLimiter {
 
@@ -28,6 +33,8 @@ public final class RateLimiter {
     private long refilledAt;
     private boolean drainScheduled;
     private long drainAt;
+    private Priority protectedPriority;
+    private long protectedMaxWaitNanos;
 
     /** On the JVM's monotonic clock and the JDK's delay thread. */
     public RateLimiter(double permitsPerSecond, double burst) {
@@ -56,9 +63,27 @@ public final class RateLimiter {
 
     /** The wait for a permit was longer than the caller could afford. */
     public static final class NoPermitException extends RuntimeException {
-        NoPermitException() {
-            super("no permit within the wait", null, false, false);
+        NoPermitException(String reason) {
+            super(reason, null, false, false);
         }
+    }
+
+    /**
+     * From now on, calls of a priority higher than {@code priority} are refused at once while a
+     * call of {@code priority} has waited longer than {@code maxWait} (zero: no protection).
+     */
+    public synchronized void protect(Priority priority, Duration maxWait) {
+        this.protectedPriority = maxWait.isZero() ? null : priority;
+        this.protectedMaxWaitNanos = maxWait.toNanos();
+    }
+
+    /** Called with the lock held: true when a protected call has waited too long for {@code priority} to go first. */
+    private boolean starving(Priority priority, long now) {
+        if (protectedPriority == null || priority.ordinal() >= protectedPriority.ordinal()) {
+            return false;
+        }
+        Waiter oldest = queues.get(protectedPriority.ordinal()).peek();
+        return oldest != null && now - oldest.askedAt() > protectedMaxWaitNanos;
     }
 
     /** Changes the rate from now on (the permits saved up so far stay); waiting calls follow the new rate. */
@@ -85,14 +110,19 @@ public final class RateLimiter {
         Waiter waiter;
         synchronized (this) {
             refill();
+            long now = ticker.getAsLong();
+            if (starving(priority, now)) {
+                return CompletableFuture.failedFuture(new NoPermitException(
+                        "refused: " + protectedPriority + " calls have waited longer than their limit"));
+            }
             if (tokens >= 1 && waitingFrom(priority) == 0) {
                 tokens -= 1;
                 return CompletableFuture.completedFuture(null);
             }
             if (maxWait.isNegative() || maxWait.isZero()) {
-                return CompletableFuture.failedFuture(new NoPermitException());
+                return CompletableFuture.failedFuture(new NoPermitException("no permit within the wait"));
             }
-            waiter = new Waiter(priority, new CompletableFuture<>());
+            waiter = new Waiter(priority, now, new CompletableFuture<>());
             queues.get(priority.ordinal()).add(waiter);
             scheduleDrain();
         }
@@ -102,7 +132,7 @@ public final class RateLimiter {
                     return;
                 }
             }
-            waiter.granted().completeExceptionally(new NoPermitException());
+            waiter.granted().completeExceptionally(new NoPermitException("no permit within the wait"));
         });
         return waiter.granted();
     }
@@ -162,6 +192,6 @@ public final class RateLimiter {
         refilledAt = now;
     }
 
-    private record Waiter(Priority priority, CompletableFuture<Void> granted) {
+    private record Waiter(Priority priority, long askedAt, CompletableFuture<Void> granted) {
     }
 }

@@ -127,7 +127,7 @@ public final class ResilientHttp {
                         return sendOnce(call, attempt);
                     }
                     meters.counter("room.http.rate_limited", "api", api, "operation", call.operation()).increment();
-                    warnBudgetIsTheLimit(call);
+                    warnBudgetIsTheLimit(call, unwrap(error).getMessage());
                     return CompletableFuture.<HttpResponse<String>>failedFuture(new ExternalCallException(
                             api + " " + call.operation() + ": rate limit leaves no time in the budget", 0));
                 })
@@ -138,14 +138,14 @@ public final class ResilientHttp {
      * Says, at most every {@link #BUDGET_WARNING_EVERY}, that calls fail because the rate budget
      * (not the remote service) is the limit: demand is above what the budget allows.
      */
-    private void warnBudgetIsTheLimit(Call call) {
+    private void warnBudgetIsTheLimit(Call call, String why) {
         long now = Deadline.SYSTEM_TICKER.getAsLong();
         long next = nextBudgetWarning.get();
         if (now - next >= 0 && nextBudgetWarning.compareAndSet(next, now + BUDGET_WARNING_EVERY.toNanos())) {
-            log.warn("{}'s rate budget is the limit: a {} call ({} priority) found no permit before its deadline "
-                    + "and failed without being sent; demand is above the budget (room.http.rate_limited counts "
-                    + "every such call; this line is logged at most every {} s)", api, call.operation(),
-                    call.priority(), BUDGET_WARNING_EVERY.toSeconds());
+            log.warn("{}'s rate budget is the limit: a {} call ({} priority) got no permit ({}) and failed without "
+                    + "being sent; demand is above the budget (room.http.rate_limited counts every such call; this "
+                    + "line is logged at most every {} s)", api, call.operation(), call.priority(), why,
+                    BUDGET_WARNING_EVERY.toSeconds());
         }
     }
 

@@ -12,7 +12,7 @@ import java.util.function.Supplier;
 public final class JobLane {
 
     private final int concurrency;
-    private final ConcurrentLinkedQueue<Queued> queue = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Queued<?>> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger running = new AtomicInteger();
     private final AtomicInteger queued = new AtomicInteger();
 
@@ -23,13 +23,32 @@ public final class JobLane {
         this.concurrency = concurrency;
     }
 
-    private record Queued(Supplier<CompletableFuture<Void>> work, CompletableFuture<Void> done) {
+    private record Queued<T>(Supplier<CompletableFuture<T>> work, CompletableFuture<T> done) {
+
+        /** Starts the work; when it ends: {@code freed}, then {@code done} completes, then {@code next}. */
+        void start(Runnable freed, Runnable next) {
+            CompletableFuture<T> started;
+            try {
+                started = work.get();
+            } catch (RuntimeException e) {
+                started = CompletableFuture.failedFuture(e);
+            }
+            started.whenComplete((value, error) -> {
+                freed.run();
+                if (error != null) {
+                    done.completeExceptionally(error);
+                } else {
+                    done.complete(value);
+                }
+                next.run();
+            });
+        }
     }
 
     /** Completes (normally or not) as the work does, once it got its turn. */
-    public CompletableFuture<Void> submit(Supplier<CompletableFuture<Void>> work) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        queue.add(new Queued(work, done));
+    public <T> CompletableFuture<T> submit(Supplier<CompletableFuture<T>> work) {
+        CompletableFuture<T> done = new CompletableFuture<>();
+        queue.add(new Queued<>(work, done));
         queued.incrementAndGet();
         drain();
         return done;
@@ -53,27 +72,13 @@ public final class JobLane {
             if (!running.compareAndSet(now, now + 1)) {
                 continue;
             }
-            Queued next = queue.poll();
+            Queued<?> next = queue.poll();
             if (next == null) {
                 running.decrementAndGet();
                 continue;
             }
             queued.decrementAndGet();
-            CompletableFuture<Void> work;
-            try {
-                work = next.work().get();
-            } catch (RuntimeException e) {
-                work = CompletableFuture.failedFuture(e);
-            }
-            work.whenComplete((ok, error) -> {
-                running.decrementAndGet();
-                if (error != null) {
-                    next.done().completeExceptionally(error);
-                } else {
-                    next.done().complete(null);
-                }
-                drain();
-            });
+            next.start(running::decrementAndGet, this::drain);
         }
     }
 }

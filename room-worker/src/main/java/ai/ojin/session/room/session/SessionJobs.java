@@ -7,7 +7,6 @@ import ai.ojin.session.events.fact.SessionEvent;
 import ai.ojin.session.events.fact.SessionFailed;
 import ai.ojin.session.events.fact.SessionStarted;
 import ai.ojin.session.room.jobs.Job;
-import ai.ojin.session.room.jobs.JobLane;
 import ai.ojin.session.room.jobs.JobSource;
 import java.time.Instant;
 import java.util.Map;
@@ -21,15 +20,15 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * fact a tear-down (the compensation of a failed set-up is the tear-down of its {@code failed}
  * fact). Per session, jobs run in fact order and never at the same time: a tear-down cancels the
  * session's set-up and waits until its call in flight has returned. Across sessions nothing waits:
- * set-ups start at once (at most {@code maxSetups} in flight), tear-downs run in a lane of their own
- * so that a flood of endings never delays admissions.
+ * set-ups start at once (at most {@code maxSetups} in flight), tear-downs run in lanes of their own
+ * ({@link SessionTeardown}) so that a flood of endings never delays admissions.
  */
 public final class SessionJobs implements JobSource<SessionEvent> {
 
     private final SessionSetup setup;
     private final SessionTeardown teardown;
     private final SessionRegistry registry;
-    private final JobLane teardowns;
+    private final AtomicInteger teardownsInFlight = new AtomicInteger();
     private final DeadLetters deadLetters;
     private final int maxSetups;
     private final int maxTeardowns;
@@ -37,16 +36,14 @@ public final class SessionJobs implements JobSource<SessionEvent> {
     private final AtomicInteger setupsInFlight = new AtomicInteger();
 
     /**
-     * @param teardowns the lane tear-downs run in (its concurrency bounds them)
      * @param maxSetups set-ups in flight at which reading pauses ({@code room.max-in-flight})
      * @param maxTeardowns tear-downs running or queued at which reading pauses
      */
-    public SessionJobs(SessionSetup setup, SessionTeardown teardown, SessionRegistry registry, JobLane teardowns,
+    public SessionJobs(SessionSetup setup, SessionTeardown teardown, SessionRegistry registry,
                        DeadLetters deadLetters, int maxSetups, int maxTeardowns) {
         this.setup = setup;
         this.teardown = teardown;
         this.registry = registry;
-        this.teardowns = teardowns;
         this.deadLetters = deadLetters;
         this.maxSetups = maxSetups;
         this.maxTeardowns = maxTeardowns;
@@ -75,7 +72,7 @@ public final class SessionJobs implements JobSource<SessionEvent> {
 
     @Override
     public boolean saturated() {
-        return setupsInFlight.get() >= maxSetups || teardowns.size() >= maxTeardowns;
+        return setupsInFlight.get() >= maxSetups || teardownsInFlight.get() >= maxTeardowns;
     }
 
     public int setupsInFlight() {
@@ -83,7 +80,7 @@ public final class SessionJobs implements JobSource<SessionEvent> {
     }
 
     public int teardownsInFlight() {
-        return teardowns.size();
+        return teardownsInFlight.get();
     }
 
     private Job setUp(SessionAdmitted admitted) {
@@ -116,8 +113,12 @@ public final class SessionJobs implements JobSource<SessionEvent> {
             running.endedBeforeReady();
             before = running.settled();
         }
-        before.thenCompose(ignored -> teardowns.submit(() -> teardown.tearDown(sessionId, endedAt, startMayOutlive, job::cancelled)))
-                .whenComplete((ok, error) -> job.done.complete(null));
+        teardownsInFlight.incrementAndGet();
+        before.thenCompose(ignored -> teardown.tearDown(sessionId, endedAt, startMayOutlive, job::cancelled))
+                .whenComplete((ok, error) -> {
+                    teardownsInFlight.decrementAndGet();
+                    job.done.complete(null);
+                });
         return job;
     }
 

@@ -7,6 +7,7 @@ import ai.ojin.session.room.daily.DailyApi;
 import ai.ojin.session.room.daily.DailyRoom;
 import ai.ojin.session.room.http.Deadline;
 import ai.ojin.session.room.http.Priority;
+import ai.ojin.session.room.jobs.JobLane;
 import ai.ojin.session.room.jobs.Retry;
 import ai.ojin.session.room.orchestrator.Orchestrator;
 import ai.ojin.session.room.pool.RoomPool;
@@ -32,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * Daily's standard family (404 = gone), and stops its bot (404 = stopped), each retried with
  * backoff until it succeeds, the job is cancelled, or {@code room.teardown.give-up-after} has
  * passed. The tear-down is done then: ending a session never waits for Daily's small budget of
- * room deletes. A closed pooled room goes back to the pool when it recycles (after the assignment's
+ * room deletes. Room closes and bot stops run in two lanes of their own
+ * ({@code room.teardown.concurrency} each): when closes wait for Daily's budget, bots are still
+ * stopped at once. A closed pooled room goes back to the pool when it recycles (after the assignment's
  * tombstone), to be reopened once every token of the session has expired ({@link RoomPool#giveBack});
  * any other closed room is deleted in the background as housekeeping (then the assignment's
  * tombstone), retried until the same give-up time. A room given up on, or left by a worker that
@@ -60,6 +63,8 @@ public class SessionTeardown {
     private final ScheduledExecutorService scheduler;
     private final Set<String> deleting = ConcurrentHashMap.newKeySet();
     private final Timer closeDelay;
+    private final JobLane roomCloses;
+    private final JobLane botStops;
 
     public SessionTeardown(DailyApi daily, RoomPool pool, RoomAssignments assignments, Orchestrator orchestrator,
                            RoomProperties properties, MeterRegistry meters, Clock clock,
@@ -75,6 +80,12 @@ public class SessionTeardown {
         this.scheduler = scheduler;
         Gauge.builder("room.teardown.room_deletes.pending", deleting, Set::size)
                 .description("Closed rooms waiting to be deleted").register(meters);
+        this.roomCloses = new JobLane(properties.teardown().concurrency());
+        this.botStops = new JobLane(properties.teardown().concurrency());
+        Gauge.builder("room.teardown.lane", roomCloses, JobLane::size).tag("part", "room_close")
+                .description("Tear-down steps running or waiting for their turn").register(meters);
+        Gauge.builder("room.teardown.lane", botStops, JobLane::size).tag("part", "bot_stop")
+                .description("Tear-down steps running or waiting for their turn").register(meters);
         this.closeDelay = Timer.builder("room.teardown.room_closed")
                 .description("From a session's end (its fact) to its room closed (nobody can join, everyone ejected)")
                 .serviceLevelObjectives(Duration.ofSeconds(1), Duration.ofSeconds(10)).register(meters);
@@ -103,8 +114,7 @@ public class SessionTeardown {
         }
         Instant giveUpAt = now.plus(properties.teardown().giveUpAfter());
         BooleanSupplier stop = () -> cancelled.getAsBoolean() || !clock.instant().isBefore(giveUpAt);
-        CompletableFuture<Optional<RoomAssignment>> assigned = assignment(sessionId);
-        CompletableFuture<Boolean> room = assigned.thenCompose(a -> retry.until(
+        CompletableFuture<Boolean> room = roomCloses.submit(() -> assignment(sessionId).thenCompose(a -> retry.until(
                 () -> daily.closeRoom(roomName(sessionId, a), clock.instant().plus(CLOSE_AFTER),
                         Deadline.in(properties.teardownBudget())), BACKOFF, stop,
                 (attempt, error) -> log.warn("Session {}: closing its room failed (try {}): {}", sessionId, attempt,
@@ -118,8 +128,8 @@ public class SessionTeardown {
                                 deleteInBackground(sessionId, a, closed, giveUpAt);
                             }
                             return closed;
-                        }));
-        CompletableFuture<Boolean> firstStop = stopBot(sessionId, stop);
+                        })));
+        CompletableFuture<Boolean> firstStop = botStops.submit(() -> stopBot(sessionId, stop));
         CompletableFuture<Boolean> bot = !startMayOutlive ? firstStop
                 : firstStop.thenCompose(stopped -> later(properties.orchestrator().callTimeout())
                     .thenCompose(ignored -> stopBot(sessionId, stop))

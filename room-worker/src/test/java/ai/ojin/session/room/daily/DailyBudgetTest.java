@@ -14,7 +14,8 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 @ExtendWith(OutputCaptureExtension.class)
 class DailyBudgetTest {
 
-    private static final RoomProperties.Limits DAILY = new RoomProperties.Limits(true, "20/1s,100/5s", "2/1s,50/30s");
+    private static final RoomProperties.Limits DAILY = new RoomProperties.Limits(true, "20/1s,100/5s", "2/1s,50/30s",
+            java.time.Duration.ofSeconds(5));
 
     private final VirtualTime time = new VirtualTime();
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();

@@ -145,6 +145,35 @@ class RateLimiterTest {
     }
 
     @Test
+    void shouldRefuseHigherPrioritiesAtOnceWhileAProtectedCallHasWaitedLongerThanItsLimit() {
+        // given endings protected after 1 s of waiting, a spent burst, and set-ups that take every permit
+        limiter.protect(Priority.ENDING, Duration.ofSeconds(1));
+        drainTheBurst();
+        CompletableFuture<Void> ending = limiter.acquire(Priority.ENDING, LONG_WAIT);
+        for (int i = 0; i < 12; i++) {
+            limiter.acquire(Priority.SETUP, LONG_WAIT);
+        }
+
+        // when the ending has waited 1 s (10 permits, all to set-ups)
+        time.advance(Duration.ofMillis(1000));
+        assertThat(ending).isNotDone();
+        time.advance(Duration.ofMillis(1));
+
+        // then a new set-up is refused at once and takes nothing, a refill still waits its turn
+        CompletableFuture<Void> refused = limiter.acquire(Priority.SETUP, LONG_WAIT);
+        assertThat(refused).failsWithin(Duration.ZERO)
+                .withThrowableThat().withCauseInstanceOf(RateLimiter.NoPermitException.class);
+        CompletableFuture<Void> refill = limiter.acquire(Priority.REFILL, LONG_WAIT);
+        assertThat(refill).isNotDone();
+
+        // and once the set-ups that waited before have had their permits, the ending gets the next one and set-ups
+        // are accepted again
+        time.advance(Duration.ofMillis(300));
+        assertThat(ending).isCompleted();
+        assertThat(limiter.acquire(Priority.SETUP, LONG_WAIT)).isNotCompletedExceptionally();
+    }
+
+    @Test
     void shouldSaveUpNoMoreThanTheBurst() {
         // given a limiter left unused for a minute
         time.advance(Duration.ofMinutes(1));
