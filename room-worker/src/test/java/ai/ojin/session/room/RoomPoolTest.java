@@ -191,36 +191,40 @@ class RoomPoolTest {
     }
 
     @Test
-    void shouldCreateRoomsOnDemandWhenThePoolIsEmpty(CapturedOutput output) throws Exception {
-        FakeDaily daily = new FakeDaily();
-        // given: Daily refuses every creation of a pool room, so the pool stays empty
-        daily.failNextWhen("POST", "/v1/rooms", call -> call.body() != null && call.body().contains("\"pool-"),
-                10_000, Fault.status(500));
-        try (WorkerHarness worker = new WorkerHarness(daily, new ai.ojin.session.testkit.FakeOrchestrator(),
-                TestKafka.newTopics(), TestKafka.uniqueId("room-worker"), Map.of("room.pool.size", "2"))) {
+    void shouldCreateARecyclableRoomOnDemandWhenThePoolIsEmpty(CapturedOutput output) throws Exception {
+        try (WorkerHarness worker = new WorkerHarness(Map.of("room.pool.size", "1"))) {
+            // given: a full pool of one, then Daily at 1 s per call (the refill cannot keep up)
             MeterRegistry meters = worker.app.getBean(MeterRegistry.class);
-            await().atMost(WAIT).until(() -> meters.get("room.pool.refills").tag("outcome", "failed").counter().count() >= 1);
-            SessionAdmitted admitted = WorkerHarness.admitted("agent-pool-empty");
+            await().atMost(WAIT).until(() -> poolRooms(worker.daily).size() == 1);
+            worker.daily.setLatency(Duration.ofSeconds(1));
+            SessionAdmitted first = WorkerHarness.admitted("agent-pool-empty");
+            SessionAdmitted second = WorkerHarness.admitted("agent-pool-empty");
 
-            // when
-            worker.publish(admitted);
+            // when: two sessions arrive together
+            worker.publish(first, second);
 
-            // then: the session still gets a room, created on demand and named after it
-            await().atMost(WAIT).until(() -> worker.reply(admitted.sessionId()).isPresent());
-            SessionReply reply = worker.reply(admitted.sessionId()).orElseThrow();
-            assertThat(reply.ok()).isTrue();
-            assertThat(reply.roomUrl()).isEqualTo("https://fake.daily.co/" + admitted.sessionId());
-            assertThat(worker.daily.verifySelfSigned(reply.token()).orElseThrow().roomName()).isEqualTo(admitted.sessionId());
-
-            // and: the miss is counted and logged, and the pool size is 0
+            // then: one takes the pooled room, the other gets a room created on demand, with a pooled name (so it is
+            // recycled like any pooled room), and tokens for it
+            await().atMost(WAIT).until(() -> worker.reply(first.sessionId()).isPresent()
+                    && worker.reply(second.sessionId()).isPresent());
+            String firstRoom = roomName(worker.reply(first.sessionId()).orElseThrow());
+            String secondRoom = roomName(worker.reply(second.sessionId()).orElseThrow());
+            assertThat(List.of(firstRoom, secondRoom)).allMatch(RoomPool::isPoolRoomName).doesNotHaveDuplicates();
             assertThat(meters.get("room.pool.takes").tag("outcome", "miss").counter().count()).isEqualTo(1);
-            assertThat(meters.get("room.pool.size").gauge().value()).isZero();
-            assertThat(output.getAll()).contains("Room pool has no room for session " + admitted.sessionId())
-                    .contains("Room pool: creating pool-");
+            String missed = output.getAll().contains("Room pool has no room for session " + first.sessionId())
+                    ? first.sessionId() : second.sessionId();
+            SessionReply onDemand = worker.reply(missed).orElseThrow();
+            assertThat(worker.daily.verifySelfSigned(onDemand.token()).orElseThrow().roomName()).isEqualTo(roomName(onDemand));
+            assertThat(worker.daily.admits(roomName(onDemand), onDemand.token())).isTrue();
 
-            // and: its tear-down deletes that room
-            worker.publish(new SessionEnded(admitted.sessionId(), "agent-pool-empty", Instant.now(), EndReason.END_CALL, 0));
-            await().atMost(WAIT).until(() -> worker.daily.deletedRoomNames().contains(admitted.sessionId()));
+            // when: that session ends
+            worker.daily.setLatency(Duration.ZERO);
+            worker.publish(new SessionEnded(missed, "agent-pool-empty", Instant.now(), EndReason.END_CALL, 0));
+
+            // then: its room is closed and kept to be reused, not deleted
+            await().atMost(WAIT).until(() -> !worker.daily.isOpen(roomName(onDemand)));
+            await().atMost(WAIT).until(() -> meters.get("room.pool.resting").gauge().value() == 1);
+            assertThat(worker.daily.deletedRoomNames()).doesNotContain(roomName(onDemand));
         }
     }
 

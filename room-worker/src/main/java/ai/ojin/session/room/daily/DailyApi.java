@@ -34,16 +34,16 @@ public interface DailyApi {
      * @return true when closed, false when there was no such room
      */
     default CompletableFuture<Boolean> closeRoom(String name, Instant exp, Deadline deadline) {
-        return setRoomExp(name, exp, Priority.ENDING, deadline);
+        return setRoomExp(name, exp, Priority.ENDING, deadline).thenApply(Optional::isPresent);
     }
 
     /**
      * Sets a room's {@code exp} (with {@code eject_at_room_exp}), Daily's room update: a close when
      * {@code exp} is now, a reopen of a closed room when it is in the future. Standard family.
      *
-     * @return true when updated, false when there was no such room
+     * @return the room as updated, empty when there was no such room
      */
-    CompletableFuture<Boolean> setRoomExp(String name, Instant exp, Priority priority, Deadline deadline);
+    CompletableFuture<Optional<DailyRoom>> setRoomExp(String name, Instant exp, Priority priority, Deadline deadline);
 
     /**
      * Deletes a room (Daily's delete family: 2 requests/s, 50 per 30 s per domain); {@code priority}

@@ -94,16 +94,16 @@ public final class HttpDailyApi implements DailyApi {
     }
 
     @Override
-    public CompletableFuture<Boolean> setRoomExp(String name, Instant exp, Priority priority, Deadline deadline) {
+    public CompletableFuture<Optional<DailyRoom>> setRoomExp(String name, Instant exp, Priority priority,
+                                                           Deadline deadline) {
         String body = write(Map.of("properties", Map.of("exp", exp.getEpochSecond(), "eject_at_room_exp", true)));
         return http.send(priority == Priority.ENDING ? "close_room" : "reopen_room", priority,
                 () -> request("/rooms/" + encode(prefix + name)).POST(HttpRequest.BodyPublishers.ofString(body)), deadline)
                 .thenApply(response -> {
                     if (response.statusCode() == 404) {
-                        return false;
+                        return Optional.<DailyRoom>empty();
                     }
-                    expectOk("update room exp", response);
-                    return true;
+                    return Optional.of(room(expectOk("update room exp", response)));
                 });
     }
 

@@ -40,10 +40,11 @@ public final class SimulatedDailyApi implements DailyApi {
     }
 
     @Override
-    public CompletableFuture<Boolean> setRoomExp(String name, Instant exp, Priority priority, Deadline deadline) {
-        DailyRoom closed = rooms.computeIfPresent(name, (n, r) -> new DailyRoom(r.id(), r.name(), r.url(), r.privacy(),
+    public CompletableFuture<Optional<DailyRoom>> setRoomExp(String name, Instant exp, Priority priority,
+                                                           Deadline deadline) {
+        DailyRoom updated = rooms.computeIfPresent(name, (n, r) -> new DailyRoom(r.id(), r.name(), r.url(), r.privacy(),
                 r.createdAt(), exp));
-        return CompletableFuture.completedFuture(closed != null);
+        return CompletableFuture.completedFuture(Optional.ofNullable(updated));
     }
 
     @Override

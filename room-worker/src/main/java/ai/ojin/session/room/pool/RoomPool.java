@@ -94,6 +94,7 @@ public class RoomPool implements SmartLifecycle {
     private final Counter replaced;
     private final Counter reopened;
     private final Counter spareDeletes;
+    private final Counter reusedOnMiss;
     private volatile ScheduledExecutorService scheduler;
     private volatile Instant pausedUntil = Instant.MIN;
 
@@ -116,6 +117,8 @@ public class RoomPool implements SmartLifecycle {
         this.replaced = Counter.builder("room.pool.replaced").register(meters);
         this.reopened = Counter.builder("room.pool.refills").tag("outcome", "reopened").register(meters);
         this.spareDeletes = Counter.builder("room.pool.spares_deleted").register(meters);
+        this.reusedOnMiss = Counter.builder("room.pool.misses_reopened")
+                .description("Misses served by reopening a rested room (not a new room)").register(meters);
         Gauge.builder("room.pool.resting", resting, PriorityBlockingQueue::size)
                 .description("Closed rooms of ended sessions waiting to be reused").register(meters);
     }
@@ -159,6 +162,26 @@ public class RoomPool implements SmartLifecycle {
     }
 
     private record Resting(DailyRoom room, Instant reusableAt) {
+    }
+
+    /**
+     * On a miss: a rested room that may serve a session now (every token of its earlier session has
+     * expired), for the set-up to reopen itself, so that rooms stay bounded even while refills
+     * cannot keep up; empty when none has rested long enough.
+     */
+    public Optional<String> takeRested() {
+        Resting next = resting.peek();
+        if (next != null && !next.reusableAt().isAfter(clock.instant()) && resting.remove(next)) {
+            restingNames.remove(next.room().name());
+            reusedOnMiss.increment();
+            return Optional.of(next.room().name());
+        }
+        return Optional.empty();
+    }
+
+    /** A pooled room's exp, from now. */
+    public Instant lifetimeFromNow() {
+        return clock.instant().plus(settings.roomLifetime());
     }
 
     public int size() {
@@ -234,7 +257,7 @@ public class RoomPool implements SmartLifecycle {
         reopening.incrementAndGet();
         String name = room.room().name();
         Instant exp = clock.instant().plus(settings.roomLifetime());
-        CompletableFuture<Boolean> attempt;
+        CompletableFuture<Optional<DailyRoom>> attempt;
         try {
             attempt = daily.setRoomExp(name, exp, Priority.REFILL, Deadline.in(CREATE_BUDGET));
         } catch (RuntimeException e) {
@@ -242,10 +265,10 @@ public class RoomPool implements SmartLifecycle {
         }
         attempt.whenComplete((found, error) -> {
             restingNames.remove(name);
-            if (error == null && found && scheduler != null) {
+            if (error == null && found.isPresent() && scheduler != null) {
                 reopened.increment();
-                rooms.add(new PooledRoom(room.room(), exp));
-            } else if (error == null && found) {
+                rooms.add(new PooledRoom(found.get(), exp));
+            } else if (error == null && found.isPresent()) {
                 retire(name); // stopped meanwhile
             } else {
                 log.info("Room pool: {} could not be reopened ({}); dropped", name,
@@ -373,7 +396,8 @@ public class RoomPool implements SmartLifecycle {
         }).thenCompose(f -> f);
     }
 
-    private static String newName() {
+    /** A new pooled room name ({@code pool-} + 26 random base32 characters). */
+    public static String newName() {
         char[] random = new char[26];
         for (int i = 0; i < random.length; i++) {
             random[i] = ALPHABET[RANDOM.nextInt(ALPHABET.length)];

@@ -45,9 +45,10 @@ import org.slf4j.LoggerFactory;
  * Sets one admitted session up: a room, the user's and the bot's tokens, the bot. Without a pool
  * the room is named after the session (reused when it exists: a redelivery). With a pool
  * ({@code room.pool.size} > 0) the session's room is first looked up in {@link RoomAssignments}
- * (a set-up run again uses the room it was given before); otherwise a pooled room is taken (or,
- * when the pool is empty, one named after the session is created on demand) and the assignment is
- * written and acknowledged before the room is used. The caller is answered before the
+ * (a set-up run again uses the room it was given before); otherwise a pooled room is taken (on a
+ * miss, with recycling: a rested room is reopened at set-up priority, or a pooled-named room is
+ * created on demand, so that it is recycled too; without recycling, a room named after the session
+ * is created) and the assignment is written and acknowledged before the room is used. The caller is answered before the
  * request's deadline (less {@code room.reply-margin}) with success or the error of the step that
  * failed or was still running then; the outcome (reply plus {@code MarkStarted} or a release) is
  * written until Kafka acknowledges it. Nothing is removed here: a failed set-up's release becomes a
@@ -271,21 +272,29 @@ public class SessionSetup {
                             RoomAssignment assigned = known.get();
                             log.info("Session {}: set up again; using its assigned room {}", id(), assigned.roomName());
                             assignedAt = assigned.assignedAt();
-                            return assigned.pooled()
+                            if (!assigned.pooled()) {
+                                return createOrReuseRoom();
+                            }
+                            return assigned.roomUrl() != null
                                     ? CompletableFuture.completedFuture(new DailyRoom(null, assigned.roomName(),
                                             assigned.roomUrl(), "private", null, null))
-                                    : createOrReuseRoom();
+                                    : openOnDemand(assigned.roomName(), true);
                         }
                         return assignNew();
                     });
         }
 
-        /** Takes a pooled room (or, on a miss, chooses one named after the session) and records the choice. */
+        /**
+         * Takes a pooled room (on a miss: a rested one, a new pooled name, or without recycling the
+         * session's own name) and records the choice.
+         */
         private CompletableFuture<DailyRoom> assignNew() {
             Optional<PooledRoom> pooled = pool.take(exp, id());
+            Optional<String> rested = pooled.isPresent() || !pool.recycles() ? Optional.empty() : pool.takeRested();
+            String onDemand = pooled.isPresent() || !pool.recycles() ? id() : rested.orElseGet(RoomPool::newName);
             RoomAssignment assignment = new RoomAssignment(id(), admitted.agentId(),
-                    pooled.map(PooledRoom::name).orElse(id()), pooled.map(p -> p.room().url()).orElse(null),
-                    pooled.isPresent(), clock.instant());
+                    pooled.map(PooledRoom::name).orElse(onDemand), pooled.map(p -> p.room().url()).orElse(null),
+                    pooled.isPresent() || pool.recycles(), clock.instant());
             assignedAt = assignment.assignedAt();
             return assignments.assign(assignment)
                     .handle((written, error) -> {
@@ -300,7 +309,20 @@ public class SessionSetup {
                     })
                     .thenCompose(written -> pooled.isPresent()
                             ? CompletableFuture.completedFuture(pooled.get().room())
-                            : createOrReuseRoom());
+                            : pool.recycles() ? openOnDemand(onDemand, rested.isPresent()) : createOrReuseRoom());
+        }
+
+        /**
+         * A pooled-named room of this session opened at set-up priority, with a pooled room's long
+         * exp: reopened when it may exist (a rested room, or a set-up run again), else created.
+         */
+        private CompletableFuture<DailyRoom> openOnDemand(String name, boolean mayExist) {
+            Instant roomExp = pool.lifetimeFromNow();
+            CompletableFuture<Optional<DailyRoom>> reopened = mayExist
+                    ? daily.setRoomExp(name, roomExp, Priority.SETUP, deadline)
+                    : CompletableFuture.completedFuture(Optional.empty());
+            return reopened.thenCompose(found -> found.isPresent() ? CompletableFuture.completedFuture(found.get())
+                    : traced(() -> daily.createRoom(name, roomExp, deadline)));
         }
 
         private CompletableFuture<DailyRoom> createOrReuseRoom() {
