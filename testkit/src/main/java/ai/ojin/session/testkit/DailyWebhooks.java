@@ -56,10 +56,16 @@ public final class DailyWebhooks {
                 + Instant.now().getEpochSecond() + "}";
     }
 
+    /** A {@code meeting.ended} of a meeting that started now (as its first participant joined). */
     public static String meetingEnded(String eventId, String room) {
+        return meetingEnded(eventId, room, Instant.now());
+    }
+
+    /** A {@code meeting.ended} of a meeting that started at {@code startedAt} and ends now. */
+    public static String meetingEnded(String eventId, String room, Instant startedAt) {
         long now = Instant.now().getEpochSecond();
         return "{\"version\":\"1.0.0\",\"type\":\"meeting.ended\",\"id\":\"" + eventId + "\",\"payload\":{"
-                + "\"start_ts\":" + (now - 60) + ",\"end_ts\":" + now + ",\"meeting_id\":\"" + UUID.randomUUID()
+                + "\"start_ts\":" + startedAt.getEpochSecond() + ",\"end_ts\":" + now + ",\"meeting_id\":\"" + UUID.randomUUID()
                 + "\",\"room\":\"" + room + "\"},\"event_ts\":" + now + "}";
     }
 

@@ -152,10 +152,11 @@ class ShippedJarsAcceptanceTest {
                 // and: Daily ends the meeting of b1 after its user joined
                 String s3 = b1.get("session_id").asString();
                 awaitFact(bootstrap, s3, SessionStarted.class);
+                Instant b1Joined = Instant.now();
                 webhooks.send(DailyWebhooks.participantJoined(DailyWebhooks.newEventId(), roomOf(b1), userOf(daily, b1),
-                        "p-3", Instant.now()));
+                        "p-3", b1Joined));
                 awaitFactCount(bootstrap, s3, "joined", 1);
-                webhooks.send(DailyWebhooks.meetingEnded(DailyWebhooks.newEventId(), roomOf(b1)));
+                webhooks.send(DailyWebhooks.meetingEnded(DailyWebhooks.newEventId(), roomOf(b1), b1Joined));
 
                 // and: nobody joins a2 (a no-show once the join lease runs out)
                 String s2 = a2.get("session_id").asString();

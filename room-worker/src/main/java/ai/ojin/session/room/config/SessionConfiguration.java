@@ -74,9 +74,9 @@ public class SessionConfiguration {
 
     @Bean
     SessionTeardown sessionTeardown(DailyApi daily, RoomPool roomPool, RoomAssignments roomAssignments,
-                                    Orchestrator orchestrator, RoomProperties properties, MeterRegistry meters,
-                                    Clock clock, ScheduledExecutorService roomWorkerTimers) {
-        return new SessionTeardown(daily, roomPool, roomAssignments, orchestrator, properties, meters, clock,
+                                    Orchestrator orchestrator, SessionRegistry registry, RoomProperties properties,
+                                    MeterRegistry meters, Clock clock, ScheduledExecutorService roomWorkerTimers) {
+        return new SessionTeardown(daily, roomPool, roomAssignments, orchestrator, registry, properties, meters, clock,
                 roomWorkerTimers);
     }
 

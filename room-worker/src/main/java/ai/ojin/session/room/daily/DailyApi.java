@@ -56,6 +56,15 @@ public interface DailyApi {
     /** @return the token (a secret: never log it) */
     CompletableFuture<String> mintToken(MeetingTokenRequest request, Deadline deadline);
 
+    /**
+     * True while a set-up's room call would be refused at once because ending sessions have waited
+     * too long for Daily's budget ({@code room.daily.limits.ending-max-wait}): a set-up that needs a
+     * room call then fails before asking for a room.
+     */
+    default boolean refusesSetups() {
+        return false;
+    }
+
     /** @param startingAfter the id of the last room of the previous page, or null (housekeeping priority) */
     CompletableFuture<RoomPage> listRooms(String startingAfter, int limit, Deadline deadline);
 }

@@ -108,6 +108,11 @@ public final class HttpDailyApi implements DailyApi {
     }
 
     @Override
+    public boolean refusesSetups() {
+        return http.refuses("create_room", Priority.SETUP);
+    }
+
+    @Override
     public CompletableFuture<Boolean> deleteRoom(String name, Priority priority, Deadline deadline) {
         return http.send(DELETE_ROOM, priority,
                 () -> request("/rooms/" + encode(prefix + name)).DELETE(), deadline)

@@ -77,6 +77,11 @@ public final class RateLimiter {
         this.protectedMaxWaitNanos = maxWait.toNanos();
     }
 
+    /** True when a call of {@code priority} asked now would be refused at once ({@link #protect}). */
+    public synchronized boolean refuses(Priority priority) {
+        return starving(priority, ticker.getAsLong());
+    }
+
     /** Called with the lock held: true when a protected call has waited too long for {@code priority} to go first. */
     private boolean starving(Priority priority, long now) {
         if (protectedPriority == null || priority.ordinal() >= protectedPriority.ordinal()) {

@@ -93,6 +93,12 @@ public final class ResilientHttp {
                 .build();
     }
 
+    /** True when a call of {@code operation} at {@code priority} would now be refused by its rate limit at once. */
+    public boolean refuses(String operation, Priority priority) {
+        RateLimiter limiter = rateLimits == null ? null : rateLimits.of(operation);
+        return limiter != null && limiter.refuses(priority);
+    }
+
     /**
      * Sends the request (built afresh per attempt) and completes with the last response, whatever
      * its status, or fails with {@link ExternalCallException} when no response came in time.

@@ -179,6 +179,8 @@ public class SessionSetup {
         volatile DailyRoom room;
         /** When the room was given to this session: the tokens' join window counts from it (null: at issue). */
         volatile Instant assignedAt;
+        /** Set before the meeting tokens are asked for: a set-up that failed before it issued none. */
+        volatile boolean tokensRequested;
         /** The observation the set-up started in (its job's), or null. */
         final Observation parent;
 
@@ -212,6 +214,9 @@ public class SessionSetup {
                 steps = CompletableFuture.failedFuture(e);
             }
             steps.whenComplete((tokens, error) -> {
+                if (error != null && !tokensRequested) {
+                    registry.noTokensIssued(id()); // its room can be reused at once
+                }
                 stepsSettled.complete(null);
                 outcome.complete(error == null ? Outcome.success(tokens) : failed(error));
             });
@@ -237,6 +242,7 @@ public class SessionSetup {
                         checkCancelled();
                         // joinable within the window only (a recycled room is reused once they expired), ejecting
                         // after the session's length at most
+                        tokensRequested = true;
                         Instant joinBy = (assignedAt != null ? assignedAt : clock.instant())
                                 .plus(properties.tokenJoinWindow());
                         Duration ejectAfter = Duration.ofSeconds(Math.max(1, admitted.maxSessionSeconds()))
@@ -261,6 +267,7 @@ public class SessionSetup {
         /** The session's room: the one assigned before (a run again), a pooled one, or one created on demand. */
         private CompletableFuture<DailyRoom> room() {
             if (!pool.enabled()) {
+                refuseWhileEndingsWait();
                 return createOrReuseRoom();
             }
             return assignments.caughtUp()
@@ -290,6 +297,9 @@ public class SessionSetup {
          */
         private CompletableFuture<DailyRoom> assignNew() {
             Optional<PooledRoom> pooled = pool.take(exp, id());
+            if (pooled.isEmpty()) {
+                refuseWhileEndingsWait();
+            }
             Optional<String> rested = pooled.isPresent() || !pool.recycles() ? Optional.empty() : pool.takeRested();
             String onDemand = pooled.isPresent() || !pool.recycles() ? id() : rested.orElseGet(RoomPool::newName);
             RoomAssignment assignment = new RoomAssignment(id(), admitted.agentId(),
@@ -335,6 +345,19 @@ public class SessionSetup {
                         }
                         return CompletableFuture.failedFuture(error);
                     });
+        }
+
+        /**
+         * Fails the set-up before it asks for a room while ending sessions wait too long for Daily's
+         * budget (its tear-down then knows there is no room to close).
+         */
+        private void refuseWhileEndingsWait() {
+            if (daily.refusesSetups()) {
+                registry.noRoomRequested(id());
+                meters.counter("room.setups.refused", "reason", "endings_wait").increment();
+                throw new ExternalCallException("Daily's rate budget is the limit: ended sessions wait for their rooms' "
+                        + "close", 0);
+            }
         }
 
         private Outcome failed(Throwable error) {

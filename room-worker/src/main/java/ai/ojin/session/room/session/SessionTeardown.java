@@ -54,6 +54,7 @@ public class SessionTeardown {
 
     private final DailyApi daily;
     private final RoomPool pool;
+    private final SessionRegistry registry;
     private final RoomAssignments assignments;
     private final Orchestrator orchestrator;
     private final RoomProperties properties;
@@ -67,10 +68,11 @@ public class SessionTeardown {
     private final JobLane botStops;
 
     public SessionTeardown(DailyApi daily, RoomPool pool, RoomAssignments assignments, Orchestrator orchestrator,
-                           RoomProperties properties, MeterRegistry meters, Clock clock,
+                           SessionRegistry registry, RoomProperties properties, MeterRegistry meters, Clock clock,
                            ScheduledExecutorService scheduler) {
         this.daily = daily;
         this.pool = pool;
+        this.registry = registry;
         this.assignments = assignments;
         this.orchestrator = orchestrator;
         this.properties = properties;
@@ -114,7 +116,8 @@ public class SessionTeardown {
         }
         Instant giveUpAt = now.plus(properties.teardown().giveUpAfter());
         BooleanSupplier stop = () -> cancelled.getAsBoolean() || !clock.instant().isBefore(giveUpAt);
-        CompletableFuture<Boolean> room = roomCloses.submit(() -> assignment(sessionId).thenCompose(a -> retry.until(
+        CompletableFuture<Boolean> room = registry.knownWithoutRoom(sessionId) ? CompletableFuture.completedFuture(false)
+                : roomCloses.submit(() -> assignment(sessionId).thenCompose(a -> retry.until(
                 () -> daily.closeRoom(roomName(sessionId, a), clock.instant().plus(CLOSE_AFTER),
                         Deadline.in(properties.teardownBudget())), BACKOFF, stop,
                 (attempt, error) -> log.warn("Session {}: closing its room failed (try {}): {}", sessionId, attempt,
@@ -195,12 +198,14 @@ public class SessionTeardown {
      * Gives a closed pooled room back to the pool once its assignment is tombstoned (so webhooks and
      * the reconciliation never take a later session's room for this one's): reusable when the
      * session's tokens have expired ({@code room.token-join-window} from the assignment) and its
-     * close has ejected everyone, plus a margin.
+     * close has ejected everyone, plus a margin; at once (after the close) when this worker knows
+     * the set-up failed before any token was issued (a set-up refused by Daily's budget).
      */
     private void recycleInBackground(RoomAssignment assignment, Instant giveUpAt) {
-        Instant tokensExpired = assignment.assignedAt() == null ? clock.instant().plus(properties.tokenJoinWindow())
-                : assignment.assignedAt().plus(properties.tokenJoinWindow());
         Instant closed = clock.instant().plus(CLOSE_AFTER);
+        Instant tokensExpired = registry.knownWithoutTokens(assignment.sessionId()) ? closed
+                : assignment.assignedAt() == null ? clock.instant().plus(properties.tokenJoinWindow())
+                : assignment.assignedAt().plus(properties.tokenJoinWindow());
         Instant reusableAt = (tokensExpired.isAfter(closed) ? tokensExpired : closed).plus(REUSE_MARGIN);
         String sessionId = assignment.sessionId();
         retry.until(() -> assignments.remove(sessionId).thenApply(ignored -> true), BACKOFF,

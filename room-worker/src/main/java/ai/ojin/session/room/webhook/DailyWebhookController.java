@@ -149,12 +149,15 @@ public class DailyWebhookController {
         return ok(outcome);
     }
 
-    /** True when the meeting ({@code start_ts}, epoch seconds) began before the pooled room was assigned. */
+    /**
+     * True when the meeting ({@code start_ts}, epoch seconds) began in a second before the one the
+     * pooled room was assigned in (a room rests far longer than a second between two sessions).
+     */
     private boolean startedBeforeAssignment(String roomName, JsonNode payload) {
         JsonNode started = payload.path("start_ts");
         Optional<RoomAssignment> assigned = assignments.ofRoom(roomName).filter(RoomAssignment::pooled);
         return started.isNumber() && assigned.map(RoomAssignment::assignedAt)
-                .filter(at -> Instant.ofEpochMilli(Math.round(started.asDouble() * 1000)).isBefore(at))
+                .filter(at -> (long) Math.floor(started.asDouble()) < at.getEpochSecond())
                 .isPresent();
     }
 
