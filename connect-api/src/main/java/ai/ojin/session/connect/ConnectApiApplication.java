@@ -1,7 +1,7 @@
 package ai.ojin.session.connect;
 
-import ai.ojin.session.events.instance.InstanceProperties;
-import ai.ojin.session.events.topic.TopicsProperties;
+import ai.ojin.session.support.config.InstanceProperties;
+import ai.ojin.session.support.config.TopicsProperties;
 import ai.ojin.session.support.web.ServiceWeb;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;

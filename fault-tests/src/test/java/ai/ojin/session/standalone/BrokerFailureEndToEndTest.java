@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
@@ -115,6 +116,10 @@ class BrokerFailureEndToEndTest {
                                 responses.add(response);
                                 if (response.statusCode() == 200) {
                                     stack.endSession(Stack.json(response).get("session_id").asString());
+                                } else {
+                                    // a refused caller comes back a little later, as a widget would (a loop of fast
+                                    // refusals would only burn the CPU the other test JVMs need)
+                                    LockSupport.parkNanos(Duration.ofMillis(250).toNanos());
                                 }
                             }
                         }, callers));

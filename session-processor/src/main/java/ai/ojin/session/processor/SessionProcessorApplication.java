@@ -1,7 +1,7 @@
 package ai.ojin.session.processor;
 
-import ai.ojin.session.events.instance.InstanceProperties;
-import ai.ojin.session.events.topic.TopicsProperties;
+import ai.ojin.session.support.config.InstanceProperties;
+import ai.ojin.session.support.config.TopicsProperties;
 import ai.ojin.session.support.web.AccessFilter;
 import ai.ojin.session.support.web.PublicEndpoint;
 import ai.ojin.session.support.web.ServiceWeb;

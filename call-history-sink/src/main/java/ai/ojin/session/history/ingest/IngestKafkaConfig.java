@@ -2,11 +2,11 @@ package ai.ojin.session.history.ingest;
 
 import ai.ojin.session.events.fact.SessionEvent;
 import ai.ojin.session.events.history.CallRecord;
-import ai.ojin.session.events.instance.InstanceProperties;
+import ai.ojin.session.support.config.InstanceProperties;
 import ai.ojin.session.events.topic.DeadLetterSerializer;
 import ai.ojin.session.events.topic.SessionTopics;
 import ai.ojin.session.history.config.HistoryProperties;
-import ai.ojin.session.events.topic.TopicsProperties;
+import ai.ojin.session.support.config.TopicsProperties;
 import ai.ojin.session.history.ingest.FactBatchListener.InvalidFactException;
 import ai.ojin.session.history.store.CallStore;
 import io.micrometer.core.instrument.MeterRegistry;

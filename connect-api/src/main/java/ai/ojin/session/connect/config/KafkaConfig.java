@@ -1,6 +1,6 @@
 package ai.ojin.session.connect.config;
 
-import ai.ojin.session.events.topic.TopicsProperties;
+import ai.ojin.session.support.config.TopicsProperties;
 import ai.ojin.session.events.agent.Agent;
 import ai.ojin.session.events.command.SessionCommand;
 import ai.ojin.session.events.topic.SessionTopics;

@@ -1,7 +1,7 @@
 package ai.ojin.session.connect.config;
 
-import ai.ojin.session.events.instance.InstanceProperties;
-import ai.ojin.session.events.topic.TopicsProperties;
+import ai.ojin.session.support.config.InstanceProperties;
+import ai.ojin.session.support.config.TopicsProperties;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 

@@ -3,7 +3,7 @@ package ai.ojin.session.room.config;
 import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.propagation.Propagator;
 import org.springframework.beans.factory.ObjectProvider;
-import ai.ojin.session.events.topic.TopicsProperties;
+import ai.ojin.session.support.config.TopicsProperties;
 import ai.ojin.session.room.daily.DailyApi;
 import ai.ojin.session.room.daily.DailyBudget;
 import ai.ojin.session.room.daily.HttpDailyApi;

@@ -1,7 +1,7 @@
 package ai.ojin.session.room.config;
 
-import ai.ojin.session.events.instance.InstanceProperties;
-import ai.ojin.session.events.topic.TopicsProperties;
+import ai.ojin.session.support.config.InstanceProperties;
+import ai.ojin.session.support.config.TopicsProperties;
 import ai.ojin.session.events.command.SessionCommand;
 import ai.ojin.session.events.fact.SessionEvent;
 import ai.ojin.session.events.reply.SessionReply;

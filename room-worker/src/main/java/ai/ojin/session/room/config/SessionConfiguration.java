@@ -5,7 +5,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import ai.ojin.session.events.command.SessionCommand;
 import ai.ojin.session.events.reply.SessionReply;
 import ai.ojin.session.events.topic.SessionTopics;
-import ai.ojin.session.events.topic.TopicsProperties;
+import ai.ojin.session.support.config.TopicsProperties;
 import ai.ojin.session.room.assignment.RoomAssignments;
 import ai.ojin.session.room.daily.DailyApi;
 import ai.ojin.session.room.daily.DailyBudget;

@@ -1,8 +1,8 @@
 package ai.ojin.session.processor.streams;
 
-import ai.ojin.session.events.instance.InstanceProperties;
+import ai.ojin.session.support.config.InstanceProperties;
 import ai.ojin.session.events.topic.SessionTopics;
-import ai.ojin.session.events.topic.TopicsProperties;
+import ai.ojin.session.support.config.TopicsProperties;
 import ai.ojin.session.processor.topology.SessionTopology;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

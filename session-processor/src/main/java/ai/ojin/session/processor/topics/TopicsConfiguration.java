@@ -1,6 +1,6 @@
 package ai.ojin.session.processor.topics;
 
-import ai.ojin.session.events.topic.TopicsProperties;
+import ai.ojin.session.support.config.TopicsProperties;
 import ai.ojin.session.events.topic.SessionTopics;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package ai.ojin.session.events.instance;
+package ai.ojin.session.support.config;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;

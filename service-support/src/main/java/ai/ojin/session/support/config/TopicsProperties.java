@@ -1,5 +1,7 @@
-package ai.ojin.session.events.topic;
+package ai.ojin.session.support.config;
 
+import ai.ojin.session.events.topic.SessionTopics;
+import ai.ojin.session.events.topic.TopicLayout;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import org.springframework.boot.context.properties.ConfigurationProperties;
