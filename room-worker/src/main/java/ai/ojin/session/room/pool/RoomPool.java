@@ -252,7 +252,11 @@ public class RoomPool implements SmartLifecycle {
         }
     }
 
-    /** Reopens a rested room for the pool (a long exp again); a room that cannot be reopened is dropped. */
+    /**
+     * Reopens a rested room for the pool (a long exp again). A room Daily no longer has is dropped;
+     * a reopen that failed otherwise (no permit in time, Daily failing) puts the room back to rest,
+     * reusable at once, and pauses the refills like a failed creation.
+     */
     private void reopen(Resting room) {
         reopening.incrementAndGet();
         String name = room.room().name();
@@ -264,8 +268,15 @@ public class RoomPool implements SmartLifecycle {
             attempt = CompletableFuture.failedFuture(e);
         }
         attempt.whenComplete((found, error) -> {
+            if (error != null && scheduler != null) {
+                resting.add(new Resting(room.room(), clock.instant()));
+                reopening.decrementAndGet();
+                failed("reopening", name, error);
+                return;
+            }
             restingNames.remove(name);
             if (error == null && found.isPresent() && scheduler != null) {
+                consecutiveFailures.set(0);
                 reopened.increment();
                 rooms.add(new PooledRoom(found.get(), exp));
             } else if (error == null && found.isPresent()) {
@@ -355,11 +366,15 @@ public class RoomPool implements SmartLifecycle {
     }
 
     private void failed(String name, Throwable error) {
+        failed("creating", name, error);
+    }
+
+    private void failed(String what, String name, Throwable error) {
         createFailures.increment();
         int failures = consecutiveFailures.incrementAndGet();
         long backoffMs = Math.min(MAX_BACKOFF.toMillis(), 500L << Math.min(failures - 1, 10));
         pausedUntil = clock.instant().plusMillis(backoffMs);
-        log.warn("Room pool: creating {} failed ({}); next try in {} ms ({} ready)", name, error.toString(), backoffMs,
+        log.warn("Room pool: {} {} failed ({}); next try in {} ms ({} ready)", what, name, error.toString(), backoffMs,
                 rooms.size());
         ScheduledExecutorService s = scheduler;
         if (s != null) {
