@@ -4,7 +4,7 @@ import static ai.ojin.session.standalone.Stack.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import ai.ojin.session.events.audit.AuditCheck;
+import ai.ojin.session.rules.audit.AuditCheck;
 import ai.ojin.session.events.fact.SessionEvent;
 import ai.ojin.session.room.pool.RoomPool;
 import ai.ojin.session.testkit.FakeDaily;

@@ -3,7 +3,7 @@ package ai.ojin.session.standalone;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import ai.ojin.session.events.audit.AuditCheck;
+import ai.ojin.session.rules.audit.AuditCheck;
 import ai.ojin.session.events.fact.SessionAdmitted;
 import ai.ojin.session.events.fact.SessionEvent;
 import ai.ojin.session.events.topic.SessionTopics;

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import ai.ojin.session.connect.ConnectApiApplication;
 import ai.ojin.session.connect.reply.ReplyListener;
-import ai.ojin.session.events.audit.AuditCheck;
+import ai.ojin.session.rules.audit.AuditCheck;
 import ai.ojin.session.events.fact.SessionAdmitted;
 import ai.ojin.session.events.fact.SessionEnded;
 import ai.ojin.session.events.fact.SessionEvent;

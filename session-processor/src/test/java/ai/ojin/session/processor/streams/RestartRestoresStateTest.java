@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ai.ojin.session.events.SessionIds;
-import ai.ojin.session.events.audit.AuditCheck;
-import ai.ojin.session.events.audit.AuditReport;
+import ai.ojin.session.rules.audit.AuditCheck;
+import ai.ojin.session.rules.audit.AuditReport;
 import ai.ojin.session.events.command.EndReason;
 import ai.ojin.session.events.command.RequestSession;
 import ai.ojin.session.events.fact.SessionAdmitted;

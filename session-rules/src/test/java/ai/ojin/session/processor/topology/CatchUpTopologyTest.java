@@ -3,7 +3,7 @@ package ai.ojin.session.processor.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.ojin.session.events.SessionIds;
-import ai.ojin.session.events.audit.AuditCheck;
+import ai.ojin.session.rules.audit.AuditCheck;
 import ai.ojin.session.events.command.EndReason;
 import ai.ojin.session.events.command.Heartbeat;
 import ai.ojin.session.events.command.MarkStarted;

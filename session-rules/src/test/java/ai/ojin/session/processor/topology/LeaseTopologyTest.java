@@ -3,8 +3,8 @@ package ai.ojin.session.processor.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.ojin.session.events.agent.AgentStatus;
-import ai.ojin.session.events.audit.AuditCheck;
-import ai.ojin.session.events.audit.AuditReport;
+import ai.ojin.session.rules.audit.AuditCheck;
+import ai.ojin.session.rules.audit.AuditReport;
 import ai.ojin.session.events.command.EndReason;
 import ai.ojin.session.events.command.ParticipantPresence.Change;
 import ai.ojin.session.events.command.ParticipantPresence.Role;

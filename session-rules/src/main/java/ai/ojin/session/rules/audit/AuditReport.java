@@ -1,4 +1,4 @@
-package ai.ojin.session.events.audit;
+package ai.ojin.session.rules.audit;
 
 import java.util.List;
 

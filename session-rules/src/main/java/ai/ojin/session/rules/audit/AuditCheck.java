@@ -1,6 +1,6 @@
-package ai.ojin.session.events.audit;
+package ai.ojin.session.rules.audit;
 
-import ai.ojin.session.events.audit.Violation.Kind;
+import ai.ojin.session.rules.audit.Violation.Kind;
 import ai.ojin.session.events.fact.SessionAdmitted;
 import ai.ojin.session.events.fact.SessionEnded;
 import ai.ojin.session.events.fact.SessionEvent;

@@ -1,8 +1,8 @@
-package ai.ojin.session.events.audit;
+package ai.ojin.session.rules.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.ojin.session.events.audit.Violation.Kind;
+import ai.ojin.session.rules.audit.Violation.Kind;
 import ai.ojin.session.events.command.EndReason;
 import ai.ojin.session.events.command.ParticipantPresence.Role;
 import ai.ojin.session.events.fact.ParticipantJoined;
