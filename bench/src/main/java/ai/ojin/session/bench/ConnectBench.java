@@ -167,6 +167,7 @@ public final class ConnectBench {
                 WorkerMetrics.Sampler sampler = worker == null ? null : worker.new Sampler();
                 double closed0 = worker == null ? Double.NaN : worker.value("room.teardown.room_closed");
                 double closedIn10s0 = worker == null ? Double.NaN : worker.countAtMost("room.teardown.room_closed", 10);
+                double closedIn1s0 = worker == null ? Double.NaN : worker.countAtMost("room.teardown.room_closed", 1);
                 BenchStack inProcessStack = inProcess;
                 FakesOverTime fakesOverTime = server == null && inProcess == null ? null : new FakesOverTime(
                         Duration.ofSeconds(Long.parseLong(options.getOrDefault("stats-every", "60"))),
@@ -185,9 +186,9 @@ public final class ConnectBench {
                 if (worker != null && !Double.isNaN(closed0)) {
                     double closed = worker.value("room.teardown.room_closed") - closed0;
                     double in10s = worker.countAtMost("room.teardown.room_closed", 10) - closedIn10s0;
-                    double in1s = worker.countAtMost("room.teardown.room_closed", 1);
+                    double in1s = worker.countAtMost("room.teardown.room_closed", 1) - closedIn1s0;
                     notes.add(String.format(java.util.Locale.ROOT, "%s: rooms closed after their session's end %.0f, of which "
-                                    + "within 10 s %.0f (room.teardown.room_closed; within 1 s since start: %.0f); rooms resting "
+                                    + "within 10 s %.0f, within 1 s %.0f (room.teardown.room_closed); rooms resting "
                                     + "for reuse %.0f, closed rooms waiting for a delete %.0f", label, closed, in10s, in1s,
                             worker.value("room.pool.resting"), worker.value("room.teardown.room_deletes.pending")));
                 }

@@ -23,32 +23,35 @@ public final class SessionRegistry {
         }
     });
 
-    private final Map<String, Boolean> withoutTokens = Collections.synchronizedMap(
+    /** What a set-up that failed here never asked for: no meeting token, or not even a room. */
+    private enum NeverAsked { TOKENS, ROOM }
+
+    private final Map<String, NeverAsked> neverAsked = Collections.synchronizedMap(
             new LinkedHashMap<>(1024, 0.75f, false) {
                 @Override
-                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                protected boolean removeEldestEntry(Map.Entry<String, NeverAsked> eldest) {
                     return size() > ENDED_CAPACITY;
                 }
             });
 
     /** The session's set-up ended here before any meeting token was asked for: nobody can join its room. */
     public void noTokensIssued(String sessionId) {
-        withoutTokens.putIfAbsent(sessionId, Boolean.FALSE);
+        neverAsked.putIfAbsent(sessionId, NeverAsked.TOKENS);
     }
 
     /** The session's set-up failed here before it asked Daily for any room: there is no room to close. */
     public void noRoomRequested(String sessionId) {
-        withoutTokens.put(sessionId, Boolean.TRUE);
+        neverAsked.put(sessionId, NeverAsked.ROOM);
     }
 
     /** True when this worker knows no token of the session was ever issued (false: unknown, or issued). */
     public boolean knownWithoutTokens(String sessionId) {
-        return withoutTokens.containsKey(sessionId);
+        return neverAsked.containsKey(sessionId);
     }
 
     /** True when this worker knows the session's set-up never asked Daily for a room. */
     public boolean knownWithoutRoom(String sessionId) {
-        return Boolean.TRUE.equals(withoutTokens.get(sessionId));
+        return neverAsked.get(sessionId) == NeverAsked.ROOM;
     }
 
     public void admitted(String sessionId) {

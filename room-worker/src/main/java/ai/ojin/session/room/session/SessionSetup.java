@@ -300,11 +300,11 @@ public class SessionSetup {
             if (pooled.isEmpty()) {
                 refuseWhileEndingsWait();
             }
-            Optional<String> rested = pooled.isPresent() || !pool.recycles() ? Optional.empty() : pool.takeRested();
-            String onDemand = pooled.isPresent() || !pool.recycles() ? id() : rested.orElseGet(RoomPool::newName);
-            RoomAssignment assignment = new RoomAssignment(id(), admitted.agentId(),
-                    pooled.map(PooledRoom::name).orElse(onDemand), pooled.map(p -> p.room().url()).orElse(null),
-                    pooled.isPresent() || pool.recycles(), clock.instant());
+            Optional<String> rested = pooled.isEmpty() && pool.recycles() ? pool.takeRested() : Optional.empty();
+            String name = pooled.map(PooledRoom::name).or(() -> rested)
+                    .orElseGet(() -> pool.recycles() ? RoomPool.newName() : id());
+            RoomAssignment assignment = new RoomAssignment(id(), admitted.agentId(), name,
+                    pooled.map(p -> p.room().url()).orElse(null), RoomPool.isPoolRoomName(name), clock.instant());
             assignedAt = assignment.assignedAt();
             return assignments.assign(assignment)
                     .handle((written, error) -> {
@@ -319,7 +319,7 @@ public class SessionSetup {
                     })
                     .thenCompose(written -> pooled.isPresent()
                             ? CompletableFuture.completedFuture(pooled.get().room())
-                            : pool.recycles() ? openOnDemand(onDemand, rested.isPresent()) : createOrReuseRoom());
+                            : pool.recycles() ? openOnDemand(name, rested.isPresent()) : createOrReuseRoom());
         }
 
         /**
