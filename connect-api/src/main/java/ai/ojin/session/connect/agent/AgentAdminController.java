@@ -30,12 +30,10 @@ public class AgentAdminController {
     private static final Logger log = LoggerFactory.getLogger(AgentAdminController.class);
 
     private final AgentCatalog catalog;
-    private final AgentWriter writer;
     private final Clock clock;
 
-    public AgentAdminController(AgentCatalog catalog, AgentWriter writer, Clock clock) {
+    public AgentAdminController(AgentCatalog catalog, Clock clock) {
         this.catalog = catalog;
-        this.writer = writer;
         this.clock = clock;
     }
 
@@ -45,7 +43,7 @@ public class AgentAdminController {
             throw ApiException.invalidRequest("agent_id must be 1 to 64 letters, digits, '-' or '_'");
         }
         Agent agent = AgentUpdate.parse(body).toAgent(agentId, clock.instant());
-        return writer.put(agent).handle((ok, error) -> {
+        return catalog.put(agent).handle((ok, error) -> {
             if (error != null) {
                 log.error("Could not store agent {}", agentId, error);
                 return JsonResponses.error(500, ErrorCode.INTERNAL_ERROR.wire(), "Could not store the agent");
@@ -64,7 +62,7 @@ public class AgentAdminController {
     @DeleteMapping
     public CompletableFuture<ResponseEntity<byte[]>> delete(@PathVariable String agentId) {
         find(agentId);
-        return writer.delete(agentId).handle((ok, error) -> {
+        return catalog.delete(agentId).handle((ok, error) -> {
             if (error != null) {
                 log.error("Could not delete agent {}", agentId, error);
                 return JsonResponses.error(500, ErrorCode.INTERNAL_ERROR.wire(), "Could not delete the agent");

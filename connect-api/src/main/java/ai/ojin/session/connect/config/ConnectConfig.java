@@ -2,7 +2,6 @@ package ai.ojin.session.connect.config;
 
 import ai.ojin.session.connect.agent.AgentCatalog;
 import ai.ojin.session.connect.client.ClientRateLimit;
-import ai.ojin.session.connect.agent.AgentWriter;
 import ai.ojin.session.connect.health.ProcessorHeartbeat;
 import ai.ojin.session.connect.reply.AnsweredSessions;
 import ai.ojin.session.connect.reply.CommandReplies;
@@ -24,6 +23,7 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.support.SendResult;
 
 /** The connect flow's parts: catalog view, reply correlation, and the readiness they report. */
 @Configuration(proxyBeanMethods = false)
@@ -45,16 +45,14 @@ public class ConnectConfig {
     }
 
     @Bean
-    AgentCatalog agentCatalog(SessionTopics topics, KafkaConfig.ConsumerSource consumers, MeterRegistry meters) {
-        AgentCatalog catalog = new AgentCatalog(topics.agents().name(), consumers.forTopic(topics.agents()));
+    AgentCatalog agentCatalog(SessionTopics topics, KafkaConfig.ConsumerSource consumers, KafkaTemplate<String, Agent> agentTemplate,
+                              ConnectProperties properties, MeterRegistry meters) {
+        String topic = topics.agents().name();
+        AgentCatalog catalog = new AgentCatalog(topic, consumers.forTopic(topics.agents()),
+                (agentId, agent) -> agentTemplate.send(topic, agentId, agent).thenApply(SendResult::getRecordMetadata),
+                properties.adminWriteTimeout());
         Gauge.builder("connect.agents", catalog, AgentCatalog::size).description("Agents in the local catalog view").register(meters);
         return catalog;
-    }
-
-    @Bean
-    AgentWriter agentWriter(KafkaTemplate<String, Agent> agentTemplate, SessionTopics topics, AgentCatalog catalog,
-            ConnectProperties properties) {
-        return new AgentWriter(agentTemplate, topics, catalog, properties.adminWriteTimeout());
     }
 
     @Bean

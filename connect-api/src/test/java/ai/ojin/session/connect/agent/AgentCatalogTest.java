@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import ai.ojin.session.events.agent.Agent;
 import ai.ojin.session.events.agent.AgentStatus;
 import ai.ojin.session.events.topic.SessionTopics;
+import ai.ojin.session.support.kafka.CompactedTopicView;
 import ai.ojin.session.testkit.TestKafka;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,13 +17,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.Test;
 
 /** The catalog view on its own, against the real broker. */
@@ -70,21 +70,31 @@ class AgentCatalogTest {
     }
 
     @Test
-    void shouldCompleteAWaitOnlyAfterTheWrittenRecordIsApplied() throws Exception {
-        // given
+    void shouldShowAnAgentItWroteAsSoonAsTheWriteCompletesAndOtherInstancesWritesSoonAfter() throws Exception {
+        // given: a catalog that writes through a producer of its own, and another instance's producer
         SessionTopics topics = TestKafka.newTopics();
-        AgentCatalog catalog = catalog(topics);
-        catalog.start();
-        try (var producer = producer(topics)) {
-            // when
-            RecordMetadata written = producer.send(new ProducerRecord<>(topics.agents().name(), "late-agent",
-                    agent("late-agent", AgentStatus.PUBLISHED))).get(30, TimeUnit.SECONDS);
-            catalog.awaitApplied(written.partition(), written.offset()).get(30, TimeUnit.SECONDS);
+        try (var ours = producer(topics); var theirs = producer(topics)) {
+            AgentCatalog catalog = new AgentCatalog(topics.agents().name(), consumers(topics),
+                    CompactedTopicView.Writer.of(ours, topics.agents().name()), Duration.ofSeconds(30));
+            catalog.start();
+            try {
+                // when: it writes an agent
+                catalog.put(agent("late-agent", AgentStatus.PUBLISHED)).get(30, TimeUnit.SECONDS);
 
-            // then
-            assertThat(catalog.find("late-agent")).isPresent();
-        } finally {
-            catalog.stop();
+                // then: it shows at once (read-your-writes)
+                assertThat(catalog.find("late-agent")).isPresent();
+
+                // and when: it deletes it, it is gone at once
+                catalog.delete("late-agent").get(30, TimeUnit.SECONDS);
+                assertThat(catalog.find("late-agent")).isEmpty();
+
+                // and: another instance's write shows once read
+                theirs.send(topics.agents().record("their-agent", agent("their-agent", AgentStatus.PUBLISHED))).get();
+                await().atMost(Duration.ofSeconds(30)).until(() -> catalog.find("their-agent").isPresent());
+                assertThat(catalog.find("late-agent")).isEmpty();
+            } finally {
+                catalog.stop();
+            }
         }
     }
 
@@ -97,7 +107,7 @@ class AgentCatalogTest {
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         AgentCatalog catalog = new AgentCatalog(topics.agents().name(), () -> failingOnPoll(
                 new KafkaConsumer<>(props, topics.agents().keySerde().deserializer(), topics.agents().valueSerde().deserializer()),
-                fault));
+                fault), null, Duration.ofSeconds(30));
         catalog.start();
         try (var producer = producer(topics)) {
             await().atMost(Duration.ofSeconds(30)).until(catalog::caughtUp);
@@ -136,10 +146,13 @@ class AgentCatalogTest {
     }
 
     private static AgentCatalog catalog(SessionTopics topics) {
+        return new AgentCatalog(topics.agents().name(), consumers(topics), null, Duration.ofSeconds(30));
+    }
+
+    private static Supplier<Consumer<String, Agent>> consumers(SessionTopics topics) {
         Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers(),
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        return new AgentCatalog(topics.agents().name(),
-                () -> new KafkaConsumer<>(props, topics.agents().keySerde().deserializer(), topics.agents().valueSerde().deserializer()));
+        return () -> new KafkaConsumer<>(props, topics.agents().keySerde().deserializer(), topics.agents().valueSerde().deserializer());
     }
 
     private static KafkaProducer<String, Agent> producer(SessionTopics topics) {

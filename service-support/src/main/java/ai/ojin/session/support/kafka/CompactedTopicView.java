@@ -1,0 +1,450 @@
+package ai.ojin.session.support.kafka;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordDeserializationException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * A compacted topic as a map in memory: every partition read from the beginning on a thread of its
+ * own (no consumer group), a tombstone deletes its key.
+ *
+ * <ul>
+ * <li><b>Read-your-writes</b>: {@link #put} and {@link #remove} complete once the broker
+ * acknowledged the record, and the view has it from then on. Each entry remembers the offset it
+ * came from, so neither the reader (behind) nor a late acknowledgement (ahead) can put an older
+ * value back: a value is replaced only by one from a later offset.</li>
+ * <li><b>Everyone's writes</b>: {@link #caughtUp()} completes once the view has read the topic up
+ * to its end offsets at the moment of the call, {@link #loaded()} says whether it has read what the
+ * topic held when the view started (readiness).</li>
+ * <li><b>Failures</b>: an unreadable record is logged and skipped; any other failure of the reader
+ * is logged and it starts over after {@link #RESTART_DELAY} with a new consumer, from where it was
+ * ({@link #isReading()} false meanwhile).</li>
+ * <li><b>Idle</b>: a reader with nothing to wait for sleeps on its queue of barriers and fetches
+ * every {@link #IDLE_WAIT}: a barrier wakes it at once.</li>
+ * </ul>
+ *
+ * The consumer's settings are the caller's (short {@code fetch.max.wait.ms} where barriers must be
+ * quick). Keys must be partitioned by the producer's default partitioner, so one key lives in one
+ * partition and offsets order its values.
+ */
+public final class CompactedTopicView<K, V> implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(CompactedTopicView.class);
+    public static final Duration RESTART_DELAY = Duration.ofSeconds(1);
+    static final Duration IDLE_WAIT = Duration.ofMillis(500);
+    private static final Duration POLL = Duration.ofMillis(5);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+
+    /** Sends one record and completes with where the broker stored it. */
+    @FunctionalInterface
+    public interface Writer<K, V> {
+        CompletableFuture<RecordMetadata> send(K key, V value);
+
+        /** A writer through a plain producer to {@code topic}. */
+        static <K, V> Writer<K, V> of(Producer<K, V> producer, String topic) {
+            return (key, value) -> {
+                CompletableFuture<RecordMetadata> acked = new CompletableFuture<>();
+                try {
+                    producer.send(new ProducerRecord<>(topic, key, value), (metadata, error) -> {
+                        if (error != null) {
+                            acked.completeExceptionally(error);
+                        } else {
+                            acked.complete(metadata);
+                        }
+                    });
+                } catch (RuntimeException e) {
+                    acked.completeExceptionally(e);
+                }
+                return acked;
+            };
+        }
+    }
+
+    /** Told of every change of a key's value (null: absent), on the thread that made it. */
+    @FunctionalInterface
+    public interface Listener<K, V> {
+        void changed(K key, V before, V after);
+    }
+
+    /** A key's value (null: deleted by a write of ours the reader has not passed yet) and its offset. */
+    private record Entry<V>(V value, int partition, long offset) {
+    }
+
+    private record Barrier(Map<TopicPartition, Long> endOffsets, List<CompletableFuture<Void>> waiters) {
+    }
+
+    private final String topic;
+    private final String name;
+    private final Supplier<Consumer<K, V>> consumers;
+    private final Writer<K, V> writer;
+    private final Listener<K, V> listener;
+    private final int phase;
+
+    private final ConcurrentHashMap<K, Entry<V>> entries = new ConcurrentHashMap<>();
+    /** Keys deleted by our own writes, until the reader passes their tombstones. */
+    private final ConcurrentHashMap<K, Entry<V>> deletedAhead = new ConcurrentHashMap<>();
+    private final AtomicInteger size = new AtomicInteger();
+    private final LinkedBlockingQueue<CompletableFuture<Void>> waiting = new LinkedBlockingQueue<>();
+
+    // the reader's state: touched by the reader thread only (and by start() before it runs)
+    private final List<Barrier> barriers = new ArrayList<>();
+    private final List<CompletableFuture<Void>> newWaiters = new ArrayList<>();
+    private final Map<TopicPartition, Long> positions = new HashMap<>();
+    private List<TopicPartition> partitions = List.of();
+    private Map<TopicPartition, Long> startEndOffsets = Map.of();
+
+    private volatile boolean running;
+    private volatile boolean stopped;
+    private volatile boolean reading;
+    private volatile boolean loaded;
+    private volatile Consumer<K, V> consumer;
+    private volatile CountDownLatch stopping = new CountDownLatch(1);
+    private Thread thread;
+
+    /**
+     * @param writer   how {@link #put} and {@link #remove} write (null: a read-only view)
+     * @param listener told of every change (null: nobody)
+     * @param phase    the lifecycle phase (starts before and stops after higher phases)
+     */
+    public CompactedTopicView(String topic, Supplier<Consumer<K, V>> consumers, Writer<K, V> writer,
+                              Listener<K, V> listener, int phase) {
+        this.topic = topic;
+        this.name = "view-" + topic;
+        this.consumers = consumers;
+        this.writer = writer;
+        this.listener = listener == null ? (key, before, after) -> { } : listener;
+        this.phase = phase;
+    }
+
+    public Optional<V> get(K key) {
+        if (key == null) {
+            return Optional.empty();
+        }
+        Entry<V> entry = entries.get(key);
+        return entry == null ? Optional.empty() : Optional.ofNullable(entry.value());
+    }
+
+    /** The number of keys with a value. */
+    public int size() {
+        return size.get();
+    }
+
+    /** Writes the key's value; completes once the broker acknowledged it (the view has it then). */
+    public CompletableFuture<Void> put(K key, V value) {
+        if (value == null) {
+            throw new IllegalArgumentException("a null value is a remove");
+        }
+        return write(key, value);
+    }
+
+    /** Writes the key's tombstone; completes once the broker acknowledged it (the view has lost the key then). */
+    public CompletableFuture<Void> remove(K key) {
+        return write(key, null);
+    }
+
+    private CompletableFuture<Void> write(K key, V value) {
+        if (writer == null) {
+            throw new UnsupportedOperationException("the view of " + topic + " is read-only");
+        }
+        return writer.send(key, value).thenAccept(written -> apply(key, value, written.partition(), written.offset(), false));
+    }
+
+    /**
+     * Completes once this view has read every record written before the call (acknowledged writes
+     * of any writer included); fails if the view has stopped or stops first (one not started yet
+     * completes it once started and caught up).
+     */
+    public CompletableFuture<Void> caughtUp() {
+        CompletableFuture<Void> barrier = new CompletableFuture<>();
+        waiting.add(barrier); // wakes an idle reader; a busy one takes it after its current short poll
+        if (stopped) {
+            barrier.completeExceptionally(new IllegalStateException(name + " stopped"));
+        }
+        return barrier;
+    }
+
+    /** True once every record up to the end offsets seen at start-up is in the view. */
+    public boolean loaded() {
+        return loaded;
+    }
+
+    /** True while the reader polls a positioned consumer (false while it starts over after a failure). */
+    public boolean isReading() {
+        return reading;
+    }
+
+    /**
+     * Applies one record: a value replaces the key's only if it comes from a later offset (or the
+     * same record, seen by the reader, which then drops a deletion marker).
+     */
+    private void apply(K key, V value, int partition, long offset, boolean fromReader) {
+        entries.compute(key, (k, current) -> {
+            if (current != null && current.partition() == partition && current.offset() >= offset) {
+                if (fromReader && current.offset() == offset && current.value() == null) {
+                    deletedAhead.remove(k, current);
+                    return null; // the reader reached our own tombstone
+                }
+                return current;
+            }
+            V before = current == null ? null : current.value();
+            Entry<V> next;
+            if (value == null) {
+                next = fromReader ? null : new Entry<>(null, partition, offset);
+                if (next != null) {
+                    deletedAhead.put(k, next);
+                }
+            } else {
+                next = new Entry<>(value, partition, offset);
+            }
+            if (before != null && value == null) {
+                size.decrementAndGet();
+            } else if (before == null && value != null) {
+                size.incrementAndGet();
+            }
+            if (before != value) {
+                listener.changed(k, before, value);
+            }
+            return next;
+        });
+    }
+
+    // ---- the reader ----
+
+    /** Assigns every partition and positions the consumer where the view is (the beginning at first). */
+    void position(Consumer<K, V> c) {
+        if (partitions.isEmpty()) {
+            List<PartitionInfo> infos = c.partitionsFor(topic);
+            if (infos == null || infos.isEmpty()) {
+                throw new IllegalStateException("topic " + topic + " does not exist");
+            }
+            partitions = infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+        }
+        c.assign(partitions);
+        for (TopicPartition partition : partitions) {
+            Long position = positions.get(partition);
+            if (position == null) {
+                c.seekToBeginning(List.of(partition));
+            } else {
+                c.seek(partition, position);
+            }
+        }
+        if (startEndOffsets.isEmpty()) {
+            startEndOffsets = c.endOffsets(partitions);
+            log.info("{} reading {} partitions up to start-up end offsets {}", name, partitions.size(), startEndOffsets);
+        }
+    }
+
+    /**
+     * One turn of the reader: waits for a barrier when idle, takes the new barriers' end offsets,
+     * polls once, applies what came, releases what is reached.
+     */
+    void step(Consumer<K, V> c, Duration idleWait) throws InterruptedException {
+        if (barriers.isEmpty() && newWaiters.isEmpty() && loaded) {
+            CompletableFuture<Void> next = waiting.poll(idleWait.toMillis(), TimeUnit.MILLISECONDS);
+            if (next != null) {
+                newWaiters.add(next);
+            }
+        }
+        waiting.drainTo(newWaiters);
+        if (!newWaiters.isEmpty()) {
+            // kept in newWaiters until the end offsets are known (a wakeup may interrupt the call)
+            barriers.add(new Barrier(c.endOffsets(partitions), List.copyOf(newWaiters)));
+            newWaiters.clear();
+        }
+        try {
+            for (ConsumerRecord<K, V> record : c.poll(POLL)) {
+                if (record.key() == null) {
+                    log.warn("{}: ignoring a record without key at {}-{} offset {}", name, record.topic(), record.partition(),
+                            record.offset());
+                } else {
+                    apply(record.key(), record.value(), record.partition(), record.offset(), true);
+                }
+            }
+        } catch (RecordDeserializationException e) {
+            log.error("{}: skipping unreadable record at {} offset {}", name, e.topicPartition(), e.offset(), e);
+            c.seek(e.topicPartition(), e.offset() + 1);
+        }
+        afterPoll(c);
+    }
+
+    private void afterPoll(Consumer<K, V> c) {
+        for (TopicPartition partition : partitions) {
+            positions.put(partition, c.position(partition));
+        }
+        barriers.removeIf(barrier -> {
+            if (!reached(barrier.endOffsets())) {
+                return false;
+            }
+            barrier.waiters().forEach(w -> w.complete(null));
+            return true;
+        });
+        if (!deletedAhead.isEmpty()) {
+            // our tombstones the reader passed without seeing them (compacted away meanwhile)
+            deletedAhead.forEach((key, marker) -> {
+                long position = positions.getOrDefault(new TopicPartition(topic, marker.partition()), 0L);
+                if (position > marker.offset() && entries.remove(key, marker)) {
+                    deletedAhead.remove(key, marker);
+                }
+            });
+        }
+        if (!loaded && reached(startEndOffsets)) {
+            loaded = true;
+            log.info("{} loaded: {} keys", name, size());
+        }
+    }
+
+    private boolean reached(Map<TopicPartition, Long> endOffsets) {
+        for (Map.Entry<TopicPartition, Long> end : endOffsets.entrySet()) {
+            if (positions.getOrDefault(end.getKey(), 0L) < end.getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void run() {
+        try {
+            while (running) {
+                Consumer<K, V> c = consumer;
+                try {
+                    if (c == null) {
+                        if (stopping.await(RESTART_DELAY.toMillis(), TimeUnit.MILLISECONDS)) {
+                            break;
+                        }
+                        c = consumers.get();
+                        consumer = c;
+                        position(c);
+                        reading = true;
+                        log.info("{} reading again", name);
+                    }
+                    step(c, IDLE_WAIT);
+                } catch (WakeupException e) {
+                    if (running) {
+                        restart(c, e);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                } catch (RuntimeException e) {
+                    restart(c, e);
+                }
+            }
+        } finally {
+            running = false;
+            stopped = true;
+            reading = false;
+            Consumer<K, V> c = consumer;
+            consumer = null;
+            if (c != null) {
+                closeQuietly(c);
+            }
+            IllegalStateException gone = new IllegalStateException(name + " stopped");
+            barriers.forEach(b -> b.waiters().forEach(w -> w.completeExceptionally(gone)));
+            barriers.clear();
+            newWaiters.forEach(w -> w.completeExceptionally(gone));
+            newWaiters.clear();
+            CompletableFuture<Void> left;
+            while ((left = waiting.poll()) != null) {
+                left.completeExceptionally(gone);
+            }
+        }
+    }
+
+    /** Drops the consumer after a failure; the loop makes a new one after the restart delay (barriers are kept). */
+    private void restart(Consumer<K, V> c, RuntimeException cause) {
+        reading = false;
+        log.error("{} failed; starting over with a new consumer in {}", name, RESTART_DELAY, cause);
+        consumer = null;
+        if (c != null) {
+            closeQuietly(c);
+        }
+    }
+
+    private void closeQuietly(Consumer<K, V> c) {
+        try {
+            c.close(CloseOptions.timeout(CLOSE_TIMEOUT));
+        } catch (RuntimeException e) {
+            log.warn("{}: closing the consumer failed", name, e);
+        }
+    }
+
+    /** Positions the first consumer on the caller's thread (a missing topic fails the start-up), then reads. */
+    @Override
+    public synchronized void start() {
+        if (running) {
+            return;
+        }
+        Consumer<K, V> c = consumers.get();
+        try {
+            position(c);
+        } catch (RuntimeException e) {
+            closeQuietly(c);
+            throw e;
+        }
+        consumer = c;
+        stopping = new CountDownLatch(1);
+        stopped = false;
+        running = true;
+        reading = true;
+        thread = new Thread(this::run, name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    @Override
+    public void stop() {
+        Thread reader;
+        synchronized (this) {
+            if (!running) {
+                return;
+            }
+            running = false;
+            reader = thread;
+            thread = null;
+        }
+        stopping.countDown();
+        waiting.add(new CompletableFuture<>()); // ends an idle wait (then failed as stopped)
+        Consumer<K, V> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+        try {
+            reader.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public int getPhase() {
+        return phase;
+    }
+}
