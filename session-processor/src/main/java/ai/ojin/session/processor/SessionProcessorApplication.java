@@ -4,6 +4,7 @@ import ai.ojin.session.support.config.InstanceProperties;
 import ai.ojin.session.support.config.TopicsProperties;
 import ai.ojin.session.support.web.AccessFilter;
 import ai.ojin.session.support.web.PublicEndpoint;
+import ai.ojin.session.support.schedule.ServiceScheduling;
 import ai.ojin.session.support.web.ServiceWeb;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -18,7 +19,7 @@ import org.springframework.context.annotation.Import;
  */
 @SpringBootApplication
 @ConfigurationPropertiesScan(basePackageClasses = {SessionProcessorApplication.class, TopicsProperties.class, InstanceProperties.class})
-@Import(ServiceWeb.class)
+@Import({ServiceWeb.class, ServiceScheduling.class})
 public class SessionProcessorApplication {
 
     public static SpringApplicationBuilder builder() {

@@ -63,11 +63,6 @@ class IngestKafkaConfig {
     }
 
     @Bean
-    Clock clock() {
-        return Clock.systemUTC();
-    }
-
-    @Bean
     IngestProgress ingestProgress(Clock clock, HistoryProperties history, MeterRegistry meters) {
         return new IngestProgress(clock, history.stallAfter()).bindTo(meters);
     }

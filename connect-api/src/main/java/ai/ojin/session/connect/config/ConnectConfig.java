@@ -17,7 +17,10 @@ import ai.ojin.session.events.topic.SessionTopics;
 import ai.ojin.session.support.config.TopicsProperties;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import ai.ojin.session.support.schedule.PeriodicWork;
 import java.time.Clock;
+import java.time.Duration;
+import org.springframework.scheduling.TaskScheduler;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
@@ -33,11 +36,6 @@ public class ConnectConfig {
     private static final int ANSWERED_CAPACITY = 200_000;
     /** Client addresses whose connect rate is tracked at most (the least recently seen are forgotten). */
     private static final int CLIENTS_TRACKED = 100_000;
-
-    @Bean
-    Clock clock() {
-        return Clock.systemUTC();
-    }
 
     @Bean
     ClientRateLimit clientRateLimit(ConnectProperties properties) {
@@ -91,6 +89,14 @@ public class ConnectConfig {
             ConnectProperties properties, PendingReplies pending, Clock clock) {
         return new ProcessorHeartbeat(commandTemplate, topics, pending::anyOwned, properties.heartbeatInterval(),
                 properties.heartbeatStaleAfter(), clock);
+    }
+
+    /** The heartbeats, from the start on; phase 1: after the reply listener (phase 0), which reads the answers. */
+    @Bean
+    PeriodicWork processorHeartbeats(ProcessorHeartbeat heartbeat, TaskScheduler taskScheduler, ConnectProperties properties,
+            Clock clock) {
+        return new PeriodicWork("processor heartbeat", taskScheduler, clock, Duration.ZERO, properties.heartbeatInterval(), 1,
+                heartbeat::beat);
     }
 
     /** Rejections as soon as they are written (read_uncommitted), before the processor's commit. */

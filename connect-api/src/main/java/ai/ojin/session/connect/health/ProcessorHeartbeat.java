@@ -12,16 +12,12 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import org.apache.kafka.common.PartitionInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.kafka.core.KafkaTemplate;
 
 /**
@@ -30,9 +26,10 @@ import org.springframework.kafka.core.KafkaTemplate;
  * while every partition has answered within {@code staleAfter}; DOWN before the first answers and
  * whenever the processor (or the task of some partition) does not run, so that a load balancer
  * stops sending connects that could only time out. Heartbeats write no fact and take no slot.
- * A zero interval turns the heartbeat off (always UP).
+ * A zero interval turns the heartbeat off (always UP). {@link #beat()} is run every interval by a
+ * {@code PeriodicWork}.
  */
-public class ProcessorHeartbeat implements SmartLifecycle, HealthIndicator {
+public class ProcessorHeartbeat implements HealthIndicator {
 
     private static final Logger log = LoggerFactory.getLogger(ProcessorHeartbeat.class);
 
@@ -45,7 +42,6 @@ public class ProcessorHeartbeat implements SmartLifecycle, HealthIndicator {
     private final String idPrefix = Heartbeat.ID_PREFIX + UUID.randomUUID() + "-";
     private final ConcurrentMap<Integer, Instant> answeredAt = new ConcurrentHashMap<>();
     private volatile int partitions;
-    private ScheduledExecutorService scheduler;
 
     public ProcessorHeartbeat(KafkaTemplate<String, SessionCommand> template, SessionTopics topics, IntSupplier replyPartition,
             Duration interval, Duration staleAfter, Clock clock) {
@@ -74,7 +70,8 @@ public class ProcessorHeartbeat implements SmartLifecycle, HealthIndicator {
         return true;
     }
 
-    void beat() {
+    /** Sends a heartbeat to every partition of {@code session-commands}. */
+    public void beat() {
         try {
             int partition = replyPartition.getAsInt();
             if (partition < 0) {
@@ -115,37 +112,5 @@ public class ProcessorHeartbeat implements SmartLifecycle, HealthIndicator {
 
     private boolean off() {
         return interval.isZero() || interval.isNegative();
-    }
-
-    @Override
-    public synchronized void start() {
-        if (scheduler != null || off()) {
-            return;
-        }
-        scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread thread = new Thread(r, "processor-heartbeat");
-            thread.setDaemon(true);
-            return thread;
-        });
-        scheduler.scheduleWithFixedDelay(this::beat, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    @Override
-    public synchronized void stop() {
-        if (scheduler != null) {
-            scheduler.shutdownNow();
-            scheduler = null;
-        }
-    }
-
-    @Override
-    public synchronized boolean isRunning() {
-        return scheduler != null;
-    }
-
-    /** After the reply listener (phase 0), which must read the answers. */
-    @Override
-    public int getPhase() {
-        return 1;
     }
 }

@@ -23,11 +23,14 @@ import ai.ojin.session.room.session.SessionSetup;
 import ai.ojin.session.room.session.SessionTeardown;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import ai.ojin.session.support.schedule.PeriodicWork;
 import java.time.Clock;
+import java.time.Duration;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.scheduling.TaskScheduler;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.core.KafkaTemplate;
@@ -36,12 +39,6 @@ import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 /** The session jobs (set-up, tear-down, dead letters) and the reconciliation. */
 @Configuration(proxyBeanMethods = false)
 public class SessionConfiguration {
-
-    @Bean
-    @ConditionalOnMissingBean
-    Clock clock() {
-        return Clock.systemUTC();
-    }
 
     /** Timers of the jobs (deadlines, retry pauses); the tasks they run are short and do not block. */
     @Bean(destroyMethod = "shutdownNow")
@@ -126,5 +123,14 @@ public class SessionConfiguration {
                                   SessionTeardown teardown, RoomPool roomPool, Clock clock) {
         return new RoomReconciler(daily, registry, roomAssignments, ownership, properties, meters,
                 name -> teardown.isDeleting(name) || roomPool.holds(name), clock);
+    }
+
+    /** A reconciliation pass every {@code room.reconcile-interval}, the first one interval after the start. */
+    @Bean
+    PeriodicWork roomReconciliation(RoomReconciler reconciler, TaskScheduler taskScheduler, RoomProperties properties,
+                                    Clock clock) {
+        Duration interval = properties.reconcileInterval();
+        return new PeriodicWork("room reconciliation", taskScheduler, clock, interval, interval, SmartLifecycle.DEFAULT_PHASE,
+                reconciler::pass);
     }
 }

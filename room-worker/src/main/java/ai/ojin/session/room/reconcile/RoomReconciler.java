@@ -23,13 +23,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 
 /**
  * Every {@code room.reconcile-interval}, lists Daily's rooms and deletes the rooms of ours (named
@@ -49,7 +45,7 @@ import org.springframework.context.SmartLifecycle;
  * in a pool are never touched. Listing and deleting are housekeeping in Daily's budget; a delete
  * that fails is left to the next pass.
  */
-public class RoomReconciler implements SmartLifecycle {
+public class RoomReconciler {
 
     private static final Logger log = LoggerFactory.getLogger(RoomReconciler.class);
     private static final int PAGE_SIZE = 100;
@@ -63,7 +59,6 @@ public class RoomReconciler implements SmartLifecycle {
     private final MeterRegistry meters;
     private final Predicate<String> beingDeleted;
     private final Clock clock;
-    private ScheduledExecutorService scheduler;
 
     /** @param beingDeleted true for a room whose delete this worker runs already (left alone here) */
     public RoomReconciler(DailyApi daily, SessionRegistry registry, RoomAssignments assignments,
@@ -77,6 +72,11 @@ public class RoomReconciler implements SmartLifecycle {
         this.ownership = ownership;
         this.properties = properties;
         this.meters = meters;
+        if (!properties.reconcileInterval().isZero() && !properties.reconcileInterval().isNegative()
+                && properties.daily().roomNamePrefix().isEmpty()) {
+            log.warn("ROOM_NAME_PREFIX is not set: reconciliation treats every Daily room named like a session id as "
+                    + "this deployment's; set a prefix of its own when several deployments share a Daily domain");
+        }
     }
 
     /**
@@ -180,44 +180,13 @@ public class RoomReconciler implements SmartLifecycle {
         return properties.tokenJoinWindow().plus(RoomPool.SPARE_MAX_AGE).plusMinutes(1);
     }
 
-    private void runSafely() {
+    /** One pass run by the schedule: a failure is counted ({@code room.reconcile.failures}) and logged. */
+    public void pass() {
         try {
             reconcileOnce();
         } catch (RuntimeException e) {
             meters.counter("room.reconcile.failures").increment();
             log.error("Room reconciliation failed; next pass in {}", properties.reconcileInterval(), e);
         }
-    }
-
-    @Override
-    public synchronized void start() {
-        Duration interval = properties.reconcileInterval();
-        if (interval.isZero() || interval.isNegative()) {
-            log.info("Room reconciliation is off (room.reconcile-interval={})", interval);
-            return;
-        }
-        if (properties.daily().roomNamePrefix().isEmpty()) {
-            log.warn("ROOM_NAME_PREFIX is not set: reconciliation treats every Daily room named like a session id as "
-                    + "this deployment's; set a prefix of its own when several deployments share a Daily domain");
-        }
-        scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread thread = new Thread(r, "room-reconciler");
-            thread.setDaemon(true);
-            return thread;
-        });
-        scheduler.scheduleWithFixedDelay(this::runSafely, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    @Override
-    public synchronized void stop() {
-        if (scheduler != null) {
-            scheduler.shutdownNow();
-            scheduler = null;
-        }
-    }
-
-    @Override
-    public synchronized boolean isRunning() {
-        return scheduler != null;
     }
 }

@@ -8,9 +8,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.propagation.Propagator;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import ai.ojin.session.support.schedule.PeriodicWork;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -19,10 +19,12 @@ import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.streams.KafkaStreamsMicrometerListener;
 import org.springframework.kafka.streams.RecoveringDeserializationExceptionHandler;
+import org.springframework.scheduling.TaskScheduler;
 
 /** Wires the topology into a managed {@link SessionStreams} with health and metrics. */
 @Configuration(proxyBeanMethods = false)
@@ -53,26 +55,14 @@ public class StreamsConfiguration {
     }
 
     /** {@code session.active{agent}}, read from the state every {@code processor.metrics.refresh}. */
-    @Bean(destroyMethod = "shutdownNow")
-    ScheduledExecutorService activeSessionsRefresh(SessionStreams streams, MetricsProperties metrics,
-            ObjectProvider<MeterRegistry> meterRegistry) {
-        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread thread = new Thread(r, "session-active-gauge");
-            thread.setDaemon(true);
-            return thread;
-        });
+    @Bean
+    PeriodicWork activeSessionsRefresh(SessionStreams streams, MetricsProperties metrics, ObjectProvider<MeterRegistry> meterRegistry,
+            TaskScheduler taskScheduler, Clock clock) {
         MeterRegistry registry = meterRegistry.getIfAvailable();
-        if (registry != null) {
-            ActiveSessionsGauge gauge = new ActiveSessionsGauge(streams::activeCounts, metrics, registry);
-            executor.scheduleWithFixedDelay(() -> {
-                try {
-                    gauge.refresh();
-                } catch (RuntimeException e) {
-                    org.slf4j.LoggerFactory.getLogger(ActiveSessionsGauge.class).warn("Refreshing session.active failed", e);
-                }
-            }, 0, metrics.refresh().toMillis(), TimeUnit.MILLISECONDS);
-        }
-        return executor;
+        Runnable refresh = registry == null ? () -> { }
+                : new ActiveSessionsGauge(streams::activeCounts, metrics, registry)::refresh;
+        return new PeriodicWork("session.active refresh", taskScheduler, clock, Duration.ZERO,
+                registry == null ? Duration.ZERO : metrics.refresh(), SmartLifecycle.DEFAULT_PHASE, refresh);
     }
 
     @Bean
