@@ -19,11 +19,13 @@ import org.springframework.validation.annotation.Validated;
  * @param rebuild replay {@code session-events} from the start into an empty store under a fresh
  *     consumer group, without publishing (see REBUILD.md)
  * @param concurrency listener threads (at most the partition count of {@code session-events})
- * @param recordAttempts how often a fact the store keeps refusing (while the store itself answers)
- *     is tried before it goes to the dead-letter topic
+ * @param recordAttempts how often a fact the store keeps refusing while the store itself answers
+ *     (e.g. PostgreSQL and NUL in text) is tried before it goes to the dead-letter topic
+ *     {@code session-events.call-history-sink.dlt}, with an ERROR log and the counter
+ *     {@code call.history.facts.dead_lettered}
  * @param recordRetryInterval the pause between those attempts
- * @param stallAfter health turns DOWN ({@code stalled}) once facts wait and none could be folded
- *     for this long (the store is down: the sink retries until it is back)
+ * @param stallAfter health {@code ingest} turns DOWN ({@code stalled}) once facts wait and none could
+ *     be folded for this long (the store is down: the sink retries without end until it is back)
  * @param maxBodyBytes larger request bodies get 413 (the API reads none)
  */
 @Validated
@@ -49,6 +51,15 @@ public record HistoryProperties(
         return publish && !rebuild;
     }
 
+    /**
+     * The call-history store. Every sink instance of a deployment uses the same store: a partition
+     * that moves to another instance carries on from what its old owner folded.
+     *
+     * @param url JDBC URL of the store ({@code CALL_HISTORY_DB_URL}, required; standalone: an H2 file
+     *     under {@code DATA_DIR})
+     * @param user its user ({@code CALL_HISTORY_DB_USER})
+     * @param password its password ({@code CALL_HISTORY_DB_PASSWORD})
+     */
     public record Db(String url, String user, String password) {
 
         public Db {

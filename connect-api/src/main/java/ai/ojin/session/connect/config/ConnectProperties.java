@@ -14,7 +14,8 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param replyPartition -1 (default): this instance's partitions of {@code session-replies} come
  *     from membership in the group {@code <topic prefix>connect-api-replies}, nothing to set per
- *     instance; 0 or more: this instance reads that one partition (and only it must read it)
+ *     instance; 0 or more: this instance reads that one partition (and only it must read it; less
+ *     than {@code session.topics.reply-partitions})
  * @param replyTimeout how long a connect or end-session call waits for its reply before it answers
  *     500 {@code internal_error} (a connect then sends a release with reason {@code abandoned})
  * @param maxBodyBytes larger request bodies get 413 {@code payload_too_large} (the connect call and

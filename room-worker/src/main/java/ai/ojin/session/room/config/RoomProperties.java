@@ -30,10 +30,13 @@ import org.springframework.validation.annotation.Validated;
  *     its earlier session has expired, so it is also how long a room rests between two sessions
  * @param endedTeardownMaxAge ended facts older than this (a replay of an old log) are not torn down
  *     again; their rooms are long gone or bounded by {@code exp}
- * @param reconcileInterval how often Daily's room list is reconciled (zero or negative: never)
+ * @param reconcileInterval how often Daily's room list is reconciled with the live sessions (zero or
+ *     negative: never)
  * @param reconcileGrace rooms younger than this are never reconciled away
  * @param maxInFlight set-ups in flight at which the worker pauses reading facts
  * @param replyMargin the caller is answered at least this long before the request's deadline
+ *     ({@code connect.reply-timeout}, carried by the request), with the error of the step that failed
+ *     or was still running
  * @param pollTimeout how long one poll for facts waits (also how soon finished jobs are committed)
  * @param revokeWait how long a rebalance or shutdown waits for the jobs of the partitions it takes
  *     away before cancelling them (another instance then runs them again)
@@ -65,8 +68,8 @@ public record RoomProperties(
      * @param concurrency room closes, and separately bot stops, running at once (lanes of their own:
      *     endings never delay set-ups, and bots are stopped while closes wait for Daily's budget)
      * @param maxQueued tear-downs running or waiting at which the worker pauses reading facts
-     * @param giveUpAfter how long a room delete or bot stop is retried before the room's exp and the
-     *     reconciliation are left to bound it
+     * @param giveUpAfter how long closing a room, stopping a bot or deleting a closed room is retried
+     *     before the room's {@code exp} and the reconciliation are left to bound it
      */
     public record Teardown(
             @Min(1) @DefaultValue("64") int concurrency,
@@ -79,12 +82,16 @@ public record RoomProperties(
      * @param apiKey DAILY_API_KEY (blank = unset)
      * @param limits Daily's published rate limits, which the worker's calls keep (shared with the other
      *     instances, see {@link Limits})
+     * @param callTimeout how long one attempt of a Daily call may take
+     * @param maxAttempts attempts of one Daily call; 429, 5xx and transport errors are retried,
+     *     honouring {@code Retry-After}, within the set-up's or tear-down's budget
      * @param botUserName user_name of the bot's meeting token
      * @param roomNamePrefix ROOM_NAME_PREFIX: this deployment's mark on the rooms it creates (their
      *     Daily name is prefix + session id); reconciliation deletes only rooms with it. Set it
      *     when several deployments share a Daily domain (empty: every room named like a session id)
-     * @param selfSignedTokens sign meeting tokens locally with the API key (Daily's self-signed tokens;
-     *     the domain id is read from Daily once at start-up) instead of {@code POST /meeting-tokens}
+     * @param selfSignedTokens sign meeting tokens locally with the API key (HS256, Daily's self-signed
+     *     tokens; the domain id is read from Daily once at start-up) instead of
+     *     {@code POST /meeting-tokens}
      */
     public record Daily(
             @NotBlank @DefaultValue("https://api.daily.co/v1") String url,
@@ -110,9 +117,14 @@ public record RoomProperties(
      * bucket of its own at {@link RateWindow#safeRate} times this instance's share (the fraction of
      * the {@code session-events} partitions it owns).
      *
-     * @param enabled false: no client-side limit (a domain whose limits Daily raised, or a test)
-     * @param standard every endpoint but room deletes (Daily: 20 requests/s or 100 per 5 s)
-     * @param delete {@code DELETE /rooms/:name} (Daily: 2 requests/s or 50 per 30 s)
+     * @param enabled false: no client-side limit (a domain whose limits Daily raised, or a test;
+     *     Daily answers 429 above its limits, retried per {@code Retry-After})
+     * @param standard the limits of every endpoint but room deletes, {@code <requests>/<window>}
+     *     (comma-separated, all kept; Daily: 20 requests/s or 100 per 5 s). The calls take permits
+     *     at 95 % of the tightest window's average (19/s) times this instance's share of the
+     *     {@code session-events} partitions
+     * @param delete the same for {@code DELETE /rooms/:name} (Daily: 2 requests/s or 50 per 30 s;
+     *     permits at 1.58/s times this instance's share)
      * @param endingMaxWait while a call that ends a session (a room's close) has waited longer than
      *     this for a permit, set-up calls are refused at once (502 {@code room_creation_failed}):
      *     above the budget, connects fail fast and ended sessions' rooms are still closed on time
@@ -141,6 +153,9 @@ public record RoomProperties(
     /**
      * @param url ORCHESTRATOR_URL (blank = unset)
      * @param token ORCHESTRATOR_TOKEN
+     * @param callTimeout how long one attempt of an orchestrator call may take
+     * @param maxAttempts attempts of one orchestrator call; 429, 5xx and transport errors are retried,
+     *     honouring {@code Retry-After}, within the set-up's or tear-down's budget
      */
     public record Orchestrator(
             @DefaultValue("") String url,

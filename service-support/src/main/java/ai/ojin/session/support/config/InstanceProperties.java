@@ -11,6 +11,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * membership), so that an instance restarted after a crash gets its partitions back at once
  * instead of after the group's session timeout. Blank means the host name (a pod's name in
  * Kubernetes), so it must be stable per instance and unique within a deployment.
+ *
+ * @param id this instance's name in its consumer groups (static membership: an instance restarted
+ *     after a crash gets its partitions back at once); stable per instance, unique in a deployment.
+ *     Empty: the host name (a pod's name); standalone makes one once and keeps it in
+ *     {@code DATA_DIR/instance-id}
  */
 @ConfigurationProperties("session.instance")
 public record InstanceProperties(@DefaultValue("") String id) {

@@ -11,6 +11,16 @@ import org.springframework.validation.annotation.Validated;
 /**
  * {@code session.topics.*}, bound by every service: the topic prefix (empty in production; tests
  * use one of their own) and the partition layout used when topics are created.
+ *
+ * @param prefix put before every topic name, so that tests can share one broker without seeing each
+ *     other's records; empty in production
+ * @param partitions partition count of every topic the services create but {@code session-replies}
+ *     ({@code agents}, {@code session-commands} and {@code session-events} are co-partitioned)
+ * @param replyPartitions partition count of {@code session-replies}: how many connect-api instances
+ *     can each read a partition of their own ({@code connect.reply-partition})
+ * @param replicationFactor replication factor of the topics the services create, and of the
+ *     processor's internal (changelog) topics; 3 in production (docs/operations.md, "A production
+ *     Kafka cluster"). Topics that already exist keep theirs
  */
 @Validated
 @ConfigurationProperties("session.topics")

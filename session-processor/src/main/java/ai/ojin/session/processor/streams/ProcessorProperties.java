@@ -15,8 +15,12 @@ import org.springframework.validation.annotation.Validated;
  * {@code processor.*}: the Streams application id, where its state lives, the lease rules and the
  * Streams tuning (defaults chosen so exactly-once does not add ~100 ms; see the shared notes).
  *
+ * @param applicationId the Kafka Streams {@code application.id}: the processor's consumer group and
+ *     the prefix of its internal (changelog) topics
  * @param stateDir Kafka Streams state directory; empty = a new temporary directory per start
  *     (state is then restored from the changelogs)
+ * @param lease the lease rules
+ * @param streams the Kafka Streams tuning
  */
 @Validated
 @ConfigurationProperties("processor")
@@ -26,7 +30,19 @@ public record ProcessorProperties(
         @DefaultValue @Valid Lease lease,
         @DefaultValue @Valid Streams streams) {
 
-    /** {@code processor.lease.*}, see {@link LeaseSettings}. */
+    /**
+     * {@code processor.lease.*}, see {@link LeaseSettings}.
+     *
+     * @param startLease how long an admitted session may take to start (holds its slot until it is
+     *     marked started)
+     * @param grace added to the agent's {@code max_session_seconds} for a joined session's lease
+     * @param punctuateInterval how often (wall clock) expired leases are looked for
+     * @param maxRetryAfter upper bound of {@code retry_after_seconds} (at least 1 s)
+     * @param tombstoneRetention how long an ended or rejected session id is remembered, so that a
+     *     duplicate request or release for it changes nothing
+     * @param joinTimeout how long a started session waits for its user to join the room
+     * @param rejoinTimeout how long a session waits for its user to come back after the user left
+     */
     public record Lease(
             @DefaultValue("30s") @NotNull Duration startLease,
             @DefaultValue("30s") @NotNull Duration grace,
@@ -50,6 +66,9 @@ public record ProcessorProperties(
      *     become visible only then; 0 runs one record per transaction and falls behind; 25 ms gave
      *     the lowest latency at 200 connects/s (BENCHMARKS.md)
      * @param pollInterval {@code poll.ms}
+     * @param threads {@code num.stream.threads}: stream threads of this instance
+     * @param standbyReplicas {@code num.standby.replicas}: copies of each state store kept warm on
+     *     other instances, so that a moved task need not restore its state from the changelog first
      * @param producerLinger the Streams producer's {@code linger.ms} (Streams' own default is 100 ms)
      * @param sessionTimeout consumer {@code session.timeout.ms}: how long a dead instance holds its partitions
      * @param transactionTimeout producer {@code transaction.timeout.ms}: how long a dead instance's open
