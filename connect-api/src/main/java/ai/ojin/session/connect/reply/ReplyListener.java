@@ -1,6 +1,6 @@
 package ai.ojin.session.connect.reply;
 
-import ai.ojin.session.connect.kafka.AssignedConsumerLoop;
+import ai.ojin.session.support.kafka.AssignedConsumerLoop;
 import ai.ojin.session.events.reply.SessionReply;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -8,12 +8,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
-import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
@@ -21,11 +19,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 
 /**
  * A compacted topic as a map in memory: every partition read from the beginning on a thread of its
@@ -50,13 +46,11 @@ import org.springframework.context.SmartLifecycle;
  * quick). Keys must be partitioned by the producer's default partitioner, so one key lives in one
  * partition and offsets order its values.
  */
-public final class CompactedTopicView<K, V> implements SmartLifecycle {
+public final class CompactedTopicView<K, V> extends AssignedConsumerLoop<K, V> {
 
     private static final Logger log = LoggerFactory.getLogger(CompactedTopicView.class);
-    public static final Duration RESTART_DELAY = Duration.ofSeconds(1);
     static final Duration IDLE_WAIT = Duration.ofMillis(500);
     private static final Duration POLL = Duration.ofMillis(5);
-    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
     /** Sends one record and completes with where the broker stored it. */
     @FunctionalInterface
@@ -98,7 +92,6 @@ public final class CompactedTopicView<K, V> implements SmartLifecycle {
 
     private final String topic;
     private final String name;
-    private final Supplier<Consumer<K, V>> consumers;
     private final Writer<K, V> writer;
     private final Listener<K, V> listener;
     private final int phase;
@@ -116,13 +109,9 @@ public final class CompactedTopicView<K, V> implements SmartLifecycle {
     private List<TopicPartition> partitions = List.of();
     private Map<TopicPartition, Long> startEndOffsets = Map.of();
 
-    private volatile boolean running;
     private volatile boolean stopped;
-    private volatile boolean reading;
     private volatile boolean loaded;
-    private volatile Consumer<K, V> consumer;
-    private volatile CountDownLatch stopping = new CountDownLatch(1);
-    private Thread thread;
+    private Duration idleWait = IDLE_WAIT;
 
     /**
      * @param writer   how {@link #put} and {@link #remove} write (null: a read-only view)
@@ -131,9 +120,9 @@ public final class CompactedTopicView<K, V> implements SmartLifecycle {
      */
     public CompactedTopicView(String topic, Supplier<Consumer<K, V>> consumers, Writer<K, V> writer,
                               Listener<K, V> listener, int phase) {
+        super("view-" + topic, consumers, POLL);
         this.topic = topic;
         this.name = "view-" + topic;
-        this.consumers = consumers;
         this.writer = writer;
         this.listener = listener == null ? (key, before, after) -> { } : listener;
         this.phase = phase;
@@ -191,11 +180,6 @@ public final class CompactedTopicView<K, V> implements SmartLifecycle {
         return loaded;
     }
 
-    /** True while the reader polls a positioned consumer (false while it starts over after a failure). */
-    public boolean isReading() {
-        return reading;
-    }
-
     /**
      * Applies one record: a value replaces the key's only if it comes from a later offset (or the
      * same record, seen by the reader, which then drops a deletion marker).
@@ -234,7 +218,9 @@ public final class CompactedTopicView<K, V> implements SmartLifecycle {
     // ---- the reader ----
 
     /** Assigns every partition and positions the consumer where the view is (the beginning at first). */
-    void position(Consumer<K, V> c) {
+    @Override
+    protected void position(Consumer<K, V> c) {
+        stopped = false;
         if (partitions.isEmpty()) {
             List<PartitionInfo> infos = c.partitionsFor(topic);
             if (infos == null || infos.isEmpty()) {
@@ -257,15 +243,18 @@ public final class CompactedTopicView<K, V> implements SmartLifecycle {
         }
     }
 
-    /**
-     * One turn of the reader: waits for a barrier when idle, takes the new barriers' end offsets,
-     * polls once, applies what came, releases what is reached.
-     */
-    void step(Consumer<K, V> c, Duration idleWait) throws InterruptedException {
+    /** Idle (nothing to wait for): waits for a barrier, at most {@link #IDLE_WAIT}; then takes the new barriers' end offsets. */
+    @Override
+    protected void beforePoll(Consumer<K, V> c) {
         if (barriers.isEmpty() && newWaiters.isEmpty() && loaded) {
-            CompletableFuture<Void> next = waiting.poll(idleWait.toMillis(), TimeUnit.MILLISECONDS);
-            if (next != null) {
-                newWaiters.add(next);
+            try {
+                CompletableFuture<Void> next = waiting.poll(idleWait.toMillis(), TimeUnit.MILLISECONDS);
+                if (next != null) {
+                    newWaiters.add(next);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new WakeupException();
             }
         }
         waiting.drainTo(newWaiters);
@@ -274,23 +263,27 @@ public final class CompactedTopicView<K, V> implements SmartLifecycle {
             barriers.add(new Barrier(c.endOffsets(partitions), List.copyOf(newWaiters)));
             newWaiters.clear();
         }
-        try {
-            for (ConsumerRecord<K, V> record : c.poll(POLL)) {
-                if (record.key() == null) {
-                    log.warn("{}: ignoring a record without key at {}-{} offset {}", name, record.topic(), record.partition(),
-                            record.offset());
-                } else {
-                    apply(record.key(), record.value(), record.partition(), record.offset(), true);
-                }
-            }
-        } catch (RecordDeserializationException e) {
-            log.error("{}: skipping unreadable record at {} offset {}", name, e.topicPartition(), e.offset(), e);
-            c.seek(e.topicPartition(), e.offset() + 1);
-        }
-        afterPoll(c);
     }
 
-    private void afterPoll(Consumer<K, V> c) {
+    @Override
+    protected void handle(ConsumerRecord<K, V> record) {
+        if (record.key() == null) {
+            log.warn("{}: ignoring a record without key at {}-{} offset {}", name, record.topic(), record.partition(),
+                    record.offset());
+        } else {
+            apply(record.key(), record.value(), record.partition(), record.offset(), true);
+        }
+    }
+
+    /** One turn of the reader as its thread runs it, with the given idle wait (tests: zero). */
+    void step(Consumer<K, V> c, Duration idle) {
+        idleWait = idle;
+        pollOnce(c);
+    }
+
+    /** Notes how far each partition is read, releases the barriers reached, forgets passed deletion markers. */
+    @Override
+    protected void afterPoll(Consumer<K, V> c) {
         for (TopicPartition partition : partitions) {
             positions.put(partition, c.position(partition));
         }
@@ -325,122 +318,25 @@ public final class CompactedTopicView<K, V> implements SmartLifecycle {
         return true;
     }
 
-    private void run() {
-        try {
-            while (running) {
-                Consumer<K, V> c = consumer;
-                try {
-                    if (c == null) {
-                        if (stopping.await(RESTART_DELAY.toMillis(), TimeUnit.MILLISECONDS)) {
-                            break;
-                        }
-                        c = consumers.get();
-                        consumer = c;
-                        position(c);
-                        reading = true;
-                        log.info("{} reading again", name);
-                    }
-                    step(c, IDLE_WAIT);
-                } catch (WakeupException e) {
-                    if (running) {
-                        restart(c, e);
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                } catch (RuntimeException e) {
-                    restart(c, e);
-                }
-            }
-        } finally {
-            running = false;
-            stopped = true;
-            reading = false;
-            Consumer<K, V> c = consumer;
-            consumer = null;
-            if (c != null) {
-                closeQuietly(c);
-            }
-            IllegalStateException gone = new IllegalStateException(name + " stopped");
-            barriers.forEach(b -> b.waiters().forEach(w -> w.completeExceptionally(gone)));
-            barriers.clear();
-            newWaiters.forEach(w -> w.completeExceptionally(gone));
-            newWaiters.clear();
-            CompletableFuture<Void> left;
-            while ((left = waiting.poll()) != null) {
-                left.completeExceptionally(gone);
-            }
-        }
-    }
-
-    /** Drops the consumer after a failure; the loop makes a new one after the restart delay (barriers are kept). */
-    private void restart(Consumer<K, V> c, RuntimeException cause) {
-        reading = false;
-        log.error("{} failed; starting over with a new consumer in {}", name, RESTART_DELAY, cause);
-        consumer = null;
-        if (c != null) {
-            closeQuietly(c);
-        }
-    }
-
-    private void closeQuietly(Consumer<K, V> c) {
-        try {
-            c.close(CloseOptions.timeout(CLOSE_TIMEOUT));
-        } catch (RuntimeException e) {
-            log.warn("{}: closing the consumer failed", name, e);
-        }
-    }
-
-    /** Positions the first consumer on the caller's thread (a missing topic fails the start-up), then reads. */
+    /** Ends an idle wait. */
     @Override
-    public synchronized void start() {
-        if (running) {
-            return;
-        }
-        Consumer<K, V> c = consumers.get();
-        try {
-            position(c);
-        } catch (RuntimeException e) {
-            closeQuietly(c);
-            throw e;
-        }
-        consumer = c;
-        stopping = new CountDownLatch(1);
-        stopped = false;
-        running = true;
-        reading = true;
-        thread = new Thread(this::run, name);
-        thread.setDaemon(true);
-        thread.start();
+    protected void onStop() {
+        waiting.add(new CompletableFuture<>()); // failed as stopped with the others
     }
 
+    /** Fails every barrier still waiting, and any asked for from now on. */
     @Override
-    public void stop() {
-        Thread reader;
-        synchronized (this) {
-            if (!running) {
-                return;
-            }
-            running = false;
-            reader = thread;
-            thread = null;
+    protected void onStopped() {
+        stopped = true;
+        IllegalStateException gone = new IllegalStateException(name + " stopped");
+        barriers.forEach(b -> b.waiters().forEach(w -> w.completeExceptionally(gone)));
+        barriers.clear();
+        newWaiters.forEach(w -> w.completeExceptionally(gone));
+        newWaiters.clear();
+        CompletableFuture<Void> left;
+        while ((left = waiting.poll()) != null) {
+            left.completeExceptionally(gone);
         }
-        stopping.countDown();
-        waiting.add(new CompletableFuture<>()); // ends an idle wait (then failed as stopped)
-        Consumer<K, V> c = consumer;
-        if (c != null) {
-            c.wakeup();
-        }
-        try {
-            reader.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    @Override
-    public boolean isRunning() {
-        return running;
     }
 
     @Override

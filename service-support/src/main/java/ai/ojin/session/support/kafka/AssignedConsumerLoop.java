@@ -1,4 +1,4 @@
-package ai.ojin.session.connect.kafka;
+package ai.ojin.session.support.kafka;
 
 import java.time.Duration;
 import java.util.function.Supplier;
@@ -50,6 +50,14 @@ public abstract class AssignedConsumerLoop<K, V> implements SmartLifecycle {
     }
 
     protected abstract void handle(ConsumerRecord<K, V> record);
+
+    /** Before each poll, on the loop's thread (it may wait a little: {@link #onStop} must end that wait). */
+    protected void beforePoll(Consumer<K, V> consumer) {
+    }
+
+    /** Called by {@link #stop()} before it wakes the consumer: ends a wait of {@link #beforePoll}. */
+    protected void onStop() {
+    }
 
     /** Before the records of one poll are handled (only when the poll returned some). */
     protected void beforeRecords(Consumer<K, V> consumer, ConsumerRecords<K, V> records) {
@@ -115,23 +123,34 @@ public abstract class AssignedConsumerLoop<K, V> implements SmartLifecycle {
     private void pollUntilStopped(Consumer<K, V> c) {
         while (running) {
             try {
-                ConsumerRecords<K, V> records = c.poll(pollTimeout);
-                if (!records.isEmpty()) {
-                    beforeRecords(c, records);
-                }
-                for (ConsumerRecord<K, V> record : records) {
-                    handle(record);
-                }
-                afterPoll(c);
-            } catch (RecordDeserializationException e) {
-                log.error("{}: skipping unreadable record at {} offset {}", name, e.topicPartition(), e.offset(), e);
-                c.seek(e.topicPartition(), e.offset() + 1);
+                pollOnce(c);
             } catch (WakeupException e) {
                 if (running) {
                     throw e;
                 }
             }
         }
+    }
+
+    /**
+     * One turn of the loop: {@link #beforePoll}, one poll, each record {@linkplain #handle handled}
+     * (an unreadable one logged and skipped), {@link #afterPoll}.
+     */
+    protected final void pollOnce(Consumer<K, V> c) {
+        beforePoll(c);
+        try {
+            ConsumerRecords<K, V> records = c.poll(pollTimeout);
+            if (!records.isEmpty()) {
+                beforeRecords(c, records);
+            }
+            for (ConsumerRecord<K, V> record : records) {
+                handle(record);
+            }
+        } catch (RecordDeserializationException e) {
+            log.error("{}: skipping unreadable record at {} offset {}", name, e.topicPartition(), e.offset(), e);
+            c.seek(e.topicPartition(), e.offset() + 1);
+        }
+        afterPoll(c);
     }
 
     /** Waits out the restart delay (cut short by stop()), then positions a new consumer (null: stopped). */
@@ -172,6 +191,7 @@ public abstract class AssignedConsumerLoop<K, V> implements SmartLifecycle {
     @Override
     public final void stop() {
         running = false;
+        onStop();
         Consumer<K, V> c = consumer;
         Thread t = thread;
         if (c != null) {
