@@ -2,8 +2,7 @@ package ai.ojin.session.connect;
 
 import ai.ojin.session.support.config.InstanceProperties;
 import ai.ojin.session.support.config.TopicsProperties;
-import ai.ojin.session.support.schedule.ServiceScheduling;
-import ai.ojin.session.support.web.ServiceWeb;
+import ai.ojin.session.support.ServiceSupport;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -15,7 +14,7 @@ import org.springframework.context.annotation.Import;
  */
 @SpringBootApplication
 @ConfigurationPropertiesScan(basePackageClasses = {ConnectApiApplication.class, TopicsProperties.class, InstanceProperties.class})
-@Import({ServiceWeb.class, ServiceScheduling.class})
+@Import(ServiceSupport.class)
 public class ConnectApiApplication {
 
     public static SpringApplicationBuilder builder() {

@@ -4,8 +4,7 @@ import ai.ojin.session.support.config.InstanceProperties;
 import ai.ojin.session.support.config.TopicsProperties;
 import ai.ojin.session.support.web.AccessFilter;
 import ai.ojin.session.support.web.PublicEndpoint;
-import ai.ojin.session.support.schedule.ServiceScheduling;
-import ai.ojin.session.support.web.ServiceWeb;
+import ai.ojin.session.support.ServiceSupport;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -19,7 +18,7 @@ import org.springframework.context.annotation.Import;
  */
 @SpringBootApplication
 @ConfigurationPropertiesScan(basePackageClasses = {SessionProcessorApplication.class, TopicsProperties.class, InstanceProperties.class})
-@Import({ServiceWeb.class, ServiceScheduling.class})
+@Import(ServiceSupport.class)
 public class SessionProcessorApplication {
 
     public static SpringApplicationBuilder builder() {

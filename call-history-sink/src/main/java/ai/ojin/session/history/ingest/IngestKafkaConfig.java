@@ -3,25 +3,20 @@ package ai.ojin.session.history.ingest;
 import ai.ojin.session.events.fact.SessionEvent;
 import ai.ojin.session.events.history.CallRecord;
 import ai.ojin.session.support.config.InstanceProperties;
-import ai.ojin.session.events.topic.DeadLetterSerializer;
 import ai.ojin.session.events.topic.SessionTopics;
 import ai.ojin.session.history.config.HistoryProperties;
-import ai.ojin.session.support.config.TopicsProperties;
+import ai.ojin.session.support.kafka.DeadLetterTopics;
+import ai.ojin.session.support.kafka.KafkaTemplates;
 import ai.ojin.session.history.ingest.FactBatchListener.InvalidFactException;
 import ai.ojin.session.history.store.CallStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
@@ -29,15 +24,11 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.core.NestedExceptionUtils;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
-import org.springframework.kafka.core.DefaultKafkaProducerFactory;
-import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.core.MicrometerConsumerListener;
-import org.springframework.kafka.core.MicrometerProducerListener;
 import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.kafka.listener.ConsumerRecordRecoverer;
-import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.kafka.support.serializer.ErrorHandlingDeserializer;
 import org.springframework.util.backoff.BackOff;
@@ -58,27 +49,20 @@ class IngestKafkaConfig {
      * Dead letters of this service: facts it cannot read (raw bytes) or that the store refuses
      * (the fact as it was), original headers kept.
      */
+    static final DeadLetterTopics DEAD_LETTERS = new DeadLetterTopics("call-history-sink", topics -> List.of(topics.events().name()), 0);
+
     static String deadLetterTopic(SessionTopics topics) {
-        return SessionTopics.deadLetterTopic(topics.events().name(), "call-history-sink");
+        return DEAD_LETTERS.of(topics.events().name());
+    }
+
+    @Bean
+    DeadLetterTopics deadLetterTopics() {
+        return DEAD_LETTERS;
     }
 
     @Bean
     IngestProgress ingestProgress(Clock clock, HistoryProperties history, MeterRegistry meters) {
         return new IngestProgress(clock, history.stallAfter()).bindTo(meters);
-    }
-
-    @Bean
-    SessionTopics sessionTopics(TopicsProperties properties) {
-        return SessionTopics.withPrefix(properties.prefix());
-    }
-
-    @Bean
-    KafkaAdmin.NewTopics callHistoryTopics(SessionTopics topics, TopicsProperties properties) {
-        Set<String> used = Set.of(topics.events().name(), topics.callHistory().name());
-        List<NewTopic> declared = new ArrayList<>(topics.newTopics(properties.layout()).stream()
-                .filter(topic -> used.contains(topic.name())).toList());
-        declared.add(new NewTopic(deadLetterTopic(topics), properties.partitions(), properties.replicationFactor()));
-        return new KafkaAdmin.NewTopics(declared.toArray(NewTopic[]::new));
     }
 
     @Bean
@@ -103,38 +87,20 @@ class IngestKafkaConfig {
     @Bean
     KafkaTemplate<String, CallRecord> callHistoryTemplate(KafkaProperties kafka, SessionTopics topics,
             MeterRegistry meters) {
-        var factory = new DefaultKafkaProducerFactory<>(kafka.buildProducerProperties(),
-                topics.callHistory().keySerde().serializer(), topics.callHistory().valueSerde().serializer());
-        factory.addListener(new MicrometerProducerListener<>(meters));
-        var template = closingItsFactory(factory);
-        template.setObservationEnabled(true);
-        return template;
+        return KafkaTemplates.forTopic(kafka.buildProducerProperties(), topics.callHistory(), meters);
     }
 
     /** Dead letters of this service (see {@link #deadLetterTopic}). */
     @Bean
-    KafkaTemplate<String, Object> deadLetterTemplate(KafkaProperties kafka, SessionTopics topics) {
-        return closingItsFactory(new DefaultKafkaProducerFactory<String, Object>(
-                kafka.buildProducerProperties(), new StringSerializer(), new DeadLetterSerializer(topics)));
-    }
-
-    /** A template whose factory is not a bean: it closes the factory's producer when the context closes it. */
-    private static <V> KafkaTemplate<String, V> closingItsFactory(DefaultKafkaProducerFactory<String, V> factory) {
-        return new KafkaTemplate<>(factory) {
-            @Override
-            public void destroy() {
-                super.destroy();
-                factory.destroy();
-            }
-        };
+    KafkaTemplate<String, Object> deadLetterTemplate(KafkaProperties kafka, SessionTopics topics, MeterRegistry meters) {
+        return KafkaTemplates.forDeadLetters(kafka.buildProducerProperties(), topics, meters);
     }
 
     @Bean
     DefaultErrorHandler factErrorHandler(KafkaTemplate<String, Object> deadLetterTemplate, SessionTopics topics,
             HistoryProperties history, MeterRegistry meters) {
         String deadLetterTopic = deadLetterTopic(topics);
-        var publisher = new DeadLetterPublishingRecoverer(deadLetterTemplate,
-                (record, exception) -> new TopicPartition(deadLetterTopic, -1));
+        var publisher = DEAD_LETTERS.recoverer(deadLetterTemplate);
         ConsumerRecordRecoverer recoverer = (record, exception) -> {
             String reason = refused(exception) ? "refused" : "unreadable";
             log.error("Fact at {}-{}@{} sent to {} ({}): {}", record.topic(), record.partition(), record.offset(),

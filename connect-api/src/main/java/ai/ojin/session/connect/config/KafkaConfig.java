@@ -1,6 +1,6 @@
 package ai.ojin.session.connect.config;
 
-import ai.ojin.session.support.config.TopicsProperties;
+import ai.ojin.session.support.kafka.KafkaTemplates;
 import ai.ojin.session.events.agent.Agent;
 import ai.ojin.session.events.command.SessionCommand;
 import ai.ojin.session.events.topic.SessionTopics;
@@ -13,18 +13,13 @@ import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
-import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.MicrometerConsumerListener;
-import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
-import org.springframework.kafka.core.MicrometerProducerListener;
-import org.springframework.kafka.core.ProducerFactory;
 
 /**
  * Kafka clients of this service, all with the serdes of {@link SessionTopics} (no type headers).
@@ -36,41 +31,14 @@ import org.springframework.kafka.core.ProducerFactory;
 public class KafkaConfig {
 
     @Bean
-    SessionTopics sessionTopics(TopicsProperties properties) {
-        return properties.topics();
-    }
-
-    /** Declares every topic (the same set as the other services) so that a fresh broker works. */
-    @Bean
-    KafkaAdmin.NewTopics sessionTopicDeclarations(SessionTopics topics, TopicsProperties properties) {
-        return new KafkaAdmin.NewTopics(topics.newTopics(properties.layout()).toArray(NewTopic[]::new));
-    }
-
-    @Bean
-    ProducerFactory<String, SessionCommand> commandProducerFactory(KafkaProperties kafka, SessionTopics topics,
+    KafkaTemplate<String, SessionCommand> commandTemplate(KafkaProperties kafka, SessionTopics topics,
             ObjectProvider<MeterRegistry> meters) {
-        return producerFactory(kafka, topics.commands(), meters);
+        return KafkaTemplates.forTopic(kafka.buildProducerProperties(), topics.commands(), meters.getIfAvailable());
     }
 
     @Bean
-    KafkaTemplate<String, SessionCommand> commandTemplate(ProducerFactory<String, SessionCommand> commandProducerFactory) {
-        return observed(new KafkaTemplate<>(commandProducerFactory));
-    }
-
-    @Bean
-    ProducerFactory<String, Agent> agentProducerFactory(KafkaProperties kafka, SessionTopics topics,
-            ObjectProvider<MeterRegistry> meters) {
-        return producerFactory(kafka, topics.agents(), meters);
-    }
-
-    @Bean
-    KafkaTemplate<String, Agent> agentTemplate(ProducerFactory<String, Agent> agentProducerFactory) {
-        return observed(new KafkaTemplate<>(agentProducerFactory));
-    }
-
-    private static <V> KafkaTemplate<String, V> observed(KafkaTemplate<String, V> template) {
-        template.setObservationEnabled(true);
-        return template;
+    KafkaTemplate<String, Agent> agentTemplate(KafkaProperties kafka, SessionTopics topics, ObjectProvider<MeterRegistry> meters) {
+        return KafkaTemplates.forTopic(kafka.buildProducerProperties(), topics.agents(), meters.getIfAvailable());
     }
 
     /**
@@ -88,14 +56,6 @@ public class KafkaConfig {
         // The processor writes replies inside its transactions: never answer from an aborted one.
         base.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         return new ConsumerSource(Map.copyOf(base), meters.getIfAvailable(SimpleMeterRegistry::new));
-    }
-
-    private static <V> ProducerFactory<String, V> producerFactory(KafkaProperties kafka, Topic<String, V> topic,
-            ObjectProvider<MeterRegistry> meters) {
-        var factory = new DefaultKafkaProducerFactory<>(kafka.buildProducerProperties(),
-                topic.keySerde().serializer(), topic.valueSerde().serializer());
-        meters.ifAvailable(registry -> factory.addListener(new MicrometerProducerListener<>(registry)));
-        return factory;
     }
 
     /**

@@ -1,11 +1,11 @@
 package ai.ojin.session.room.config;
 
 import ai.ojin.session.support.config.InstanceProperties;
-import ai.ojin.session.support.config.TopicsProperties;
+import ai.ojin.session.support.kafka.DeadLetterTopics;
+import ai.ojin.session.support.kafka.KafkaTemplates;
 import ai.ojin.session.events.command.SessionCommand;
 import ai.ojin.session.events.fact.SessionEvent;
 import ai.ojin.session.events.reply.SessionReply;
-import ai.ojin.session.events.topic.DeadLetterSerializer;
 import ai.ojin.session.events.room.RoomAssignment;
 import ai.ojin.session.room.assignment.RoomAssignments;
 import ai.ojin.session.events.topic.SessionTopics;
@@ -14,17 +14,14 @@ import ai.ojin.session.room.jobs.JobConsumer;
 import ai.ojin.session.room.session.SessionJobs;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
@@ -32,11 +29,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
-import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.MicrometerConsumerListener;
-import org.springframework.kafka.core.MicrometerProducerListener;
-import org.springframework.kafka.core.ProducerFactory;
-import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.support.serializer.ErrorHandlingDeserializer;
@@ -52,68 +45,41 @@ import org.springframework.kafka.support.serializer.ErrorHandlingDeserializer;
 @Configuration(proxyBeanMethods = false)
 public class KafkaConfiguration {
 
+    /** Facts this worker cannot run go to {@code session-events.room-worker.dlt}. */
+    private static final DeadLetterTopics DEAD_LETTERS = new DeadLetterTopics("room-worker", topics -> List.of(topics.events().name()), 0);
+
     @Bean
-    SessionTopics sessionTopics(TopicsProperties topics) {
-        return SessionTopics.withPrefix(topics.prefix());
+    DeadLetterTopics deadLetterTopics() {
+        return DEAD_LETTERS;
     }
 
     /** The dead-letter topic of this worker's listener. */
     public static String deadLetterTopic(SessionTopics topics) {
-        return SessionTopics.deadLetterTopic(topics.events().name(), "room-worker");
-    }
-
-    @Bean
-    KafkaAdmin.NewTopics roomWorkerTopics(SessionTopics topics, TopicsProperties properties) {
-        List<NewTopic> declared = new ArrayList<>();
-        var names = List.of(topics.events().name(), topics.commands().name(), topics.replies().name(),
-                topics.roomAssignments().name());
-        topics.newTopics(properties.layout()).stream().filter(t -> names.contains(t.name())).forEach(declared::add);
-        declared.add(new NewTopic(deadLetterTopic(topics), properties.partitions(), properties.replicationFactor()));
-        return new KafkaAdmin.NewTopics(declared.toArray(NewTopic[]::new));
+        return DEAD_LETTERS.of(topics.events().name());
     }
 
     @Bean
     KafkaTemplate<String, SessionReply> replyTemplate(KafkaProperties kafka, SessionTopics topics,
                                                       ObjectProvider<MeterRegistry> meters) {
-        return observed(new DefaultKafkaProducerFactory<>(producerProperties(kafka, "replies"),
-                new StringSerializer(), topics.replies().valueSerde().serializer()), meters);
+        return KafkaTemplates.forTopic(producerProperties(kafka, "replies"), topics.replies(), meters.getIfAvailable());
     }
 
     @Bean
     KafkaTemplate<String, SessionCommand> commandTemplate(KafkaProperties kafka, SessionTopics topics,
                                                           ObjectProvider<MeterRegistry> meters) {
-        return observed(new DefaultKafkaProducerFactory<>(producerProperties(kafka, "commands"),
-                new StringSerializer(), topics.commands().valueSerde().serializer()), meters);
+        return KafkaTemplates.forTopic(producerProperties(kafka, "commands"), topics.commands(), meters.getIfAvailable());
     }
 
     @Bean
     KafkaTemplate<String, Object> deadLetterTemplate(KafkaProperties kafka, SessionTopics topics,
                                                      ObjectProvider<MeterRegistry> meters) {
-        return observed(new DefaultKafkaProducerFactory<>(producerProperties(kafka, "dlt"),
-                new StringSerializer(), new DeadLetterSerializer(topics)), meters);
-    }
-
-    /** A template whose producer's metrics are in Micrometer and whose sends are observed. */
-    private static <V> KafkaTemplate<String, V> observed(DefaultKafkaProducerFactory<String, V> factory,
-                                                         ObjectProvider<MeterRegistry> meters) {
-        meters.ifAvailable(registry -> factory.addListener(new MicrometerProducerListener<>(registry)));
-        KafkaTemplate<String, V> template = new KafkaTemplate<>((ProducerFactory<String, V>) factory) {
-            @Override
-            public void destroy() {
-                super.destroy();
-                // the factory is not a bean: close its producer with the template, when the context closes
-                factory.destroy();
-            }
-        };
-        template.setObservationEnabled(true);
-        return template;
+        return KafkaTemplates.forDeadLetters(producerProperties(kafka, "dlt"), topics, meters.getIfAvailable());
     }
 
     @Bean
     DeadLetterPublishingRecoverer sessionEventsDeadLetters(KafkaTemplate<String, Object> deadLetterTemplate,
-                                                           SessionTopics topics) {
-        String dlt = deadLetterTopic(topics);
-        return new DeadLetterPublishingRecoverer(deadLetterTemplate, (record, error) -> new TopicPartition(dlt, -1));
+                                                           DeadLetterTopics deadLetterTopics) {
+        return deadLetterTopics.recoverer(deadLetterTemplate);
     }
 
     /**

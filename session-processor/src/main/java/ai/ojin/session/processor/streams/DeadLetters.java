@@ -1,10 +1,9 @@
 package ai.ojin.session.processor.streams;
 
-import ai.ojin.session.processor.topics.TopicsConfiguration;
+import ai.ojin.session.support.kafka.DeadLetterTopics;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
@@ -21,15 +20,14 @@ public class DeadLetters implements DisposableBean {
     private final DefaultKafkaProducerFactory<byte[], byte[]> producers;
     private final DeadLetterPublishingRecoverer recoverer;
 
-    public DeadLetters(String bootstrapServers, Map<String, Object> producerProperties) {
+    public DeadLetters(String bootstrapServers, Map<String, Object> producerProperties, DeadLetterTopics topics) {
         Map<String, Object> config = new HashMap<>(producerProperties);
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         config.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
         producers = new DefaultKafkaProducerFactory<>(config);
-        recoverer = new DeadLetterPublishingRecoverer(new KafkaTemplate<>(producers),
-                (record, e) -> new TopicPartition(TopicsConfiguration.deadLetterTopic(record.topic()), -1));
+        recoverer = topics.recoverer(new KafkaTemplate<>(producers));
     }
 
     public DeadLetterPublishingRecoverer recoverer() {

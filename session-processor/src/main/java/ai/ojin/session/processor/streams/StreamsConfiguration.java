@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.propagation.Propagator;
+import ai.ojin.session.support.kafka.DeadLetterTopics;
 import ai.ojin.session.support.schedule.PeriodicWork;
 import java.time.Clock;
 import java.time.Duration;
@@ -71,7 +72,7 @@ public class StreamsConfiguration {
     }
 
     @Bean
-    DeadLetters deadLetters(KafkaProperties kafka) {
-        return new DeadLetters(String.join(",", kafka.getBootstrapServers()), kafka.buildProducerProperties());
+    DeadLetters deadLetters(KafkaProperties kafka, DeadLetterTopics deadLetterTopics) {
+        return new DeadLetters(String.join(",", kafka.getBootstrapServers()), kafka.buildProducerProperties(), deadLetterTopics);
     }
 }

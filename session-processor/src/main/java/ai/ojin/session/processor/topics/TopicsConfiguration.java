@@ -1,37 +1,20 @@
 package ai.ojin.session.processor.topics;
 
-import ai.ojin.session.support.config.TopicsProperties;
-import ai.ojin.session.events.topic.SessionTopics;
-import java.util.ArrayList;
+import ai.ojin.session.support.kafka.DeadLetterTopics;
 import java.util.List;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.kafka.core.KafkaAdmin;
 
-/** The topic descriptors, and the topics this service uses declared so that a fresh broker works. */
+/** This service's dead-letter topics (the session topics are declared by {@code ServiceTopics}). */
 @Configuration(proxyBeanMethods = false)
 public class TopicsConfiguration {
 
-    /** This service's name in its dead-letter topics ({@link SessionTopics#deadLetterTopic}). */
+    /** This service's name in its dead-letter topics. */
     public static final String SERVICE = "session-processor";
 
-    /** Where records of {@code source} that cannot be read are kept. */
-    public static String deadLetterTopic(String source) {
-        return SessionTopics.deadLetterTopic(source, SERVICE);
-    }
-
+    /** Records of {@code session-commands} or {@code agents} that cannot be read: one partition each (they are rare). */
     @Bean
-    SessionTopics sessionTopics(TopicsProperties properties) {
-        return SessionTopics.withPrefix(properties.prefix());
-    }
-
-    @Bean
-    KafkaAdmin.NewTopics sessionNewTopics(SessionTopics topics, TopicsProperties properties) {
-        List<NewTopic> all = new ArrayList<>(topics.newTopics(properties.layout()));
-        for (String source : List.of(topics.commands().name(), topics.agents().name())) {
-            all.add(new NewTopic(deadLetterTopic(source), 1, properties.replicationFactor()));
-        }
-        return new KafkaAdmin.NewTopics(all.toArray(NewTopic[]::new));
+    DeadLetterTopics deadLetterTopics() {
+        return new DeadLetterTopics(SERVICE, topics -> List.of(topics.commands().name(), topics.agents().name()), 1);
     }
 }
