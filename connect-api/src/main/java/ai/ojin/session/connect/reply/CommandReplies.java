@@ -99,15 +99,6 @@ public class CommandReplies {
         }
     }
 
-    /** The cause behind a {@link CompletionException}, or the throwable itself. */
-    public static Throwable unwrap(Throwable error) {
-        Throwable t = error;
-        while (t instanceof CompletionException && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
-    }
-
     public static class CommandNotSentException extends RuntimeException {
         public CommandNotSentException(Throwable cause) {
             super("command not sent", cause);

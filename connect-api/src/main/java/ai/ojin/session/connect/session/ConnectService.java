@@ -1,5 +1,6 @@
 package ai.ojin.session.connect.session;
 
+import ai.ojin.session.support.Futures;
 import ai.ojin.session.connect.agent.AgentCatalog;
 import ai.ojin.session.connect.origin.OriginHeader;
 import ai.ojin.session.connect.origin.OriginPolicy;
@@ -81,7 +82,7 @@ public class ConnectService {
                         }
                         return reply.ok() ? ReplyResponses.connected(reply) : ReplyResponses.failed(reply);
                     }
-                    Throwable cause = CommandReplies.unwrap(error);
+                    Throwable cause = Futures.cause(error);
                     if (cause instanceof TimeoutException || cause instanceof PendingReplies.ReplyPartitionMovedException) {
                         log.warn("No reply for session {} ({}): answering internal_error and releasing it as abandoned", sessionId,
                                 cause instanceof TimeoutException ? "not in time" : cause.getMessage());

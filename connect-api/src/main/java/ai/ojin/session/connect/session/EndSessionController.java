@@ -1,5 +1,6 @@
 package ai.ojin.session.connect.session;
 
+import ai.ojin.session.support.Futures;
 import ai.ojin.session.connect.reply.CommandReplies;
 import ai.ojin.session.connect.web.ApiException;
 import ai.ojin.session.connect.web.ApiExceptionHandler;
@@ -56,7 +57,7 @@ public class EndSessionController {
                 }
                 return ReplyResponses.failed(r);
             }
-            Throwable cause = CommandReplies.unwrap(error);
+            Throwable cause = Futures.cause(error);
             if (cause instanceof TimeoutException) {
                 log.warn("No reply to the end-session call for {} in time", sessionId);
             } else {

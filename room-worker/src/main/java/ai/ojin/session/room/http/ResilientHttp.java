@@ -1,5 +1,7 @@
 package ai.ojin.session.room.http;
 
+import ai.ojin.session.support.Futures;
+import ai.ojin.session.room.jobs.Retry;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.tracing.Span;
@@ -16,8 +18,6 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -38,6 +38,8 @@ public final class ResilientHttp {
     private static final Logger log = LoggerFactory.getLogger(ResilientHttp.class);
     private static final Duration MIN_ATTEMPT = Duration.ofMillis(50);
     private static final Duration BASE_BACKOFF = Duration.ofMillis(100);
+    /** Between tries without a Retry-After: 100 ms doubling up to 6.4 s, jittered. */
+    private static final Retry.Backoff BACKOFF = new Retry.Backoff(BASE_BACKOFF, BASE_BACKOFF.multipliedBy(64));
     private static final Duration BUDGET_WARNING_EVERY = Duration.ofSeconds(10);
 
     private final String api;
@@ -133,7 +135,7 @@ public final class ResilientHttp {
                         return sendOnce(call, attempt);
                     }
                     meters.counter("room.http.rate_limited", "api", api, "operation", call.operation()).increment();
-                    warnBudgetIsTheLimit(call, unwrap(error).getMessage());
+                    warnBudgetIsTheLimit(call, Futures.cause(error).getMessage());
                     return CompletableFuture.<HttpResponse<String>>failedFuture(new ExternalCallException(
                             api + " " + call.operation() + ": rate limit leaves no time in the budget", 0));
                 })
@@ -177,7 +179,7 @@ public final class ResilientHttp {
         Timer.Sample sample = Timer.start(meters);
         return client.sendAsync(httpRequest, HttpResponse.BodyHandlers.ofString())
                 .handle((response, error) -> {
-                    Throwable cause = unwrap(error);
+                    Throwable cause = Futures.cause(error);
                     String outcome = outcome(response, cause);
                     sample.stop(meters.timer("room.http.calls", "api", api, "operation", operation, "outcome", outcome));
                     span.tag("outcome", outcome);
@@ -191,7 +193,7 @@ public final class ResilientHttp {
                     if (cause != null && !(cause instanceof IOException)) {
                         return CompletableFuture.<HttpResponse<String>>failedFuture(cause);
                     }
-                    Duration delay = cause == null ? retryDelay(response, attempt) : backoff(attempt);
+                    Duration delay = cause == null ? retryDelay(response, attempt) : BACKOFF.after(attempt);
                     boolean canRetry = attempt < maxAttempts
                             && deadline.remaining().minus(delay).compareTo(MIN_ATTEMPT) >= 0;
                     String what = cause == null ? "status " + response.statusCode() : cause.getClass().getSimpleName();
@@ -237,7 +239,7 @@ public final class ResilientHttp {
     private Duration retryDelay(HttpResponse<String> response, int attempt) {
         return response.headers().firstValue("Retry-After")
                 .map(value -> parseRetryAfter(value, clock))
-                .orElseGet(() -> backoff(attempt));
+                .orElseGet(() -> BACKOFF.after(attempt));
     }
 
     /** {@code Retry-After} as delta seconds or an HTTP date (on {@code clock}); unparseable: a short backoff. */
@@ -255,16 +257,5 @@ public final class ResilientHttp {
         }
     }
 
-    private static Duration backoff(int attempt) {
-        long base = BASE_BACKOFF.toMillis() << Math.min(attempt - 1, 6);
-        return Duration.ofMillis(base + ThreadLocalRandom.current().nextLong(base / 2 + 1));
-    }
 
-    private static Throwable unwrap(Throwable error) {
-        Throwable cause = error;
-        while (cause instanceof CompletionException && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        return cause;
-    }
 }

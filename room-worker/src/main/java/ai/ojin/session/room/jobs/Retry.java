@@ -1,8 +1,8 @@
 package ai.ojin.session.room.jobs;
 
+import ai.ojin.session.support.Futures;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +26,7 @@ public final class Retry {
     /** @param initial the first pause; each next one doubles, up to {@code max} */
     public record Backoff(Duration initial, Duration max) {
 
-        Duration after(int failures) {
+        public Duration after(int failures) {
             long base = Math.min(max.toMillis(), initial.toMillis() << Math.min(failures - 1, 20));
             return Duration.ofMillis(base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1));
         }
@@ -56,7 +56,7 @@ public final class Retry {
                 result.complete(value);
                 return;
             }
-            Throwable cause = unwrapped(error);
+            Throwable cause = Futures.cause(error);
             onFailure.accept(attempt, cause);
             if (stop.getAsBoolean()) {
                 result.completeExceptionally(cause);
@@ -67,12 +67,4 @@ public final class Retry {
         });
     }
 
-    /** The cause inside {@link CompletionException} wrappers. */
-    public static Throwable unwrapped(Throwable error) {
-        Throwable cause = error;
-        while (cause instanceof CompletionException && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        return cause;
-    }
 }

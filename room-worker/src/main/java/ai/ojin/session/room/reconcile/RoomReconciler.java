@@ -1,5 +1,6 @@
 package ai.ojin.session.room.reconcile;
 
+import ai.ojin.session.support.Futures;
 import ai.ojin.session.events.SessionIds;
 import ai.ojin.session.events.room.RoomAssignment;
 import ai.ojin.session.room.assignment.RoomAssignments;
@@ -131,7 +132,7 @@ public class RoomReconciler {
                                 }
                                 meters.counter("room.reconcile.delete-failures").increment();
                                 log.warn("Reconciliation: deleting room {} failed ({}); next pass", name,
-                                        Retry.unwrapped(error).toString());
+                                        Futures.cause(error).toString());
                                 return (String) null;
                             });
                 })

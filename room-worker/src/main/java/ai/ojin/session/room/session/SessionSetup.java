@@ -1,5 +1,6 @@
 package ai.ojin.session.room.session;
 
+import ai.ojin.session.support.Futures;
 import ai.ojin.session.events.command.EndReason;
 import ai.ojin.session.events.command.MarkStarted;
 import ai.ojin.session.events.command.ParticipantPresence.Role;
@@ -313,7 +314,7 @@ public class SessionSetup {
                             pooled.ifPresent(p -> daily.deleteRoom(p.name(), Priority.HOUSEKEEPING,
                                     Deadline.in(properties.teardownBudget())));
                             throw new CompletionException(new IllegalStateException(
-                                    "room assignment not written: " + Retry.unwrapped(error)));
+                                    "room assignment not written: " + Futures.cause(error)));
                         }
                         return written;
                     })
@@ -338,7 +339,7 @@ public class SessionSetup {
         private CompletableFuture<DailyRoom> createOrReuseRoom() {
             return daily.createRoom(id(), exp, deadline)
                     .exceptionallyCompose(error -> {
-                        if (Retry.unwrapped(error) instanceof RoomExistsException) {
+                        if (Futures.cause(error) instanceof RoomExistsException) {
                             log.info("Session {}: room exists (redelivery); reusing it", id());
                             return traced(() -> daily.getRoom(id(), deadline)).thenApply(found -> found.orElseThrow(
                                     () -> new ExternalCallException("room " + id() + " vanished", 404)));
@@ -361,7 +362,7 @@ public class SessionSetup {
         }
 
         private Outcome failed(Throwable error) {
-            Throwable cause = Retry.unwrapped(error);
+            Throwable cause = Futures.cause(error);
             if (cause instanceof Cancelled || cancelled) {
                 return Outcome.CANCELLED;
             }

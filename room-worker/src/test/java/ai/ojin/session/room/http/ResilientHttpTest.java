@@ -129,13 +129,13 @@ class ResilientHttpTest {
             time.advance(Duration.ofSeconds(1));
         }
 
-        // then three attempts went out, with a backoff of 100-150 ms then 200-300 ms, and the last
+        // then three attempts went out, with a backoff of 50-100 ms then 100-200 ms, and the last
         // answer is returned as it is
         assertThat(call.get(AT_MOST.toSeconds(), TimeUnit.SECONDS).statusCode()).isEqualTo(503);
         assertThat(server.requestCount("GET", "/")).isEqualTo(3);
         assertThat(time.delays()).hasSize(2);
-        assertThat(time.delays().get(0)).isBetween(Duration.ofMillis(100), Duration.ofMillis(150));
-        assertThat(time.delays().get(1)).isBetween(Duration.ofMillis(200), Duration.ofMillis(300));
+        assertThat(time.delays().get(0)).isBetween(Duration.ofMillis(50), Duration.ofMillis(100));
+        assertThat(time.delays().get(1)).isBetween(Duration.ofMillis(100), Duration.ofMillis(200));
         assertThat(meters.counter("room.http.retries", "api", "test", "operation", "get room").count()).isEqualTo(2);
     }
 

@@ -1,5 +1,6 @@
 package ai.ojin.session.room.jobs;
 
+import ai.ojin.session.support.Futures;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.ojin.session.room.time.VirtualTime;
@@ -92,7 +93,7 @@ class RetryTest {
 
         // then it stopped once the budget was spent, with the last failure, and schedules nothing more
         assertThat(result).isCompletedExceptionally();
-        assertThat(Retry.unwrapped(result.handle((ok, error) -> error).join()))
+        assertThat(Futures.cause(result.handle((ok, error) -> error).join()))
                 .isInstanceOf(IllegalStateException.class).hasMessage("failure " + tries.get());
         assertThat(tries.get()).isBetween(3, 10);
         assertThat(time.pending()).isZero();
@@ -132,7 +133,7 @@ class RetryTest {
 
         // then the cause itself is reported and returned, and nothing is retried
         assertThat(failures).containsExactly("IllegalArgumentException");
-        assertThat(result.handle((ok, error) -> Retry.unwrapped(error)).join())
+        assertThat(result.handle((ok, error) -> Futures.cause(error)).join())
                 .isInstanceOf(IllegalArgumentException.class);
         assertThat(tries).hasValue(1);
         assertThat(time.pending()).isZero();
