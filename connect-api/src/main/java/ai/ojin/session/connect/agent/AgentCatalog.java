@@ -1,5 +1,6 @@
 package ai.ojin.session.connect.agent;
 
+import ai.ojin.session.support.schedule.Phases;
 import ai.ojin.session.events.agent.Agent;
 import ai.ojin.session.support.kafka.CompactedTopicView;
 import java.time.Duration;
@@ -27,8 +28,7 @@ public class AgentCatalog implements SmartLifecycle {
      */
     public AgentCatalog(String topic, Supplier<Consumer<String, Agent>> consumers, CompactedTopicView.Writer<String, Agent> writer,
                         Duration writeTimeout) {
-        // phase 0: read before the web server accepts requests (and stop after it)
-        this.view = new CompactedTopicView<>(topic, consumers, writer, null, 0);
+        this.view = new CompactedTopicView<>(topic, consumers, writer, null, Phases.READERS);
         this.writeTimeout = writeTimeout;
     }
 

@@ -1,5 +1,6 @@
 package ai.ojin.session.connect.config;
 
+import ai.ojin.session.support.schedule.Phases;
 import ai.ojin.session.connect.agent.AgentCatalog;
 import ai.ojin.session.connect.client.ClientRateLimit;
 import ai.ojin.session.connect.health.ProcessorHeartbeat;
@@ -95,7 +96,7 @@ public class ConnectConfig {
     @Bean
     PeriodicWork processorHeartbeats(ProcessorHeartbeat heartbeat, TaskScheduler taskScheduler, ConnectProperties properties,
             Clock clock) {
-        return new PeriodicWork("processor heartbeat", taskScheduler, clock, Duration.ZERO, properties.heartbeatInterval(), 1,
+        return new PeriodicWork("processor heartbeat", taskScheduler, clock, Duration.ZERO, properties.heartbeatInterval(), Phases.AFTER_READERS,
                 heartbeat::beat);
     }
 

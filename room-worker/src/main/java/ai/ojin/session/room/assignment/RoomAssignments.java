@@ -1,5 +1,6 @@
 package ai.ojin.session.room.assignment;
 
+import ai.ojin.session.support.schedule.Phases;
 import ai.ojin.session.events.room.RoomAssignment;
 import ai.ojin.session.support.kafka.CompactedTopicView;
 import java.time.Duration;
@@ -24,7 +25,7 @@ import org.springframework.context.SmartLifecycle;
 public final class RoomAssignments implements SmartLifecycle, AutoCloseable {
 
     /** Started before the job consumer (whose set-ups wait for this view) and stopped after it. */
-    private static final int PHASE = Integer.MAX_VALUE - 2000;
+    private static final int PHASE = Phases.STATE;
 
     private final Producer<String, RoomAssignment> producer;
     private final Map<String, RoomAssignment> byRoom = new ConcurrentHashMap<>();

@@ -1,5 +1,6 @@
 package ai.ojin.session.room.config;
 
+import ai.ojin.session.support.schedule.Phases;
 import io.micrometer.observation.ObservationRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import ai.ojin.session.events.command.SessionCommand;
@@ -26,7 +27,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import ai.ojin.session.support.schedule.PeriodicWork;
 import java.time.Clock;
 import java.time.Duration;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.scheduling.TaskScheduler;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -130,7 +130,7 @@ public class SessionConfiguration {
     PeriodicWork roomReconciliation(RoomReconciler reconciler, TaskScheduler taskScheduler, RoomProperties properties,
                                     Clock clock) {
         Duration interval = properties.reconcileInterval();
-        return new PeriodicWork("room reconciliation", taskScheduler, clock, interval, interval, SmartLifecycle.DEFAULT_PHASE,
+        return new PeriodicWork("room reconciliation", taskScheduler, clock, interval, interval, Phases.PERIODIC,
                 reconciler::pass);
     }
 }

@@ -1,5 +1,6 @@
 package ai.ojin.session.room.jobs;
 
+import ai.ojin.session.support.schedule.Phases;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.observation.transport.ReceiverContext;
@@ -145,7 +146,7 @@ public final class JobConsumer<V> implements SmartLifecycle {
     /** Started before the web server reports ready, stopped after it stops taking webhooks. */
     @Override
     public int getPhase() {
-        return Integer.MAX_VALUE - 1000;
+        return Phases.CONSUMERS;
     }
 
     /** Jobs not finished yet, over all assigned partitions. */

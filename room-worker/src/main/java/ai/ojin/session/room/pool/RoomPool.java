@@ -1,5 +1,6 @@
 package ai.ojin.session.room.pool;
 
+import ai.ojin.session.support.schedule.Phases;
 import ai.ojin.session.room.config.RoomProperties;
 import ai.ojin.session.room.daily.DailyApi;
 import ai.ojin.session.room.daily.DailyRoom;
@@ -486,6 +487,6 @@ public class RoomPool implements SmartLifecycle {
     /** Filled before the job consumer starts taking set-ups, emptied after it stopped. */
     @Override
     public int getPhase() {
-        return Integer.MAX_VALUE - 2000;
+        return Phases.STATE;
     }
 }

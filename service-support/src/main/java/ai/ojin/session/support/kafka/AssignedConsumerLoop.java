@@ -1,5 +1,6 @@
 package ai.ojin.session.support.kafka;
 
+import ai.ojin.session.support.schedule.Phases;
 import java.time.Duration;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.CloseOptions;
@@ -221,6 +222,6 @@ public abstract class AssignedConsumerLoop<K, V> implements SmartLifecycle {
     /** Starts before the web server (and stops after it). */
     @Override
     public int getPhase() {
-        return 0;
+        return Phases.READERS;
     }
 }

@@ -1,5 +1,6 @@
 package ai.ojin.session.processor.streams;
 
+import ai.ojin.session.support.schedule.Phases;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -94,7 +95,7 @@ public class SessionStreams implements SmartLifecycle {
     /** Start late and stop early, so the Streams client never outlives what it uses. */
     @Override
     public int getPhase() {
-        return Integer.MAX_VALUE - 1000;
+        return Phases.CONSUMERS;
     }
 
     /** The client's state, or {@code NOT_RUNNING} when it is stopped. */

@@ -1,5 +1,6 @@
 package ai.ojin.session.processor.streams;
 
+import ai.ojin.session.support.schedule.Phases;
 import ai.ojin.session.support.config.InstanceProperties;
 import ai.ojin.session.events.topic.SessionTopics;
 import ai.ojin.session.support.config.TopicsProperties;
@@ -20,7 +21,6 @@ import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.streams.KafkaStreamsMicrometerListener;
@@ -63,7 +63,7 @@ public class StreamsConfiguration {
         Runnable refresh = registry == null ? () -> { }
                 : new ActiveSessionsGauge(streams::activeCounts, metrics, registry)::refresh;
         return new PeriodicWork("session.active refresh", taskScheduler, clock, Duration.ZERO,
-                registry == null ? Duration.ZERO : metrics.refresh(), SmartLifecycle.DEFAULT_PHASE, refresh);
+                registry == null ? Duration.ZERO : metrics.refresh(), Phases.PERIODIC, refresh);
     }
 
     @Bean
