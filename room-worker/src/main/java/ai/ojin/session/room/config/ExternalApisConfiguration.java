@@ -59,13 +59,13 @@ public class ExternalApisConfiguration {
 
     @Bean
     DailyApi dailyApi(RoomProperties properties, DailyBudget budget, MeterRegistry meters,
-                      ObjectProvider<Tracer> tracer, ObjectProvider<Propagator> propagator) {
+                      ObjectProvider<Tracer> tracer, ObjectProvider<Propagator> propagator, Clock clock) {
         RoomProperties.Daily daily = properties.daily();
         if (daily.apiKey().isBlank()) {
             requireSimulation(properties, "DAILY_API_KEY");
             log.warn("DAILY_API_KEY is not set: Daily rooms and their join credentials are SIMULATED in-process; "
                     + "their URLs are not real rooms");
-            return new SimulatedDailyApi();
+            return new SimulatedDailyApi(clock);
         }
         ResilientHttp http = new ResilientHttp("daily", ResilientHttp.newClient(daily.callTimeout()), daily.callTimeout(),
                 daily.maxAttempts(), budget, meters, tracer.getIfAvailable(() -> Tracer.NOOP),
@@ -126,14 +126,14 @@ public class ExternalApisConfiguration {
     }
 
     @Bean
-    WebhookSignature webhookSignature(RoomProperties properties) {
+    WebhookSignature webhookSignature(RoomProperties properties, Clock clock) {
         String secret = properties.webhook().hmac();
         if (secret.isBlank()) {
             requireSimulation(properties, "DAILY_WEBHOOK_HMAC");
             log.warn("DAILY_WEBHOOK_HMAC is not set: every signed Daily webhook is refused (401)");
             return WebhookSignature.refuseAll();
         }
-        return new WebhookSignature(secret, properties.webhook().tolerance(), Clock.systemUTC());
+        return new WebhookSignature(secret, properties.webhook().tolerance(), clock);
     }
 
     @Bean

@@ -2,6 +2,7 @@ package ai.ojin.session.room.daily;
 
 import ai.ojin.session.room.http.Deadline;
 import ai.ojin.session.room.http.Priority;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -19,11 +20,17 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class SimulatedDailyApi implements DailyApi {
 
     private final Map<String, DailyRoom> rooms = new ConcurrentHashMap<>();
+    private final Clock clock;
+
+    /** @param clock when rooms are created (their {@code created_at}, which the reconciliation reads) */
+    public SimulatedDailyApi(Clock clock) {
+        this.clock = clock;
+    }
 
     @Override
     public CompletableFuture<DailyRoom> createRoom(String name, Instant exp, Priority priority, Deadline deadline) {
         DailyRoom room = new DailyRoom(UUID.randomUUID().toString(), name, "https://simulated.daily.invalid/" + name,
-                "private", Instant.now(), exp);
+                "private", clock.instant(), exp);
         DailyRoom existing = rooms.putIfAbsent(name, room);
         return existing == null ? CompletableFuture.completedFuture(room)
                 : CompletableFuture.failedFuture(new RoomExistsException(name));

@@ -33,7 +33,7 @@ class RoomPoolRestingTest {
         RoomProperties properties = new Binder(new MapConfigurationPropertySource(Map.of("room.pool.size", "1")))
                 .bindOrCreate("room", RoomProperties.class);
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        RoomPool pool = new RoomPool(new SimulatedDailyApi(), properties, Clock.systemUTC(), meters);
+        RoomPool pool = new RoomPool(new SimulatedDailyApi(Clock.systemUTC()), properties, Clock.systemUTC(), meters);
         pool.start();
         try {
             await().atMost(Duration.ofSeconds(10)).until(() -> pool.size() == 1);
@@ -63,7 +63,7 @@ class RoomPoolRestingTest {
         // given: a Daily whose first room update fails, and a started pool of one, full
         AtomicInteger updates = new AtomicInteger();
         AtomicInteger creations = new AtomicInteger();
-        SimulatedDailyApi simulated = new SimulatedDailyApi();
+        SimulatedDailyApi simulated = new SimulatedDailyApi(Clock.systemUTC());
         DailyApi daily = new DailyApi() {
             @Override
             public CompletableFuture<Optional<DailyRoom>> setRoomExp(String name, Instant exp, Priority priority,
