@@ -64,7 +64,7 @@ final class WorkerMetrics {
     double countAtMost(String meter, double le) {
         String bucket = meter.replace('.', '_') + "_seconds_bucket";
         double sum = Double.NaN;
-        for (String line : scrape().split("\n")) {
+        for (String line : scrape(familyNames(meter)).split("\n")) {
             if (!line.startsWith(bucket + "{")) {
                 continue;
             }
@@ -97,7 +97,7 @@ final class WorkerMetrics {
         String base = meter.replace('.', '_');
         List<String> names = List.of(base, base + "_total", base + "_seconds_count", base + "_count");
         List<Sample> samples = new ArrayList<>();
-        for (String line : scrape().split("\n")) {
+        for (String line : scrape(familyNames(meter)).split("\n")) {
             if (line.startsWith("#") || line.isBlank()) {
                 continue;
             }
@@ -121,9 +121,22 @@ final class WorkerMetrics {
 
     private static final Pattern LABEL = Pattern.compile("(\\w+)=\"((?:[^\"\\\\]|\\\\.)*)\"");
 
-    private String scrape() {
+    /**
+     * The Prometheus names one meter may be published under (gauge, counter, timer): the scrape asks
+     * for those only. A whole scrape of the worker costs it ~10 ms of CPU; the sampler scrapes
+     * three meters every 250 ms, and whole scrapes were 29 % of the stack's CPU samples (JFR) in an
+     * 8 connects/s run, counted as the stack's CPU per connect.
+     */
+    private static String familyNames(String meter) {
+        String base = meter.replace('.', '_');
+        return String.join(",", base, base + "_total", base + "_count", base + "_seconds", base + "_seconds_count",
+                base + "_seconds_bucket", base + "_seconds_max", base + "_seconds_sum");
+    }
+
+    private String scrape(String includedNames) {
         try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/actuator/prometheus"))
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(baseUrl
+                            + "/actuator/prometheus?includedNames=" + includedNames))
                     .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
             return response.statusCode() == 200 ? response.body() : "";
         } catch (java.io.IOException e) {
