@@ -15,87 +15,104 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+/** One worker for the class; each test posts events of sessions of its own and looks at the commands since it began. */
 class DailyWebhookTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
+    private static WorkerHarness worker;
     private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void startWorker() {
+        worker = new WorkerHarness();
+    }
+
+    @AfterAll
+    static void stopWorker() throws Exception {
+        if (worker != null) {
+            worker.close();
+        }
+    }
 
     @Test
     void shouldReleaseTheSessionOnceForASignedMeetingEnded() throws Exception {
-        try (WorkerHarness worker = new WorkerHarness()) {
-            // given
-            String sessionId = SessionIds.newSessionId("agent-hook");
-            String body = meetingEnded("evt-1", sessionId);
+        // given
+        int mark = worker.commandMark();
+        String sessionId = SessionIds.newSessionId("agent-hook");
+        String body = meetingEnded("evt-1", sessionId);
 
-            // when: the same event arrives twice
-            HttpResponse<String> first = post(worker, body, signed(worker, body, Instant.now()));
-            HttpResponse<String> second = post(worker, body, signed(worker, body, Instant.now()));
+        // when: the same event arrives twice
+        HttpResponse<String> first = post(worker, body, signed(worker, body, Instant.now()));
+        HttpResponse<String> second = post(worker, body, signed(worker, body, Instant.now()));
 
-            // then
-            assertThat(first.statusCode()).isEqualTo(200);
-            assertThat(second.statusCode()).isEqualTo(200);
-            await().atMost(WAIT).until(() -> !worker.commandsFor(sessionId).isEmpty());
-            assertThat(worker.commandsFor(sessionId)).singleElement().isInstanceOfSatisfying(ReleaseSession.class, r -> {
-                assertThat(r.reason()).isEqualTo(EndReason.MEETING_ENDED);
-                assertThat(r.agentId()).isEqualTo("agent-hook");
-            });
-            assertThat(worker.commands.records()).allSatisfy(r -> assertThat(r.key()).isEqualTo("agent-hook"));
-            // a later, distinct event shows the duplicate was really dropped (not just slow)
-            String other = SessionIds.newSessionId("agent-hook");
-            String otherBody = meetingEnded("evt-2", other);
-            assertThat(post(worker, otherBody, signed(worker, otherBody, Instant.now())).statusCode()).isEqualTo(200);
-            await().atMost(WAIT).until(() -> !worker.commandsFor(other).isEmpty());
-            assertThat(worker.commandsFor(sessionId)).hasSize(1);
-        }
+        // then
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(second.statusCode()).isEqualTo(200);
+        await().atMost(WAIT).until(() -> !worker.commandsFor(sessionId).isEmpty());
+        assertThat(worker.commandsFor(sessionId)).singleElement().isInstanceOfSatisfying(ReleaseSession.class, r -> {
+            assertThat(r.reason()).isEqualTo(EndReason.MEETING_ENDED);
+            assertThat(r.agentId()).isEqualTo("agent-hook");
+        });
+        // a later, distinct event shows the duplicate was really dropped (not just slow)
+        String other = SessionIds.newSessionId("agent-hook");
+        String otherBody = meetingEnded("evt-2", other);
+        assertThat(post(worker, otherBody, signed(worker, otherBody, Instant.now())).statusCode()).isEqualTo(200);
+        await().atMost(WAIT).until(() -> !worker.commandsFor(other).isEmpty());
+        assertThat(worker.commandsFor(sessionId)).hasSize(1);
+        // every command of this test is keyed by the agent id
+        assertThat(worker.commandsSince(mark)).isNotEmpty().allSatisfy(r -> assertThat(r.key()).isEqualTo("agent-hook"));
     }
 
     @Test
     void shouldRefuseForgedStaleAndUnsignedWebhooks() throws Exception {
-        try (WorkerHarness worker = new WorkerHarness()) {
-            // given
-            String sessionId = SessionIds.newSessionId("agent-forged");
-            String body = meetingEnded("evt-f", sessionId);
-            String[] forged = {"X-Webhook-Timestamp", String.valueOf(Instant.now().getEpochSecond()),
-                    "X-Webhook-Signature", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="};
+        // given
+        String sessionId = SessionIds.newSessionId("agent-forged");
+        String body = meetingEnded("evt-f", sessionId);
+        String[] forged = {"X-Webhook-Timestamp", String.valueOf(Instant.now().getEpochSecond()),
+                "X-Webhook-Signature", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="};
 
-            // when
-            HttpResponse<String> forgedAnswer = post(worker, body, forged);
-            HttpResponse<String> staleAnswer = post(worker, body, signed(worker, body, Instant.now().minusSeconds(301)));
-            HttpResponse<String> unsignedAnswer = post(worker, body);
+        // when
+        HttpResponse<String> forgedAnswer = post(worker, body, forged);
+        HttpResponse<String> staleAnswer = post(worker, body, signed(worker, body, Instant.now().minusSeconds(301)));
+        HttpResponse<String> unsignedAnswer = post(worker, body);
 
-            // then
-            for (HttpResponse<String> answer : new HttpResponse[] {forgedAnswer, staleAnswer, unsignedAnswer}) {
-                assertThat(answer.statusCode()).isEqualTo(401);
-                assertThat(answer.body()).contains("\"error_code\":\"auth_failed\"").contains("\"message\"");
-            }
-            // and a valid one afterwards still works, so the refusals were not just a broken endpoint
-            String good = meetingEnded("evt-g", SessionIds.newSessionId("agent-forged"));
-            assertThat(post(worker, good, signed(worker, good, Instant.now())).statusCode()).isEqualTo(200);
-            await().atMost(WAIT).until(() -> !worker.commands.records().isEmpty());
-            assertThat(worker.commandsFor(sessionId)).isEmpty();
+        // then
+        for (HttpResponse<String> answer : new HttpResponse[] {forgedAnswer, staleAnswer, unsignedAnswer}) {
+            assertThat(answer.statusCode()).isEqualTo(401);
+            assertThat(answer.body()).contains("\"error_code\":\"auth_failed\"").contains("\"message\"");
         }
+        // and a valid one afterwards still works, so the refusals were not just a broken endpoint
+        String goodSession = SessionIds.newSessionId("agent-forged");
+        String good = meetingEnded("evt-g", goodSession);
+        assertThat(post(worker, good, signed(worker, good, Instant.now())).statusCode()).isEqualTo(200);
+        await().atMost(WAIT).until(() -> !worker.commandsFor(goodSession).isEmpty());
+        assertThat(worker.commandsFor(sessionId)).isEmpty();
     }
 
     @Test
     void shouldAnswerVerificationPingAndIgnoreRoomsNotOurs() throws Exception {
-        try (WorkerHarness worker = new WorkerHarness()) {
-            // when
-            HttpResponse<String> ping = post(worker, "{\"test\":\"test\"}");
-            String foreign = meetingEnded("evt-x", "not a session id");
-            HttpResponse<String> notOurs = post(worker, foreign, signed(worker, foreign, Instant.now()));
-            String ours = meetingEnded("evt-y", SessionIds.newSessionId("agent-ping"));
-            HttpResponse<String> marker = post(worker, ours, signed(worker, ours, Instant.now()));
+        // given
+        int mark = worker.commandMark();
 
-            // then
-            assertThat(ping.statusCode()).isEqualTo(200);
-            assertThat(notOurs.statusCode()).isEqualTo(200);
-            assertThat(marker.statusCode()).isEqualTo(200);
-            await().atMost(WAIT).until(() -> !worker.commands.records().isEmpty());
-            assertThat(worker.commands.values()).singleElement()
-                    .satisfies(c -> assertThat(c.agentId()).isEqualTo("agent-ping"));
-        }
+        // when
+        HttpResponse<String> ping = post(worker, "{\"test\":\"test\"}");
+        String foreign = meetingEnded("evt-x", "not a session id");
+        HttpResponse<String> notOurs = post(worker, foreign, signed(worker, foreign, Instant.now()));
+        String oursSession = SessionIds.newSessionId("agent-ping");
+        String ours = meetingEnded("evt-y", oursSession);
+        HttpResponse<String> marker = post(worker, ours, signed(worker, ours, Instant.now()));
+
+        // then: of the three, only ours made a command
+        assertThat(ping.statusCode()).isEqualTo(200);
+        assertThat(notOurs.statusCode()).isEqualTo(200);
+        assertThat(marker.statusCode()).isEqualTo(200);
+        await().atMost(WAIT).until(() -> !worker.commandsFor(oursSession).isEmpty());
+        assertThat(worker.commandsSince(mark)).singleElement()
+                .satisfies(r -> assertThat(r.value().agentId()).isEqualTo("agent-ping"));
     }
 
     private static String meetingEnded(String id, String room) {

@@ -34,16 +34,46 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
+/**
+ * The warm pool. Most tests need a pool of their own settings (size, recycling, lifetimes, prefix,
+ * reconciliation) and watch the whole pool, so they start a worker of their own; the tests that
+ * need only a pool of one share one ({@link #poolOfOne()}), each on sessions of its own.
+ */
 @ExtendWith(OutputCaptureExtension.class)
 class RoomPoolTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
+    private static WorkerHarness poolOfOne;
     private final HttpClient http = HttpClient.newHttpClient();
+
+    /** The worker with a pool of one room, shared by the tests that need nothing else; started by the first of them. */
+    private static synchronized WorkerHarness poolOfOne() {
+        if (poolOfOne == null) {
+            poolOfOne = new WorkerHarness(Map.of("room.pool.size", "1"));
+        }
+        return poolOfOne;
+    }
+
+    @AfterEach
+    void clearFaults() {
+        if (poolOfOne != null) {
+            poolOfOne.clearFaults();
+        }
+    }
+
+    @AfterAll
+    static void stopWorker() throws Exception {
+        if (poolOfOne != null) {
+            poolOfOne.close();
+        }
+    }
 
     @Test
     void shouldGiveEachSessionAPooledRoomOfItsOwnAndDeleteItWhenTheSessionEndsWithoutRecycling() throws Exception {
@@ -192,40 +222,42 @@ class RoomPoolTest {
 
     @Test
     void shouldCreateARecyclableRoomOnDemandWhenThePoolIsEmpty(CapturedOutput output) throws Exception {
-        try (WorkerHarness worker = new WorkerHarness(Map.of("room.pool.size", "1"))) {
-            // given: a full pool of one, then Daily at 1 s per call (the refill cannot keep up)
-            MeterRegistry meters = worker.app.getBean(MeterRegistry.class);
-            await().atMost(WAIT).until(() -> poolRooms(worker.daily).size() == 1);
-            worker.daily.setLatency(Duration.ofSeconds(1));
-            SessionAdmitted first = WorkerHarness.admitted("agent-pool-empty");
-            SessionAdmitted second = WorkerHarness.admitted("agent-pool-empty");
+        // given: a full pool of one, then Daily at 1 s per call (the refill cannot keep up)
+        WorkerHarness worker = poolOfOne();
+        MeterRegistry meters = worker.app.getBean(MeterRegistry.class);
+        RoomPool pool = worker.app.getBean(RoomPool.class);
+        await().atMost(WAIT).until(() -> pool.size() == 1);
+        double missesBefore = meters.get("room.pool.takes").tag("outcome", "miss").counter().count();
+        double restingBefore = meters.get("room.pool.resting").gauge().value();
+        worker.daily.setLatency(Duration.ofSeconds(1));
+        SessionAdmitted first = WorkerHarness.admitted("agent-pool-empty");
+        SessionAdmitted second = WorkerHarness.admitted("agent-pool-empty");
 
-            // when: two sessions arrive together
-            worker.publish(first, second);
+        // when: two sessions arrive together
+        worker.publish(first, second);
 
-            // then: one takes the pooled room, the other gets a room created on demand, with a pooled name (so it is
-            // recycled like any pooled room), and tokens for it
-            await().atMost(WAIT).until(() -> worker.reply(first.sessionId()).isPresent()
-                    && worker.reply(second.sessionId()).isPresent());
-            String firstRoom = roomName(worker.reply(first.sessionId()).orElseThrow());
-            String secondRoom = roomName(worker.reply(second.sessionId()).orElseThrow());
-            assertThat(List.of(firstRoom, secondRoom)).allMatch(RoomPool::isPoolRoomName).doesNotHaveDuplicates();
-            assertThat(meters.get("room.pool.takes").tag("outcome", "miss").counter().count()).isEqualTo(1);
-            String missed = output.getAll().contains("Room pool has no room for session " + first.sessionId())
-                    ? first.sessionId() : second.sessionId();
-            SessionReply onDemand = worker.reply(missed).orElseThrow();
-            assertThat(worker.daily.verifySelfSigned(onDemand.token()).orElseThrow().roomName()).isEqualTo(roomName(onDemand));
-            assertThat(worker.daily.admits(roomName(onDemand), onDemand.token())).isTrue();
+        // then: one takes the pooled room, the other gets a room created on demand, with a pooled name (so it is
+        // recycled like any pooled room), and tokens for it
+        await().atMost(WAIT).until(() -> worker.reply(first.sessionId()).isPresent()
+                && worker.reply(second.sessionId()).isPresent());
+        String firstRoom = roomName(worker.reply(first.sessionId()).orElseThrow());
+        String secondRoom = roomName(worker.reply(second.sessionId()).orElseThrow());
+        assertThat(List.of(firstRoom, secondRoom)).allMatch(RoomPool::isPoolRoomName).doesNotHaveDuplicates();
+        assertThat(meters.get("room.pool.takes").tag("outcome", "miss").counter().count()).isEqualTo(missesBefore + 1);
+        String missed = output.getAll().contains("Room pool has no room for session " + first.sessionId())
+                ? first.sessionId() : second.sessionId();
+        SessionReply onDemand = worker.reply(missed).orElseThrow();
+        assertThat(worker.daily.verifySelfSigned(onDemand.token()).orElseThrow().roomName()).isEqualTo(roomName(onDemand));
+        assertThat(worker.daily.admits(roomName(onDemand), onDemand.token())).isTrue();
 
-            // when: that session ends
-            worker.daily.setLatency(Duration.ZERO);
-            worker.publish(new SessionEnded(missed, "agent-pool-empty", Instant.now(), EndReason.END_CALL, 0));
+        // when: that session ends
+        worker.daily.setLatency(Duration.ZERO);
+        worker.publish(new SessionEnded(missed, "agent-pool-empty", Instant.now(), EndReason.END_CALL, 0));
 
-            // then: its room is closed and kept to be reused, not deleted
-            await().atMost(WAIT).until(() -> !worker.daily.isOpen(roomName(onDemand)));
-            await().atMost(WAIT).until(() -> meters.get("room.pool.resting").gauge().value() == 1);
-            assertThat(worker.daily.deletedRoomNames()).doesNotContain(roomName(onDemand));
-        }
+        // then: its room is closed and kept to be reused, not deleted
+        await().atMost(WAIT).until(() -> !worker.daily.isOpen(roomName(onDemand)));
+        await().atMost(WAIT).until(() -> meters.get("room.pool.resting").gauge().value() == restingBefore + 1);
+        assertThat(worker.daily.deletedRoomNames()).doesNotContain(roomName(onDemand));
     }
 
     @Test
@@ -277,29 +309,29 @@ class RoomPoolTest {
 
     @Test
     void shouldReleaseTheSessionOfAPooledRoomOnMeetingEnded() throws Exception {
-        try (WorkerHarness worker = new WorkerHarness(Map.of("room.pool.size", "1"))) {
-            // given: a session in a pooled room
-            await().atMost(WAIT).until(() -> poolRooms(worker.daily).size() == 1);
-            SessionAdmitted admitted = WorkerHarness.admitted("agent-pool-hook");
-            worker.publish(admitted);
-            await().atMost(WAIT).until(() -> worker.reply(admitted.sessionId()).isPresent());
-            String room = roomName(worker.reply(admitted.sessionId()).orElseThrow());
-            await().atMost(WAIT).until(() -> !worker.commandsFor(admitted.sessionId()).isEmpty());
+        // given: a session in a pooled room
+        WorkerHarness worker = poolOfOne();
+        RoomPool pool = worker.app.getBean(RoomPool.class);
+        await().atMost(WAIT).until(() -> pool.size() == 1);
+        SessionAdmitted admitted = WorkerHarness.admitted("agent-pool-hook");
+        worker.publish(admitted);
+        await().atMost(WAIT).until(() -> worker.reply(admitted.sessionId()).isPresent());
+        String room = roomName(worker.reply(admitted.sessionId()).orElseThrow());
+        await().atMost(WAIT).until(() -> !worker.commandsFor(admitted.sessionId()).isEmpty());
 
-            // when: Daily reports the meeting in that room ended
-            String body = "{\"version\":\"1.0.0\",\"type\":\"meeting.ended\",\"id\":\"evt-pool-1\",\"payload\":"
-                    + "{\"room\":\"" + room + "\"},\"event_ts\":2}";
-            HttpResponse<String> response = postWebhook(worker, body);
+        // when: Daily reports the meeting in that room ended
+        String body = "{\"version\":\"1.0.0\",\"type\":\"meeting.ended\",\"id\":\"evt-pool-1\",\"payload\":"
+                + "{\"room\":\"" + room + "\"},\"event_ts\":2}";
+        HttpResponse<String> response = postWebhook(worker, body);
 
-            // then: the session (not the room name) is released
-            assertThat(response.statusCode()).isEqualTo(200);
-            assertThat(response.body()).contains("released");
-            await().atMost(WAIT).until(() -> worker.commandsFor(admitted.sessionId()).size() == 2);
-            assertThat(worker.commandsFor(admitted.sessionId()).get(1)).isInstanceOfSatisfying(ReleaseSession.class, r -> {
-                assertThat(r.reason()).isEqualTo(EndReason.MEETING_ENDED);
-                assertThat(r.agentId()).isEqualTo("agent-pool-hook");
-            });
-        }
+        // then: the session (not the room name) is released
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).contains("released");
+        await().atMost(WAIT).until(() -> worker.commandsFor(admitted.sessionId()).size() == 2);
+        assertThat(worker.commandsFor(admitted.sessionId()).get(1)).isInstanceOfSatisfying(ReleaseSession.class, r -> {
+            assertThat(r.reason()).isEqualTo(EndReason.MEETING_ENDED);
+            assertThat(r.agentId()).isEqualTo("agent-pool-hook");
+        });
     }
 
     @Test

@@ -23,72 +23,96 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+/**
+ * One worker for the class (each test on agents and sessions of its own, its fault knobs cleared
+ * after it); a test with settings of its own starts a worker of its own.
+ */
 class SessionLifecycleTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
+    private static WorkerHarness worker;
+
+    @BeforeAll
+    static void startWorker() {
+        worker = new WorkerHarness();
+    }
+
+    @AfterEach
+    void clearFaults() {
+        worker.clearFaults();
+    }
+
+    @AfterAll
+    static void stopWorker() throws Exception {
+        if (worker != null) {
+            worker.close();
+        }
+    }
 
     @Test
     void shouldCloseTheRoomAtOnceStopTheBotAndDeleteTheRoomAfterwardsWhenSessionEnds() throws Exception {
-        try (WorkerHarness worker = new WorkerHarness()) {
-            // given: a session that is up
-            SessionAdmitted admitted = WorkerHarness.admitted("agent-end");
-            String id = admitted.sessionId();
-            worker.publish(admitted);
-            await().atMost(WAIT).until(() -> worker.orchestrator.liveSessions().contains(id));
+        // given: a session that is up
+        SessionAdmitted admitted = WorkerHarness.admitted("agent-end");
+        String id = admitted.sessionId();
+        worker.publish(admitted);
+        await().atMost(WAIT).until(() -> worker.orchestrator.liveSessions().contains(id));
 
-            // when
-            worker.publish(new SessionEnded(id, "agent-end", Instant.now(), EndReason.END_CALL, 0));
+        // when
+        worker.publish(new SessionEnded(id, "agent-end", Instant.now(), EndReason.END_CALL, 0));
 
-            // then: the room is closed (exp a second ahead, everyone ejected) and the bot stopped
-            await().atMost(WAIT).until(() -> !worker.daily.isOpen(id) && !worker.orchestrator.liveSessions().contains(id));
-            assertThat(worker.orchestrator.stoppedSessionIds()).containsExactly(id);
-            RecordedRequest close = worker.daily.requests().stream()
-                    .filter(r -> r.method().equals("POST") && r.path().equals("/v1/rooms/" + id)).findFirst().orElseThrow();
-            assertThat(close.body()).contains("\"eject_at_room_exp\":true");
+        // then: the room is closed (exp a second ahead, everyone ejected) and the bot stopped
+        await().atMost(WAIT).until(() -> !worker.daily.isOpen(id) && !worker.orchestrator.liveSessions().contains(id));
+        assertThat(worker.orchestrator.stoppedSessionIds()).containsOnlyOnce(id);
+        RecordedRequest close = worker.daily.requests().stream()
+                .filter(r -> r.method().equals("POST") && r.path().equals("/v1/rooms/" + id)).findFirst().orElseThrow();
+        assertThat(close.body()).contains("\"eject_at_room_exp\":true");
 
-            // and: the closed room is deleted afterwards
-            await().atMost(WAIT).until(() -> worker.daily.deletedRoomNames().contains(id));
-            assertThat(worker.daily.deletedRoomNames()).containsExactly(id);
-            RecordedRequest delete = worker.daily.requests().stream().filter(r -> r.method().equals("DELETE")).findFirst()
-                    .orElseThrow();
-            assertThat(delete.at()).isAfterOrEqualTo(close.at());
-        }
+        // and: the closed room is deleted afterwards
+        await().atMost(WAIT).until(() -> worker.daily.deletedRoomNames().contains(id));
+        assertThat(worker.daily.deletedRoomNames()).containsOnlyOnce(id);
+        RecordedRequest delete = worker.daily.requests().stream()
+                .filter(r -> r.method().equals("DELETE") && r.path().equals("/v1/rooms/" + id)).findFirst().orElseThrow();
+        assertThat(delete.at()).isAfterOrEqualTo(close.at());
     }
 
     @Test
     void shouldCloseEveryRoomAtOnceWhenManySessionsEndTogetherAndDeleteThemWithinDailysLimits() throws Exception {
-        try (WorkerHarness worker = new WorkerHarness()) {
-            // given: 12 sessions that are up (Daily's limits on: 20 calls/s, 2 room deletes/s)
-            List<SessionAdmitted> sessions = IntStream.range(0, 12)
-                    .mapToObj(i -> WorkerHarness.admitted("agent-ends-" + (i % 4))).toList();
-            worker.publish(sessions.toArray(SessionAdmitted[]::new));
-            List<String> ids = sessions.stream().map(SessionAdmitted::sessionId).toList();
-            await().atMost(WAIT).until(() -> worker.orchestrator.liveSessions().containsAll(ids));
+        // given: 12 sessions that are up (Daily's limits on: 20 calls/s, 2 room deletes/s)
+        int limitedBefore = worker.daily.rateLimited(FakeDaily.Family.STANDARD);
+        int deletesLimitedBefore = worker.daily.rateLimited(FakeDaily.Family.DELETE);
+        List<SessionAdmitted> sessions = IntStream.range(0, 12)
+                .mapToObj(i -> WorkerHarness.admitted("agent-ends-" + (i % 4))).toList();
+        worker.publish(sessions.toArray(SessionAdmitted[]::new));
+        List<String> ids = sessions.stream().map(SessionAdmitted::sessionId).toList();
+        await().atMost(WAIT).until(() -> worker.orchestrator.liveSessions().containsAll(ids));
 
-            // when: they all end at once
-            Instant ended = Instant.now();
-            worker.publish(sessions.stream().map(a -> new SessionEnded(a.sessionId(), a.agentId(), Instant.now(),
-                    EndReason.END_CALL, 0)).toArray(SessionEnded[]::new));
+        // when: they all end at once
+        Instant ended = Instant.now();
+        worker.publish(sessions.stream().map(a -> new SessionEnded(a.sessionId(), a.agentId(), Instant.now(),
+                EndReason.END_CALL, 0)).toArray(SessionEnded[]::new));
 
-            // then: every room is closed within seconds, far sooner than 12 deletes at 2/s would allow
-            await().atMost(WAIT).until(() -> ids.stream().noneMatch(worker.daily::isOpen));
-            Duration toClose = Duration.between(ended, Instant.now());
+        // then: every room is closed within seconds, far sooner than 12 deletes at 2/s would allow
+        await().atMost(WAIT).until(() -> ids.stream().noneMatch(worker.daily::isOpen));
+        Duration toClose = Duration.between(ended, Instant.now());
 
-            // and: the rooms are deleted afterwards, without a single 429 from Daily
-            await().atMost(WAIT).until(() -> worker.daily.deletedRoomNames().containsAll(ids));
-            Duration toDelete = Duration.between(ended, Instant.now());
-            assertThat(worker.daily.rateLimited(FakeDaily.Family.STANDARD)).isZero();
-            assertThat(worker.daily.rateLimited(FakeDaily.Family.DELETE)).isZero();
-            assertThat(toDelete).as("12 deletes at the budget of 1.58/s (closed after %s)", toClose)
-                    .isGreaterThanOrEqualTo(Duration.ofSeconds(6));
-            assertThat(toClose).isLessThan(toDelete);
-        }
+        // and: the rooms are deleted afterwards, without a single 429 from Daily
+        await().atMost(WAIT).until(() -> worker.daily.deletedRoomNames().containsAll(ids));
+        Duration toDelete = Duration.between(ended, Instant.now());
+        assertThat(worker.daily.rateLimited(FakeDaily.Family.STANDARD)).as("429s in this test").isEqualTo(limitedBefore);
+        assertThat(worker.daily.rateLimited(FakeDaily.Family.DELETE)).as("429s in this test").isEqualTo(deletesLimitedBefore);
+        assertThat(toDelete).as("12 deletes at the budget of 1.58/s (closed after %s)", toClose)
+                .isGreaterThanOrEqualTo(Duration.ofSeconds(6));
+        assertThat(toClose).isLessThan(toDelete);
     }
 
     @Test
     void shouldStopBotsAtOnceWhileRoomClosesWaitForDaily() throws Exception {
+        // (a worker of its own: one tear-down step of each kind at a time)
         try (WorkerHarness worker = new WorkerHarness(Map.of("room.teardown.concurrency", "1"))) {
             // given: two sessions that are up, one tear-down step of each kind at a time, and Daily failing every
             // room update (the close) for now
@@ -121,25 +145,24 @@ class SessionLifecycleTest {
 
     @Test
     void shouldLeaveNothingBehindWhenSessionEndsDuringSetup() throws Exception {
-        try (WorkerHarness worker = new WorkerHarness()) {
-            // given: Daily is slow, so the set-up is still running when the session ends
-            worker.daily.setLatency(Duration.ofMillis(800));
-            SessionAdmitted admitted = WorkerHarness.admitted("agent-abandon");
+        // given: Daily is slow, so the set-up is still running when the session ends
+        worker.daily.setLatency(Duration.ofMillis(800));
+        SessionAdmitted admitted = WorkerHarness.admitted("agent-abandon");
 
-            // when: the caller gives up (abandoned) right after admission
-            worker.publish(admitted,
-                    new SessionEnded(admitted.sessionId(), "agent-abandon", Instant.now(), EndReason.ABANDONED, 0));
+        // when: the caller gives up (abandoned) right after admission
+        worker.publish(admitted,
+                new SessionEnded(admitted.sessionId(), "agent-abandon", Instant.now(), EndReason.ABANDONED, 0));
 
-            // then: no room and no bot remain
-            await().atMost(WAIT).until(() -> worker.daily.requestCount("DELETE", "/v1/rooms/") > 0);
-            await().atMost(WAIT).until(() -> worker.daily.inFlight() == 0 && worker.orchestrator.inFlight() == 0);
-            assertThat(worker.daily.liveRoomNames()).doesNotContain(admitted.sessionId());
-            assertThat(worker.orchestrator.liveSessions()).doesNotContain(admitted.sessionId());
-        }
+        // then: no room and no bot remain (once its room was deleted and every call to the fakes has settled)
+        await().atMost(WAIT).until(() -> worker.daily.requestCount("DELETE", "/v1/rooms/" + admitted.sessionId()) > 0);
+        await().atMost(WAIT).until(() -> worker.daily.inFlight() == 0 && worker.orchestrator.inFlight() == 0);
+        assertThat(worker.daily.liveRoomNames()).doesNotContain(admitted.sessionId());
+        assertThat(worker.orchestrator.liveSessions()).doesNotContain(admitted.sessionId());
     }
 
     @Test
     void shouldDeleteOrphanRoomsOnReconciliationAndKeepLiveOnes() throws Exception {
+        // (a worker of its own: reconciling every second, deleting whatever room of its agents it does not know)
         try (WorkerHarness worker = new WorkerHarness(Map.of("room.reconcile-interval", "1s", "room.reconcile-grace", "1s",
                 "room.setup-budget", "2s", "room.daily.call-timeout", "500ms"))) {
             // given: a live session, a foreign room, an orphan of ours, and a create call that times out but
@@ -166,30 +189,29 @@ class SessionLifecycleTest {
 
     @Test
     void shouldSendUnreadableFactsToTheDeadLetterTopicAndGoOn() throws Exception {
-        try (WorkerHarness worker = new WorkerHarness()) {
-            // given
-            SessionAdmitted after = WorkerHarness.admitted("agent-poison");
+        // given
+        SessionAdmitted after = WorkerHarness.admitted("agent-poison");
+        String poison = "{not json " + after.sessionId();
 
-            // when: a record that is not a fact, then a good one
-            worker.publishRaw("agent-poison", "{not json".getBytes(StandardCharsets.UTF_8));
-            worker.publish(after);
+        // when: a record that is not a fact, then a good one
+        worker.publishRaw("agent-poison", poison.getBytes(StandardCharsets.UTF_8));
+        worker.publish(after);
 
-            // then
-            await().atMost(WAIT).until(() -> worker.reply(after.sessionId()).isPresent());
-            String dlt = KafkaConfiguration.deadLetterTopic(worker.topics);
-            try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
-                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers()),
-                    new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-                var partitions = consumer.partitionsFor(dlt).stream().map(p -> new TopicPartition(dlt, p.partition())).toList();
-                consumer.assign(partitions);
-                consumer.seekToBeginning(partitions);
-                List<String> values = new java.util.ArrayList<>();
-                await().atMost(WAIT).until(() -> {
-                    consumer.poll(Duration.ofMillis(200)).forEach(r -> values.add(new String(r.value(), StandardCharsets.UTF_8)));
-                    return !values.isEmpty();
-                });
-                assertThat(values).containsExactly("{not json");
-            }
+        // then
+        await().atMost(WAIT).until(() -> worker.reply(after.sessionId()).isPresent());
+        String dlt = KafkaConfiguration.deadLetterTopic(worker.topics);
+        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers()),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            var partitions = consumer.partitionsFor(dlt).stream().map(p -> new TopicPartition(dlt, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            List<String> values = new java.util.ArrayList<>();
+            await().atMost(WAIT).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> values.add(new String(r.value(), StandardCharsets.UTF_8)));
+                return values.contains(poison);
+            });
+            assertThat(values).containsOnlyOnce(poison);
         }
     }
 }

@@ -19,14 +19,17 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.awaitility.Awaitility;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * One room worker for one test: its own topics, consumer group, fake Daily and fake orchestrator,
- * plus a producer of facts and recorders of replies and commands.
+ * One room worker: its own topics, consumer group, fake Daily and fake orchestrator, plus a
+ * producer of facts and recorders of replies and commands. One per test class (each test on its own
+ * agents and sessions, looking only at what concerns them, its fault knobs cleared after it:
+ * {@link #clearFaults()}), or one for a test that needs settings of its own or stops the worker.
  */
 final class WorkerHarness implements AutoCloseable {
 
@@ -140,6 +143,23 @@ final class WorkerHarness implements AutoCloseable {
 
     List<SessionCommand> commandsFor(String sessionId) {
         return commands.values().stream().filter(c -> c.sessionId().equals(sessionId)).toList();
+    }
+
+    /** How many commands were recorded so far: the mark of a test's start, for {@link #commandsSince}. */
+    int commandMark() {
+        return commands.records().size();
+    }
+
+    /** The commands recorded after {@code mark} (what a test sharing this worker caused). */
+    List<ConsumerRecord<String, SessionCommand>> commandsSince(int mark) {
+        List<ConsumerRecord<String, SessionCommand>> records = commands.records();
+        return records.subList(mark, records.size());
+    }
+
+    /** Drops the fakes' scripted failures and latency (not what they store or the requests they logged). */
+    void clearFaults() {
+        daily.clearFaults();
+        orchestrator.clearFaults();
     }
 
     @Override

@@ -28,83 +28,107 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.utils.Utils;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
-/** The worker as a job system: sessions never wait for each other, callers are answered before their deadline. */
+/**
+ * The worker as a job system: sessions never wait for each other, callers are answered before their
+ * deadline. One worker for the class (each test on agents and sessions of its own, its faults
+ * scripted for them and cleared after it); a test with settings of its own, or that makes the broker
+ * refuse the worker's writes, starts a worker of its own.
+ */
 @ExtendWith(OutputCaptureExtension.class)
 class WorkerJobsTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
+    private static WorkerHarness worker;
 
-    @Test
-    void shouldAnswerAnotherAgentAtOnceWhileOneAgentsOrchestratorHangs() throws Exception {
-        try (WorkerHarness worker = new WorkerHarness()) {
-            // given: the orchestrator hangs on every bot start for agent A; agent B shares A's partition
-            String agentA = "agent-hang-a";
-            String agentB = partitionMateOf(agentA);
-            worker.orchestrator.failNextWhen("POST", "/v1/sessions",
-                    call -> call.body().contains("\"agent_id\":\"" + agentA + "\""), 100,
-                    Fault.hang(Duration.ofSeconds(30)));
-            SessionAdmitted a = WorkerHarness.admitted(agentA);
-            worker.publish(a);
-            await().atMost(WAIT).until(() -> worker.orchestrator.inFlight() == 1);
+    @BeforeAll
+    static void startWorker() {
+        worker = new WorkerHarness();
+    }
 
-            // when: B's session is admitted while A's bot start hangs
-            SessionAdmitted b = WorkerHarness.admitted(agentB);
-            Instant sent = Instant.now();
-            worker.publish(b);
+    @AfterEach
+    void clearFaults() {
+        worker.clearFaults();
+    }
 
-            // then: B is answered with success while A is still waiting for its orchestrator
-            await().atMost(WAIT).until(() -> worker.reply(b.sessionId()).isPresent());
-            Duration tookB = Duration.between(sent, Instant.now());
-            assertThat(worker.reply(b.sessionId()).orElseThrow().ok()).isTrue();
-            assertThat(worker.reply(a.sessionId())).as("A still in set-up when B was answered").isEmpty();
-            assertThat(tookB).as("B's set-up did not wait for A's").isLessThan(Duration.ofSeconds(3));
-
-            // and: A is answered orchestrator_error before its caller's deadline
-            await().atMost(WAIT).until(() -> worker.reply(a.sessionId()).isPresent());
-            assertThat(worker.reply(a.sessionId()).orElseThrow().errorCode()).isEqualTo(ErrorCode.ORCHESTRATOR_ERROR);
+    @AfterAll
+    static void stopWorker() throws Exception {
+        if (worker != null) {
+            worker.close();
         }
     }
 
     @Test
+    void shouldAnswerAnotherAgentAtOnceWhileOneAgentsOrchestratorHangs() throws Exception {
+        // given: the orchestrator hangs on every bot start for agent A; agent B shares A's partition
+        String agentA = "agent-hang-a";
+        String agentB = partitionMateOf(agentA);
+        worker.orchestrator.failNextWhen("POST", "/v1/sessions",
+                call -> call.body().contains("\"agent_id\":\"" + agentA + "\""), 100,
+                Fault.hang(Duration.ofSeconds(30)));
+        SessionAdmitted a = WorkerHarness.admitted(agentA);
+        worker.publish(a);
+        await().atMost(WAIT).until(() -> worker.orchestrator.requests().stream()
+                .anyMatch(r -> r.method().equals("POST") && r.body().contains(a.sessionId())));
+
+        // when: B's session is admitted while A's bot start hangs
+        SessionAdmitted b = WorkerHarness.admitted(agentB);
+        Instant sent = Instant.now();
+        worker.publish(b);
+
+        // then: B is answered with success while A is still waiting for its orchestrator
+        await().atMost(WAIT).until(() -> worker.reply(b.sessionId()).isPresent());
+        Duration tookB = Duration.between(sent, Instant.now());
+        assertThat(worker.reply(b.sessionId()).orElseThrow().ok()).isTrue();
+        assertThat(worker.reply(a.sessionId())).as("A still in set-up when B was answered").isEmpty();
+        assertThat(tookB).as("B's set-up did not wait for A's").isLessThan(Duration.ofSeconds(3));
+
+        // and: A is answered orchestrator_error before its caller's deadline
+        await().atMost(WAIT).until(() -> worker.reply(a.sessionId()).isPresent());
+        assertThat(worker.reply(a.sessionId()).orElseThrow().errorCode()).isEqualTo(ErrorCode.ORCHESTRATOR_ERROR);
+    }
+
+    @Test
     void shouldAnswerOrchestratorErrorBeforeTheDeadlineAndRemoveRoomAndBotWhenTheOrchestratorHangs() throws Exception {
-        try (WorkerHarness worker = new WorkerHarness()) {
-            // given: the orchestrator hangs on bot starts and, twice, on bot stops
-            worker.orchestrator.failNext("POST", "/v1/sessions", 100, Fault.hang(Duration.ofSeconds(20)));
-            worker.orchestrator.failNext("DELETE", "/v1/sessions/", 2, Fault.hang(Duration.ofSeconds(20)));
-            SessionAdmitted admitted = admittedWithDeadline("agent-orch-hang", Duration.ofSeconds(10));
-            String id = admitted.sessionId();
+        // given: the orchestrator hangs on the session's bot starts and, twice, on its bot stops
+        SessionAdmitted admitted = admittedWithDeadline("agent-orch-hang", Duration.ofSeconds(10));
+        String id = admitted.sessionId();
+        worker.orchestrator.failNextWhen("POST", "/v1/sessions", call -> call.body().contains(id), 100,
+                Fault.hang(Duration.ofSeconds(20)));
+        worker.orchestrator.failNext("DELETE", "/v1/sessions/" + id, 2, Fault.hang(Duration.ofSeconds(20)));
 
-            // when
-            worker.publish(admitted);
+        // when
+        worker.publish(admitted);
 
-            // then: 502 orchestrator_error reaches the caller before the API's own deadline
-            await().atMost(WAIT).until(() -> worker.reply(id).isPresent());
-            assertThat(Instant.now()).isBefore(admitted.deadline());
-            assertThat(worker.reply(id).orElseThrow().errorCode()).isEqualTo(ErrorCode.ORCHESTRATOR_ERROR);
-            await().atMost(WAIT).until(() -> !worker.commandsFor(id).isEmpty());
-            assertThat(worker.commandsFor(id)).singleElement().isInstanceOfSatisfying(ReleaseSession.class,
-                    r -> assertThat(r.reason()).isEqualTo(EndReason.ORCHESTRATOR_ERROR));
+        // then: 502 orchestrator_error reaches the caller before the API's own deadline
+        await().atMost(WAIT).until(() -> worker.reply(id).isPresent());
+        assertThat(Instant.now()).isBefore(admitted.deadline());
+        assertThat(worker.reply(id).orElseThrow().errorCode()).isEqualTo(ErrorCode.ORCHESTRATOR_ERROR);
+        await().atMost(WAIT).until(() -> !worker.commandsFor(id).isEmpty());
+        assertThat(worker.commandsFor(id)).singleElement().isInstanceOfSatisfying(ReleaseSession.class,
+                r -> assertThat(r.reason()).isEqualTo(EndReason.ORCHESTRATOR_ERROR));
 
-            // when: the processor turns the release into a failed fact
-            worker.publish(new SessionFailed(id, admitted.agentId(), Instant.now(), ErrorCode.ORCHESTRATOR_ERROR, 0));
+        // when: the processor turns the release into a failed fact
+        worker.publish(new SessionFailed(id, admitted.agentId(), Instant.now(), ErrorCode.ORCHESTRATOR_ERROR, 0));
 
-            // then: the room is deleted and the bot stopped, once the orchestrator answers again
-            await().atMost(WAIT).until(() -> worker.daily.deletedRoomNames().contains(id)
-                    && worker.orchestrator.requests().stream().anyMatch(r -> r.method().equals("DELETE")
-                            && r.path().endsWith(id) && worker.orchestrator.requestCount("DELETE", "/v1/sessions/") >= 3));
-            assertThat(worker.daily.liveRoomNames()).doesNotContain(id);
-            assertThat(worker.orchestrator.liveSessions()).doesNotContain(id);
-        }
+        // then: the room is deleted and the bot stopped, once the orchestrator answers again
+        await().atMost(WAIT).until(() -> worker.daily.deletedRoomNames().contains(id)
+                && worker.orchestrator.requestCount("DELETE", "/v1/sessions/" + id) >= 3);
+        assertThat(worker.daily.liveRoomNames()).doesNotContain(id);
+        assertThat(worker.orchestrator.liveSessions()).doesNotContain(id);
     }
 
     @Test
     void shouldAnswerRoomCreationFailedBeforeTheDeadlineAndRemoveTheRoomWhenDailyHangsOnTokensAndDelete()
             throws Exception {
+        // (a worker of its own: tokens minted by Daily)
         try (WorkerHarness worker = new WorkerHarness(Map.of("room.daily.self-signed-tokens", "false"))) {
             // given: Daily (minting the tokens) creates rooms but hangs on meeting tokens and, twice, on room deletes
             worker.daily.failNext("POST", "/v1/meeting-tokens", 100, Fault.hang(Duration.ofSeconds(20)));
@@ -139,6 +163,7 @@ class WorkerJobsTest {
 
     @Test
     void shouldRetryAFailedKafkaWriteAndCommitNothingPastItUntilItSucceeds(CapturedOutput output) throws Exception {
+        // (a worker of its own: short producer timeouts, and its replies topic refusing writes for a while)
         try (WorkerHarness worker = new WorkerHarness(Map.of(
                 "spring.kafka.producer.properties.delivery.timeout.ms", "2000",
                 "spring.kafka.producer.properties.request.timeout.ms", "1000"));
@@ -177,6 +202,7 @@ class WorkerJobsTest {
 
     @Test
     void shouldPausePartitionsAtTheInFlightBoundAndGoOnAfterwards() throws Exception {
+        // (a worker of its own: at most 5 set-ups in flight)
         try (WorkerHarness worker = new WorkerHarness(Map.of("room.max-in-flight", "5"))) {
             // given: Daily takes 1 s per call
             worker.daily.setLatency(Duration.ofSeconds(1));

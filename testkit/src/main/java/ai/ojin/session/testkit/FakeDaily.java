@@ -46,6 +46,7 @@ public final class FakeDaily extends FakeHttpServer {
     private final String domainName = "fake-domain";
     private final Object lock = new Object();
     private final LinkedHashMap<String, Room> rooms = new LinkedHashMap<>();
+    private final List<String> createdRoomNames = new ArrayList<>();
     private final List<String> deletedRoomNames = new ArrayList<>();
     private final List<MintedToken> tokens = new ArrayList<>();
     private final LongSupplier ticker;
@@ -286,6 +287,16 @@ public final class FakeDaily extends FakeHttpServer {
         }
     }
 
+    /**
+     * Names of the rooms created successfully through the API, in order (a name created again is
+     * listed again): {@link #roomsCreated()} for given rooms, when other tests use this fake too.
+     */
+    public List<String> createdRoomNames() {
+        synchronized (lock) {
+            return List.copyOf(createdRoomNames);
+        }
+    }
+
     /** Names of the rooms that exist now (open, or past their {@code exp} and not deleted yet). */
     public Set<String> liveRoomNames() {
         synchronized (lock) {
@@ -353,6 +364,7 @@ public final class FakeDaily extends FakeHttpServer {
         resetKnobs();
         synchronized (lock) {
             rooms.clear();
+            createdRoomNames.clear();
             deletedRoomNames.clear();
             tokens.clear();
             roomsCreated = 0;
@@ -422,6 +434,7 @@ public final class FakeDaily extends FakeHttpServer {
             Room room = newRoom(name, privacy, Instant.now(), properties);
             rooms.put(name, room);
             roomsCreated++;
+            createdRoomNames.add(name);
             return Response.json(200, room.toJson());
         }
     }

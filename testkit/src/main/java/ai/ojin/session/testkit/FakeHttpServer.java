@@ -89,6 +89,16 @@ public abstract class FakeHttpServer implements AutoCloseable {
         faults.add(new ScriptedFault(method, pathPrefix, when, new AtomicInteger(times), fault));
     }
 
+    /**
+     * Drops scripted failures and the added latency, keeping the request log and the in-flight
+     * maximum: what a test that shares this fake with the other tests of its class undoes after
+     * itself, so that its knobs do not reach the next test.
+     */
+    public void clearFaults() {
+        faults.clear();
+        latency.set(Duration.ZERO);
+    }
+
     /** Drops scripted failures, the request log and the in-flight maximum (not the stored state). */
     public void resetKnobs() {
         faults.clear();

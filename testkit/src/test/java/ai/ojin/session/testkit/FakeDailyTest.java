@@ -168,6 +168,29 @@ class FakeDailyTest {
         assertThat(call("POST", "/rooms/room-a", "{\"properties\":{\"exp\":\"soon\"}}").statusCode()).isEqualTo(400);
     }
 
+    @Test
+    void shouldListCreatedRoomsByNameAndClearFaultsAndLatencyButNotTheRequestLog() throws Exception {
+        // given: a failure scripted for two room creations and a latency
+        daily.failNext("POST", "/v1/rooms", 2, Fault.status(500));
+        daily.setLatency(Duration.ofMillis(1));
+        assertThat(call("POST", "/rooms", "{\"name\":\"room-x\"}").statusCode()).isEqualTo(500);
+
+        // when: the faults are cleared
+        daily.clearFaults();
+
+        // then: creations pass again, at no added latency; a name created, refused (it exists) and created again
+        // after a delete is listed once per creation; the request log keeps every call
+        assertThat(daily.latency()).isZero();
+        assertThat(call("POST", "/rooms", "{\"name\":\"room-x\"}").statusCode()).isEqualTo(200);
+        assertThat(call("POST", "/rooms", "{\"name\":\"room-x\"}").statusCode()).isEqualTo(400);
+        assertThat(call("POST", "/rooms", "{\"name\":\"room-y\"}").statusCode()).isEqualTo(200);
+        assertThat(call("DELETE", "/rooms/room-x", null).statusCode()).isEqualTo(200);
+        assertThat(call("POST", "/rooms", "{\"name\":\"room-x\"}").statusCode()).isEqualTo(200);
+        assertThat(daily.createdRoomNames()).containsExactly("room-x", "room-y", "room-x");
+        assertThat(daily.roomsCreated()).isEqualTo(3);
+        assertThat(daily.requestCount("POST", "/v1/rooms")).isEqualTo(5);
+    }
+
     private void advance(Duration duration) {
         nanos.addAndGet(duration.toNanos());
     }
