@@ -3,6 +3,7 @@ package ai.ojin.session.support.schedule;
 import java.time.Clock;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.scheduling.TaskScheduler;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 
 /**
@@ -17,9 +18,14 @@ public class ServiceScheduling {
         return Clock.systemUTC();
     }
 
-    /** One daemon thread: the periodic work of a service is short (a heartbeat, a pass of reconciliation). */
+    /**
+     * One daemon thread: the periodic work of a service is short (a heartbeat, a pass of
+     * reconciliation). Declared as a {@link TaskScheduler}, not as the executor it also is, so that
+     * Spring Boot still makes its own {@code applicationTaskExecutor} (it backs off when an
+     * {@code Executor} bean exists).
+     */
     @Bean
-    ThreadPoolTaskScheduler taskScheduler() {
+    TaskScheduler taskScheduler() {
         ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
         scheduler.setPoolSize(1);
         scheduler.setThreadNamePrefix("periodic-");
