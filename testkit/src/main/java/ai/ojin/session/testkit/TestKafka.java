@@ -4,6 +4,8 @@ import ai.ojin.session.events.topic.SessionTopics;
 import ai.ojin.session.events.topic.TopicLayout;
 import ai.ojin.session.events.topic.Topic;
 import java.time.Duration;
+import java.util.Set;
+import java.util.HashSet;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -21,6 +23,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.awaitility.Awaitility;
+import org.apache.kafka.common.Node;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -112,6 +115,10 @@ public final class TestKafka {
                     .until(() -> admin.describeTopics(names).allTopicNames().get().values().stream()
                             .flatMap(description -> description.partitions().stream())
                             .allMatch(partition -> partition.leader() != null && !partition.isr().isEmpty()));
+            // ...and until every broker holds the logs of its partitions: the metadata can name a leader
+            // before that broker has made the partition's log (a produce then gets NOT_LEADER_OR_FOLLOWER,
+            // and an idempotent producer was seen stuck on OUT_OF_ORDER_SEQUENCE_NUMBER after it).
+            awaitLogs(admin, names);
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
                 throw new IllegalStateException("cannot create topics", e.getCause());
@@ -120,6 +127,19 @@ public final class TestKafka {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    private static void awaitLogs(Admin admin, List<String> names) throws ExecutionException, InterruptedException {
+        Set<TopicPartition> wanted = new HashSet<>();
+        admin.describeTopics(names).allTopicNames().get().forEach((name, description) ->
+                description.partitions().forEach(p -> wanted.add(new TopicPartition(name, p.partition()))));
+        List<Integer> brokers = admin.describeCluster().nodes().get().stream().map(Node::id).toList();
+        Awaitility.await("logs of " + names).atMost(Duration.ofSeconds(30)).until(() -> {
+            Set<TopicPartition> held = new HashSet<>();
+            admin.describeLogDirs(brokers).allDescriptions().get().values().forEach(dirs ->
+                    dirs.values().forEach(dir -> held.addAll(dir.replicaInfos().keySet())));
+            return held.containsAll(wanted);
+        });
     }
 
     /**
