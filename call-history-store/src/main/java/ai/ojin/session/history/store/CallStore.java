@@ -45,9 +45,10 @@ public class CallStore {
     private final JdbcTemplate jdbc;
     private final Clock clock;
 
-    public CallStore(JdbcTemplate jdbc) {
+    /** @param clock what {@code updated_at} reads */
+    public CallStore(JdbcTemplate jdbc, Clock clock) {
         this.jdbc = jdbc;
-        this.clock = Clock.systemUTC();
+        this.clock = clock;
     }
 
     /** The stored rows of these sessions, locked until the surrounding transaction ends. */

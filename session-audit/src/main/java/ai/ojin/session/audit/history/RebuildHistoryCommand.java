@@ -1,5 +1,6 @@
 package ai.ojin.session.audit.history;
 
+import java.time.Clock;
 import ai.ojin.session.audit.AuditCli;
 import ai.ojin.session.audit.log.CannotReadException;
 import ai.ojin.session.audit.log.ClusterOptions;
@@ -54,7 +55,7 @@ public final class RebuildHistoryCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         try (HikariDataSource dataSource = dataSource()) {
             Flyway.configure().dataSource(dataSource).locations("classpath:db/call-history").load().migrate();
-            CallStore store = new CallStore(new JdbcTemplate(dataSource));
+            CallStore store = new CallStore(new JdbcTemplate(dataSource), Clock.systemUTC());
             if (store.count() != 0) {
                 throw new CannotReadException("the store at " + dbUrl + " is not empty (" + store.count()
                         + " rows): rebuild-history needs an empty store");
