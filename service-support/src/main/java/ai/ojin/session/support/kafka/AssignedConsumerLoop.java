@@ -42,6 +42,11 @@ public abstract class AssignedConsumerLoop<K, V> implements SmartLifecycle {
         this.pollTimeout = pollTimeout;
     }
 
+    /** The loop's name (its thread's, and in its log lines). */
+    protected final String name() {
+        return name;
+    }
+
     /** Assigns the partitions and seeks; a failure here fails the start-up. */
     protected abstract void position(Consumer<K, V> consumer);
 

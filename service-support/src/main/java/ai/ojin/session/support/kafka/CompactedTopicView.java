@@ -91,7 +91,6 @@ public final class CompactedTopicView<K, V> extends AssignedConsumerLoop<K, V> {
     }
 
     private final String topic;
-    private final String name;
     private final Writer<K, V> writer;
     private final Listener<K, V> listener;
     private final int phase;
@@ -111,7 +110,7 @@ public final class CompactedTopicView<K, V> extends AssignedConsumerLoop<K, V> {
 
     private volatile boolean stopped;
     private volatile boolean loaded;
-    private Duration idleWait = IDLE_WAIT;
+    private final Duration idleWait;
 
     /**
      * @param writer   how {@link #put} and {@link #remove} write (null: a read-only view)
@@ -120,9 +119,15 @@ public final class CompactedTopicView<K, V> extends AssignedConsumerLoop<K, V> {
      */
     public CompactedTopicView(String topic, Supplier<Consumer<K, V>> consumers, Writer<K, V> writer,
                               Listener<K, V> listener, int phase) {
+        this(topic, consumers, writer, listener, phase, IDLE_WAIT);
+    }
+
+    /** @param idleWait how long an idle reader waits for a barrier between fetches (tests: zero) */
+    CompactedTopicView(String topic, Supplier<Consumer<K, V>> consumers, Writer<K, V> writer,
+                       Listener<K, V> listener, int phase, Duration idleWait) {
         super("view-" + topic, consumers, POLL);
         this.topic = topic;
-        this.name = "view-" + topic;
+        this.idleWait = idleWait;
         this.writer = writer;
         this.listener = listener == null ? (key, before, after) -> { } : listener;
         this.phase = phase;
@@ -170,7 +175,7 @@ public final class CompactedTopicView<K, V> extends AssignedConsumerLoop<K, V> {
         CompletableFuture<Void> barrier = new CompletableFuture<>();
         waiting.add(barrier); // wakes an idle reader; a busy one takes it after its current short poll
         if (stopped) {
-            barrier.completeExceptionally(new IllegalStateException(name + " stopped"));
+            barrier.completeExceptionally(new IllegalStateException(name() + " stopped"));
         }
         return barrier;
     }
@@ -239,7 +244,7 @@ public final class CompactedTopicView<K, V> extends AssignedConsumerLoop<K, V> {
         }
         if (startEndOffsets.isEmpty()) {
             startEndOffsets = c.endOffsets(partitions);
-            log.info("{} reading {} partitions up to start-up end offsets {}", name, partitions.size(), startEndOffsets);
+            log.info("{} reading {} partitions up to start-up end offsets {}", name(), partitions.size(), startEndOffsets);
         }
     }
 
@@ -268,16 +273,15 @@ public final class CompactedTopicView<K, V> extends AssignedConsumerLoop<K, V> {
     @Override
     protected void handle(ConsumerRecord<K, V> record) {
         if (record.key() == null) {
-            log.warn("{}: ignoring a record without key at {}-{} offset {}", name, record.topic(), record.partition(),
+            log.warn("{}: ignoring a record without key at {}-{} offset {}", name(), record.topic(), record.partition(),
                     record.offset());
         } else {
             apply(record.key(), record.value(), record.partition(), record.offset(), true);
         }
     }
 
-    /** One turn of the reader as its thread runs it, with the given idle wait (tests: zero). */
-    void step(Consumer<K, V> c, Duration idle) {
-        idleWait = idle;
+    /** One turn of the reader as its thread runs it. */
+    void step(Consumer<K, V> c) {
         pollOnce(c);
     }
 
@@ -305,7 +309,7 @@ public final class CompactedTopicView<K, V> extends AssignedConsumerLoop<K, V> {
         }
         if (!loaded && reached(startEndOffsets)) {
             loaded = true;
-            log.info("{} loaded: {} keys", name, size());
+            log.info("{} loaded: {} keys", name(), size());
         }
     }
 
@@ -328,7 +332,7 @@ public final class CompactedTopicView<K, V> extends AssignedConsumerLoop<K, V> {
     @Override
     protected void onStopped() {
         stopped = true;
-        IllegalStateException gone = new IllegalStateException(name + " stopped");
+        IllegalStateException gone = new IllegalStateException(name() + " stopped");
         barriers.forEach(b -> b.waiters().forEach(w -> w.completeExceptionally(gone)));
         barriers.clear();
         newWaiters.forEach(w -> w.completeExceptionally(gone));

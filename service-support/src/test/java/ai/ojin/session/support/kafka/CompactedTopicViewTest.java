@@ -43,7 +43,7 @@ class CompactedTopicViewTest {
             CompletableFuture<RecordMetadata> ack = new CompletableFuture<>();
             acks.add(ack);
             return ack;
-        }, (key, before, after) -> changes.add(key + ":" + before + "->" + after), 0);
+        }, (key, before, after) -> changes.add(key + ":" + before + "->" + after), 0, Duration.ZERO);
     }
 
     @Test
@@ -55,7 +55,7 @@ class CompactedTopicViewTest {
         consumer.addRecord(record(P0, 1, "b", "1"));
 
         // when: a turn reads the first two
-        view.step(consumer, Duration.ZERO);
+        view.step(consumer);
 
         // then: not loaded yet
         assertThat(view.loaded()).isFalse();
@@ -64,7 +64,7 @@ class CompactedTopicViewTest {
 
         // when: the tombstone comes
         consumer.addRecord(record(P0, 2, "a", null));
-        view.step(consumer, Duration.ZERO);
+        view.step(consumer);
 
         // then
         assertThat(view.loaded()).isTrue();
@@ -79,7 +79,7 @@ class CompactedTopicViewTest {
         // given: a view that has read nothing of what others wrote
         consumer.updateEndOffsets(Map.of(P0, 0L, P1, 0L));
         view.position(consumer);
-        view.step(consumer, Duration.ZERO);
+        view.step(consumer);
 
         // when: our write is acknowledged at offset 5
         CompletableFuture<Void> written = view.put("k", "ours");
@@ -92,7 +92,7 @@ class CompactedTopicViewTest {
         // when: the reader, behind, reads an older value of the key, then our record itself
         consumer.addRecord(record(P0, 3, "k", "older"));
         consumer.addRecord(record(P0, 5, "k", "ours"));
-        view.step(consumer, Duration.ZERO);
+        view.step(consumer);
 
         // then: the older value never shows
         assertThat(view.get("k")).contains("ours");
@@ -100,7 +100,7 @@ class CompactedTopicViewTest {
 
         // and: a later value from anyone replaces it
         consumer.addRecord(record(P0, 6, "k", "newer"));
-        view.step(consumer, Duration.ZERO);
+        view.step(consumer);
         assertThat(view.get("k")).contains("newer");
     }
 
@@ -110,7 +110,7 @@ class CompactedTopicViewTest {
         consumer.updateEndOffsets(Map.of(P0, 1L, P1, 0L));
         view.position(consumer);
         consumer.addRecord(record(P0, 0, "k", "v1"));
-        view.step(consumer, Duration.ZERO);
+        view.step(consumer);
         assertThat(view.get("k")).contains("v1");
 
         // when: our tombstone is acknowledged at offset 4
@@ -123,7 +123,7 @@ class CompactedTopicViewTest {
 
         // when: the reader reads a value written before our tombstone
         consumer.addRecord(record(P0, 2, "k", "v2"));
-        view.step(consumer, Duration.ZERO);
+        view.step(consumer);
 
         // then: still deleted
         assertThat(view.get("k")).isEmpty();
@@ -132,7 +132,7 @@ class CompactedTopicViewTest {
         // when: the reader reaches the tombstone, then a new value of the key
         consumer.addRecord(record(P0, 4, "k", null));
         consumer.addRecord(record(P0, 7, "k", "v3"));
-        view.step(consumer, Duration.ZERO);
+        view.step(consumer);
 
         // then
         assertThat(view.get("k")).contains("v3");
@@ -146,18 +146,18 @@ class CompactedTopicViewTest {
         consumer.updateEndOffsets(Map.of(P0, 1L, P1, 0L));
         view.position(consumer);
         consumer.addRecord(record(P0, 0, "k", "v1"));
-        view.step(consumer, Duration.ZERO);
+        view.step(consumer);
         view.remove("k");
         acks.get(0).complete(metadata(P0, 4));
 
         // when: the reader passes offset 4 without seeing it (compaction removed it)
         consumer.addRecord(record(P0, 6, "other", "x"));
-        view.step(consumer, Duration.ZERO);
+        view.step(consumer);
 
         // then: the key is absent, and a later value of it shows
         assertThat(view.get("k")).isEmpty();
         consumer.addRecord(record(P0, 8, "k", "v9"));
-        view.step(consumer, Duration.ZERO);
+        view.step(consumer);
         assertThat(view.get("k")).contains("v9");
     }
 
@@ -166,21 +166,21 @@ class CompactedTopicViewTest {
         // given: a loaded, empty view
         consumer.updateEndOffsets(Map.of(P0, 0L, P1, 0L));
         view.position(consumer);
-        view.step(consumer, Duration.ZERO);
+        view.step(consumer);
         assertThat(view.loaded()).isTrue();
 
         // when: others wrote two records, then the barrier is asked for
         consumer.updateEndOffsets(Map.of(P0, 1L, P1, 1L));
         CompletableFuture<Void> barrier = view.caughtUp();
         consumer.addRecord(record(P0, 0, "a", "1"));
-        view.step(consumer, Duration.ZERO);
+        view.step(consumer);
 
         // then: one partition is not read up to its end yet
         assertThat(barrier).isNotDone();
 
         // when
         consumer.addRecord(record(P1, 0, "b", "1"));
-        view.step(consumer, Duration.ZERO);
+        view.step(consumer);
 
         // then
         assertThat(barrier).isCompleted();
@@ -197,9 +197,9 @@ class CompactedTopicViewTest {
                 new RecordHeaders(), "unreadable", new IllegalArgumentException("bad bytes")));
 
         // when
-        view.step(consumer, Duration.ZERO);
+        view.step(consumer);
         consumer.addRecord(record(P0, 1, "good", "1"));
-        view.step(consumer, Duration.ZERO);
+        view.step(consumer);
 
         // then
         assertThat(consumer.position(P0)).isEqualTo(2L);
