@@ -42,6 +42,8 @@ final class ReplyResponses {
             case ORCHESTRATOR_ERROR -> "Agent orchestrator is unreachable or returned an error";
             case INTERNAL_ERROR -> "Unexpected server error";
             case SESSION_NOT_FOUND -> "Session not found";
+            case IDEMPOTENCY_KEY_REUSED -> "This Idempotency-Key was already used with a different request body";
+            case SESSION_ENDED -> "The session of this Idempotency-Key has ended; use a new key";
         };
     }
 }

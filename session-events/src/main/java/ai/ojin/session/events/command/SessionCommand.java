@@ -13,10 +13,11 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
         @JsonSubTypes.Type(value = MarkStarted.class, name = "mark_started"),
         @JsonSubTypes.Type(value = ReleaseSession.class, name = "release"),
         @JsonSubTypes.Type(value = Heartbeat.class, name = "heartbeat"),
-        @JsonSubTypes.Type(value = ParticipantPresence.class, name = "participant")
+        @JsonSubTypes.Type(value = ParticipantPresence.class, name = "participant"),
+        @JsonSubTypes.Type(value = LinePosition.class, name = "line_position")
 })
 public sealed interface SessionCommand
-        permits RequestSession, MarkStarted, ReleaseSession, Heartbeat, ParticipantPresence {
+        permits RequestSession, MarkStarted, ReleaseSession, Heartbeat, ParticipantPresence, LinePosition {
 
     String sessionId();
 

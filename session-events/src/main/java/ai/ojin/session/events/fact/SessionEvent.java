@@ -11,7 +11,8 @@ import java.time.Instant;
  * processor. Facts never carry secrets. Each session has at most one fact of each lifecycle type,
  * so the event id {@code <session_id>/<type>} is unique and stays the same when the log is
  * replayed; the participant facts ({@code joined}, {@code left}) happen once per Daily participant
- * and add its id: {@code <session_id>/<type>/<participant_id>}.
+ * and add its id: {@code <session_id>/<type>/<participant_id>}; {@code repeated} happens once per
+ * repeated request and adds its correlation id.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
@@ -22,11 +23,14 @@ import java.time.Instant;
         @JsonSubTypes.Type(value = SessionFailed.class, name = SessionFailed.TYPE),
         @JsonSubTypes.Type(value = SessionEnded.class, name = SessionEnded.TYPE),
         @JsonSubTypes.Type(value = ParticipantJoined.class, name = ParticipantJoined.TYPE),
-        @JsonSubTypes.Type(value = ParticipantLeft.class, name = ParticipantLeft.TYPE)
+        @JsonSubTypes.Type(value = ParticipantLeft.class, name = ParticipantLeft.TYPE),
+        @JsonSubTypes.Type(value = SessionQueued.class, name = SessionQueued.TYPE),
+        @JsonSubTypes.Type(value = SessionDequeued.class, name = SessionDequeued.TYPE),
+        @JsonSubTypes.Type(value = SessionRepeated.class, name = SessionRepeated.TYPE)
 })
 public sealed interface SessionEvent
         permits SessionRequested, SessionAdmitted, SessionRejected, SessionStarted, SessionFailed, SessionEnded,
-        ParticipantJoined, ParticipantLeft {
+        ParticipantJoined, ParticipantLeft, SessionQueued, SessionDequeued, SessionRepeated {
 
     int SCHEMA_VERSION = 1;
 

@@ -14,7 +14,11 @@ public enum ErrorCode {
     ORCHESTRATOR_ERROR("orchestrator_error", 502),
     INTERNAL_ERROR("internal_error", 500),
     /** Our addition, for the admin end-session call: no live session has that id. */
-    SESSION_NOT_FOUND("session_not_found", 404);
+    SESSION_NOT_FOUND("session_not_found", 404),
+    /** Our addition: an {@code Idempotency-Key} already used with a different request body. */
+    IDEMPOTENCY_KEY_REUSED("idempotency_key_reused", 422),
+    /** Our addition: the session of this {@code Idempotency-Key} has ended; use a new key. */
+    SESSION_ENDED("session_ended", 409);
 
     private final String wire;
     private final int httpStatus;
