@@ -20,6 +20,7 @@ import ai.ojin.session.room.session.DeadLetters;
 import ai.ojin.session.room.session.SessionJobs;
 import ai.ojin.session.room.session.SessionOutbox;
 import ai.ojin.session.room.session.SessionRegistry;
+import ai.ojin.session.room.session.SessionRepeats;
 import ai.ojin.session.room.session.SessionSetup;
 import ai.ojin.session.room.session.SessionTeardown;
 import io.micrometer.core.instrument.Gauge;
@@ -86,6 +87,15 @@ public class SessionConfiguration {
                 properties, meters, clock, roomWorkerTimers, observations.getIfAvailable(() -> ObservationRegistry.NOOP));
     }
 
+    @Bean
+    SessionRepeats sessionRepeats(DailyApi daily, MeetingTokens meetingTokens, RoomPool roomPool,
+                                  RoomAssignments roomAssignments, SessionOutbox outbox, SessionRegistry registry,
+                                  RoomProperties properties, MeterRegistry meters, Clock clock,
+                                  ScheduledExecutorService roomWorkerTimers) {
+        return new SessionRepeats(daily, meetingTokens, roomPool, roomAssignments, outbox, registry, properties, meters,
+                clock, roomWorkerTimers);
+    }
+
     @Bean(destroyMethod = "shutdownNow")
     ScheduledExecutorService deadLetterPublisher() {
         return Executors.newSingleThreadScheduledExecutor(r -> {
@@ -96,17 +106,18 @@ public class SessionConfiguration {
     }
 
     @Bean
-    SessionJobs sessionJobs(SessionSetup setup, SessionTeardown teardown, SessionRegistry registry,
+    SessionJobs sessionJobs(SessionSetup setup, SessionRepeats repeats, SessionTeardown teardown, SessionRegistry registry,
                             DeadLetterPublishingRecoverer sessionEventsDeadLetters,
                             ScheduledExecutorService deadLetterPublisher, ScheduledExecutorService roomWorkerTimers,
                             RoomProperties properties, MeterRegistry meters) {
         DeadLetters deadLetters = new DeadLetters(sessionEventsDeadLetters, deadLetterPublisher,
                 new Retry(roomWorkerTimers));
-        SessionJobs jobs = new SessionJobs(setup, teardown, registry, deadLetters, properties.maxInFlight(),
+        SessionJobs jobs = new SessionJobs(setup, repeats, teardown, registry, deadLetters, properties.maxInFlight(),
                 properties.teardown().maxQueued());
         Gauge.builder("room.jobs.in_flight", jobs, SessionJobs::setupsInFlight).tag("kind", "setup").register(meters);
         Gauge.builder("room.jobs.in_flight", jobs, SessionJobs::teardownsInFlight).tag("kind", "teardown")
                 .register(meters);
+        Gauge.builder("room.jobs.in_flight", jobs, SessionJobs::repeatsInFlight).tag("kind", "repeat").register(meters);
         return jobs;
     }
 

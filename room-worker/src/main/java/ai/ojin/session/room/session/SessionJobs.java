@@ -5,6 +5,7 @@ import ai.ojin.session.events.fact.SessionAdmitted;
 import ai.ojin.session.events.fact.SessionEnded;
 import ai.ojin.session.events.fact.SessionEvent;
 import ai.ojin.session.events.fact.SessionFailed;
+import ai.ojin.session.events.fact.SessionRepeated;
 import ai.ojin.session.events.fact.SessionStarted;
 import ai.ojin.session.room.jobs.Job;
 import ai.ojin.session.room.jobs.JobSource;
@@ -21,11 +22,15 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * fact). Per session, jobs run in fact order and never at the same time: a tear-down cancels the
  * session's set-up and waits until its call in flight has returned. Across sessions nothing waits:
  * set-ups start at once (at most {@code maxSetups} in flight), tear-downs run in lanes of their own
- * ({@link SessionTeardown}) so that a flood of endings never delays admissions.
+ * ({@link SessionTeardown}) so that a flood of endings never delays admissions. A {@code repeated}
+ * fact (a connect repeated with the session's idempotency key) is answered by {@link SessionRepeats}
+ * (at most {@code maxSetups} in flight too); {@code queued} and {@code dequeued} facts (the agent's
+ * waiting line) need nothing here: a waiter's set-up starts with its {@code admitted} fact.
  */
 public final class SessionJobs implements JobSource<SessionEvent> {
 
     private final SessionSetup setup;
+    private final SessionRepeats repeats;
     private final SessionTeardown teardown;
     private final SessionRegistry registry;
     private final AtomicInteger teardownsInFlight = new AtomicInteger();
@@ -34,14 +39,16 @@ public final class SessionJobs implements JobSource<SessionEvent> {
     private final int maxTeardowns;
     private final Map<String, SessionSetup.SetupJob> setups = new ConcurrentHashMap<>();
     private final AtomicInteger setupsInFlight = new AtomicInteger();
+    private final AtomicInteger repeatsInFlight = new AtomicInteger();
 
     /**
      * @param maxSetups set-ups in flight at which reading pauses ({@code room.max-in-flight})
      * @param maxTeardowns tear-downs running or queued at which reading pauses
      */
-    public SessionJobs(SessionSetup setup, SessionTeardown teardown, SessionRegistry registry,
+    public SessionJobs(SessionSetup setup, SessionRepeats repeats, SessionTeardown teardown, SessionRegistry registry,
                        DeadLetters deadLetters, int maxSetups, int maxTeardowns) {
         this.setup = setup;
+        this.repeats = repeats;
         this.teardown = teardown;
         this.registry = registry;
         this.deadLetters = deadLetters;
@@ -55,8 +62,11 @@ public final class SessionJobs implements JobSource<SessionEvent> {
         if (event instanceof SessionAdmitted admitted) {
             return setUp(admitted);
         }
+        if (event instanceof SessionRepeated repeated) {
+            return repeat(repeated);
+        }
         if (event instanceof SessionStarted started) {
-            registry.started(started.sessionId());
+            registry.started(started.sessionId(), started.roomName(), started.roomUrl());
         } else if (event instanceof SessionEnded ended) {
             return tearDown(ended.sessionId(), ended.at(), ended.reason() == EndReason.ABANDONED);
         } else if (event instanceof SessionFailed failed) {
@@ -72,7 +82,12 @@ public final class SessionJobs implements JobSource<SessionEvent> {
 
     @Override
     public boolean saturated() {
-        return setupsInFlight.get() >= maxSetups || teardownsInFlight.get() >= maxTeardowns;
+        return setupsInFlight.get() >= maxSetups || repeatsInFlight.get() >= maxSetups
+                || teardownsInFlight.get() >= maxTeardowns;
+    }
+
+    public int repeatsInFlight() {
+        return repeatsInFlight.get();
     }
 
     public int setupsInFlight() {
@@ -100,6 +115,15 @@ public final class SessionJobs implements JobSource<SessionEvent> {
             setups.remove(sessionId, job);
             setupsInFlight.decrementAndGet();
         });
+        return job;
+    }
+
+    private Job repeat(SessionRepeated repeated) {
+        Job job = repeats.start(repeated);
+        if (!job.done().isDone()) {
+            repeatsInFlight.incrementAndGet();
+            job.done().whenComplete((ok, error) -> repeatsInFlight.decrementAndGet());
+        }
         return job;
     }
 

@@ -1,0 +1,236 @@
+package ai.ojin.session.room;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ai.ojin.session.events.SessionIds;
+import ai.ojin.session.events.command.EndReason;
+import ai.ojin.session.events.command.MarkStarted;
+import ai.ojin.session.events.fact.SessionAdmitted;
+import ai.ojin.session.events.fact.SessionDequeued;
+import ai.ojin.session.events.fact.SessionEnded;
+import ai.ojin.session.events.fact.SessionQueued;
+import ai.ojin.session.events.fact.SessionRepeated;
+import ai.ojin.session.events.fact.SessionStarted;
+import ai.ojin.session.events.reply.ErrorCode;
+import ai.ojin.session.events.reply.SessionReply;
+import ai.ojin.session.testkit.FakeDaily;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+
+/**
+ * Connects repeated with a session's {@code Idempotency-Key} ({@code repeated} facts), and the facts
+ * of the agent's waiting line ({@code queued}, {@code dequeued}), on a real broker with a fake Daily.
+ * One worker for the class, each test on agents of its own.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class RepeatedConnectTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static WorkerHarness worker;
+
+    @BeforeAll
+    static void startWorker() {
+        worker = new WorkerHarness();
+    }
+
+    @AfterEach
+    void clearFaults() {
+        worker.clearFaults();
+    }
+
+    @AfterAll
+    static void stopWorker() throws Exception {
+        if (worker != null) {
+            worker.close();
+        }
+    }
+
+    @Test
+    void shouldAnswerARepeatWithTheSessionsRoomAndAFreshUserTokenCorrelatedToTheRepeat() {
+        // given: a session set up, its start read
+        SessionStarted started = setUpAndStart("agent-repeat");
+        String id = started.sessionId();
+        String repeatId = SessionIds.newSessionId("agent-repeat");
+        int roomCalls = roomCalls();
+
+        // when: the same connect is repeated (another reply partition, another instance)
+        worker.publish(repeated(started, repeatId, 1, "other-host/p9", Instant.now().plusSeconds(20)));
+
+        // then: the repeat is answered on its partition with this session's room and a token of its user
+        ConsumerRecord<String, SessionReply> record = awaitReplyTo(repeatId);
+        SessionReply reply = record.value();
+        assertThat(record.partition()).isEqualTo(1);
+        assertThat(reply.ok()).isTrue();
+        assertThat(reply.sessionId()).isEqualTo(id);
+        assertThat(reply.correlated()).isTrue();
+        assertThat(reply.waitingId()).isEqualTo(repeatId);
+        assertThat(reply.instanceId()).isEqualTo("other-host/p9");
+        assertThat(reply.roomUrl()).isEqualTo(started.roomUrl());
+        assertThat(worker.daily.admits(started.roomName(), reply.token())).as("the user can join the room").isTrue();
+        FakeDaily.SelfSignedToken token = worker.daily.verifySelfSigned(reply.token()).orElseThrow();
+        assertThat(token.roomName()).isEqualTo(started.roomName());
+        assertThat(token.userName()).isEqualTo("user");
+        assertThat(token.isOwner()).isFalse();
+        assertThat(token.exp()).as("joinable within the join window from now")
+                .isBetween(Instant.now().getEpochSecond() + 60, Instant.now().getEpochSecond() + 120);
+        assertThat(token.ejectAfterElapsed()).as("the session's length plus the grace, as at set-up")
+                .isEqualTo(600L + 60L);
+
+        // and: a self-signed token costs no Daily call; no command is written, no second room
+        assertThat(roomCalls()).isEqualTo(roomCalls);
+        assertThat(worker.commandsFor(id)).hasSize(1);
+        assertThat(worker.daily.createdRoomNames()).containsOnlyOnce(id);
+    }
+
+    @Test
+    void shouldAnswerEveryRepeatOfTheSameSessionAndAgainWhenAFactIsRedelivered() {
+        // given
+        SessionStarted started = setUpAndStart("agent-repeat-many");
+        String first = SessionIds.newSessionId("agent-repeat-many");
+        String second = SessionIds.newSessionId("agent-repeat-many");
+        SessionRepeated firstRepeat = repeated(started, first, 2, WorkerHarness.INSTANCE, Instant.now().plusSeconds(20));
+
+        // when: two repeats, the first delivered twice
+        worker.publish(firstRepeat, repeated(started, second, 0, WorkerHarness.INSTANCE, Instant.now().plusSeconds(20)),
+                firstRepeat);
+
+        // then: each repeat is answered with the same room; the redelivered one twice (the caller takes the first)
+        await().atMost(WAIT).until(() -> repliesTo(first).size() == 2 && repliesTo(second).size() == 1);
+        assertThat(List.of(repliesTo(first).get(0), repliesTo(first).get(1), repliesTo(second).get(0)))
+                .allSatisfy(r -> {
+                    assertThat(r.value().ok()).isTrue();
+                    assertThat(r.value().roomUrl()).isEqualTo(started.roomUrl());
+                });
+        assertThat(repliesTo(second).get(0).partition()).isZero();
+    }
+
+    @Test
+    void shouldAnswerSessionEndedWhenTheSessionsRoomIsGone() {
+        // given: a session that ended
+        SessionStarted started = setUpAndStart("agent-repeat-ended");
+        worker.publish(new SessionEnded(started.sessionId(), started.agentId(), Instant.now(), EndReason.END_CALL, 0));
+        String repeatId = SessionIds.newSessionId("agent-repeat-ended");
+
+        // when: a repeat reaches the worker after the end (the processor wrote it while the room was up)
+        worker.publish(repeated(started, repeatId, 2, WorkerHarness.INSTANCE, Instant.now().plusSeconds(20)));
+
+        // then
+        SessionReply reply = awaitReplyTo(repeatId).value();
+        assertThat(reply.errorCode()).isEqualTo(ErrorCode.SESSION_ENDED);
+        assertThat(reply.sessionId()).isEqualTo(started.sessionId());
+        assertThat(reply.correlationId()).isEqualTo(repeatId);
+        assertThat(reply.instanceId()).isEqualTo(WorkerHarness.INSTANCE);
+        assertThat(reply.token()).isNull();
+    }
+
+    @Test
+    void shouldFindTheRoomOnDailyWhenTheWorkerNeverReadTheSessionsStart() {
+        // given: a session set up, whose started fact this worker did not read (another worker owned the partition)
+        SessionAdmitted admitted = WorkerHarness.admitted("agent-repeat-takeover");
+        String id = admitted.sessionId();
+        worker.publish(admitted);
+        await().atMost(WAIT).until(() -> worker.reply(id).isPresent());
+        SessionStarted started = new SessionStarted(id, admitted.agentId(), Instant.now(), id,
+                worker.reply(id).orElseThrow().roomUrl(), Instant.now().plusSeconds(60));
+        String repeatId = SessionIds.newSessionId("agent-repeat-takeover");
+        int roomCalls = roomCalls();
+
+        // when
+        worker.publish(repeated(started, repeatId, 2, WorkerHarness.INSTANCE, Instant.now().plusSeconds(20)));
+
+        // then: the room named after the session is asked of Daily (one call in its budget), and answered
+        SessionReply reply = awaitReplyTo(repeatId).value();
+        assertThat(reply.ok()).isTrue();
+        assertThat(reply.roomUrl()).isEqualTo(started.roomUrl());
+        assertThat(worker.daily.admits(id, reply.token())).isTrue();
+        assertThat(roomCalls()).isEqualTo(roomCalls + 1);
+    }
+
+    @Test
+    void shouldNotAnswerARepeatWhoseDeadlineHasPassedAndCarryOn(CapturedOutput output) {
+        // given: a repeat nobody waits for any more, then a fresh one
+        SessionStarted started = setUpAndStart("agent-repeat-late");
+        String late = SessionIds.newSessionId("agent-repeat-late");
+        String fresh = SessionIds.newSessionId("agent-repeat-late");
+
+        // when
+        worker.publish(repeated(started, late, 2, WorkerHarness.INSTANCE, Instant.now().minusSeconds(1)),
+                repeated(started, fresh, 2, WorkerHarness.INSTANCE, Instant.now().plusSeconds(20)));
+
+        // then: the fresh one is answered, the late one only logged
+        awaitReplyTo(fresh);
+        assertThat(repliesTo(late)).isEmpty();
+        assertThat(output.getAll()).contains("the repeated connect " + late + " waited until");
+    }
+
+    @Test
+    void shouldIgnoreTheLineFactsAndSetUpAWaiterOnceAdmitted() {
+        // given: a waiter queued, then dequeued admitted with its admission (the processor's transaction)
+        SessionAdmitted admitted = WorkerHarness.admitted("agent-waiter");
+        String id = admitted.sessionId();
+        Instant queuedAt = Instant.now().minusSeconds(5);
+        SessionQueued queued = new SessionQueued(id, admitted.agentId(), queuedAt, 1, queuedAt.plusSeconds(30), 5, 5);
+        SessionDequeued dequeued = new SessionDequeued(id, admitted.agentId(), Instant.now(),
+                SessionDequeued.Outcome.ADMITTED, queuedAt);
+        SessionAdmitted gone = WorkerHarness.admitted("agent-waiter");
+        SessionQueued goneQueued = new SessionQueued(gone.sessionId(), gone.agentId(), queuedAt, 2,
+                queuedAt.plusSeconds(30), 5, 5);
+        SessionDequeued goneDequeued = new SessionDequeued(gone.sessionId(), gone.agentId(), Instant.now(),
+                SessionDequeued.Outcome.GONE, queuedAt);
+
+        // when
+        worker.publish(queued, goneQueued, dequeued, admitted, goneDequeued);
+
+        // then: the admitted waiter is set up like any admission; the line facts cause nothing
+        await().atMost(WAIT).until(() -> worker.reply(id).isPresent() && !worker.commandsFor(id).isEmpty());
+        assertThat(worker.reply(id).orElseThrow().ok()).isTrue();
+        assertThat(worker.commandsFor(id)).singleElement().isInstanceOf(MarkStarted.class);
+        assertThat(worker.reply(gone.sessionId())).isEmpty();
+        assertThat(worker.commandsFor(gone.sessionId())).isEmpty();
+        assertThat(worker.daily.room(gone.sessionId())).isEmpty();
+    }
+
+    /** A session of a new agent admitted, set up by the worker, and its started fact read. */
+    private static SessionStarted setUpAndStart(String agentId) {
+        SessionAdmitted admitted = WorkerHarness.admitted(agentId);
+        String id = admitted.sessionId();
+        worker.publish(admitted);
+        await().atMost(WAIT).until(() -> worker.reply(id).isPresent() && !worker.commandsFor(id).isEmpty());
+        MarkStarted mark = worker.commandsFor(id).stream().filter(MarkStarted.class::isInstance)
+                .map(MarkStarted.class::cast).findFirst().orElseThrow();
+        SessionStarted started = new SessionStarted(id, agentId, Instant.now(), mark.roomName(), mark.roomUrl(),
+                Instant.now().plusSeconds(60));
+        worker.publish(started);
+        return started;
+    }
+
+    private static SessionRepeated repeated(SessionStarted started, String correlationId, int partition,
+                                            String instanceId, Instant deadline) {
+        return new SessionRepeated(started.sessionId(), started.agentId(), Instant.now(), correlationId, partition,
+                instanceId, deadline);
+    }
+
+    private static List<ConsumerRecord<String, SessionReply>> repliesTo(String waitingId) {
+        return worker.replies.records().stream().filter(r -> r.value().waitingId().equals(waitingId)).toList();
+    }
+
+    private static ConsumerRecord<String, SessionReply> awaitReplyTo(String waitingId) {
+        await().atMost(WAIT).until(() -> !repliesTo(waitingId).isEmpty());
+        return repliesTo(waitingId).get(0);
+    }
+
+    /** Daily's room calls (create, get, update) so far. */
+    private static int roomCalls() {
+        return (int) worker.daily.requests().stream().filter(r -> r.path().startsWith("/v1/rooms")).count();
+    }
+}
