@@ -6,10 +6,13 @@ import ai.ojin.session.events.command.ParticipantPresence.Role;
 import ai.ojin.session.events.fact.ParticipantJoined;
 import ai.ojin.session.events.fact.ParticipantLeft;
 import ai.ojin.session.events.fact.SessionAdmitted;
+import ai.ojin.session.events.fact.SessionDequeued;
 import ai.ojin.session.events.fact.SessionEnded;
 import ai.ojin.session.events.fact.SessionEvent;
 import ai.ojin.session.events.fact.SessionFailed;
+import ai.ojin.session.events.fact.SessionQueued;
 import ai.ojin.session.events.fact.SessionRejected;
+import ai.ojin.session.events.fact.SessionRepeated;
 import ai.ojin.session.events.fact.SessionRequested;
 import ai.ojin.session.events.fact.SessionStarted;
 import ai.ojin.session.events.reply.ErrorCode;
@@ -93,5 +96,44 @@ public record Facts(String sessionId, String agentId, String clientUserRef, Inst
 
     public List<SessionEvent> expiredCall() {
         return List.of(requested(), admitted(), ended(EndReason.LEASE_EXPIRED, 30));
+    }
+
+    /** The agent was full: the request joined its line (first in it). */
+    public SessionQueued queued() {
+        Instant at = requestedAt.plusMillis(2);
+        return new SessionQueued(sessionId, agentId, at, 1, at.plusSeconds(30), 2, 2);
+    }
+
+    /** It left the line {@code secondsWaited} after it joined. */
+    public SessionDequeued dequeued(SessionDequeued.Outcome outcome, long secondsWaited) {
+        return new SessionDequeued(sessionId, agentId, queued().at().plusSeconds(secondsWaited), outcome, queued().at());
+    }
+
+    /** A connect repeated with this session's idempotency key while it is up. */
+    public SessionRepeated repeated(String correlationId) {
+        Instant at = started().at().plusSeconds(3);
+        return new SessionRepeated(sessionId, agentId, at, correlationId, 1, "host/p1", at.plusSeconds(10));
+    }
+
+    /** Waited 4 s, admitted when a slot freed, talked for {@code seconds}, repeated once while up. */
+    public List<SessionEvent> admittedWaiterCall(long seconds) {
+        SessionDequeued dequeued = dequeued(SessionDequeued.Outcome.ADMITTED, 4);
+        SessionAdmitted admitted = admitted();
+        SessionAdmitted waiterAdmitted = new SessionAdmitted(sessionId, agentId, dequeued.at(), clientUserRef,
+                admitted.replyPartition(), 2, 2, 600, dequeued.at().plusSeconds(30), dequeued.at().plusSeconds(10));
+        return List.of(requested(), queued(), dequeued, waiterAdmitted, started(), repeated(sessionId + "-r"),
+                ended(EndReason.MEETING_ENDED, seconds));
+    }
+
+    /** Waited its whole 30 s: rejected with concurrency_limit at its wait's end. */
+    public List<SessionEvent> timedOutWaiterCall() {
+        SessionDequeued dequeued = dequeued(SessionDequeued.Outcome.TIMED_OUT, 30);
+        return List.of(requested(), queued(), dequeued, new SessionRejected(sessionId, agentId, dequeued.at(),
+                ErrorCode.CONCURRENCY_LIMIT, 5, 2, 2));
+    }
+
+    /** Its caller went away after 7 s in the line: nothing follows. */
+    public List<SessionEvent> goneWaiterCall() {
+        return List.of(requested(), queued(), dequeued(SessionDequeued.Outcome.GONE, 7));
     }
 }

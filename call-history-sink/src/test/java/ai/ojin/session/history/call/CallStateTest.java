@@ -70,6 +70,49 @@ class CallStateTest {
     }
 
     @Test
+    void shouldFoldWaitersLikeAdmissionsRejectionsOrAbandonedCallsAndIgnoreRepeats() {
+        // given: three waiters of the agent's line, and the same calls without the line facts
+        Facts admittedWaiter = Facts.call("agent-1", "user-7", Instant.parse("2026-03-01T10:00:01Z"));
+        Facts timedOut = Facts.call("agent-1", "user-7", Instant.parse("2026-03-01T10:00:02Z"));
+        Facts gone = Facts.call("agent-1", "user-7", Instant.parse("2026-03-01T10:00:03Z"));
+
+        // when
+        CallRecord admitted = fold(admittedWaiter.admittedWaiterCall(65)).toCallRecord();
+        CallRecord rejected = fold(timedOut.timedOutWaiterCall()).toCallRecord();
+        CallState goneState = fold(gone.goneWaiterCall());
+        CallRecord abandoned = goneState.toCallRecord();
+
+        // then: an admitted waiter is a completed call whose record the repeat did not change
+        assertThat(admitted).isEqualTo(fold(admittedWaiter.completed(65)).toCallRecord());
+        assertThat(admitted.outcome()).isEqualTo(CallState.COMPLETED);
+        assertThat(admitted.durationSeconds()).isEqualTo(65L);
+        // and: a waiter whose wait ran out is rejected with concurrency_limit at its wait's end
+        assertThat(rejected).extracting(CallRecord::outcome, CallRecord::errorCode, CallRecord::endedAt,
+                        CallRecord::startedAt)
+                .containsExactly("rejected", ErrorCode.CONCURRENCY_LIMIT, timedOut.queued().at().plusSeconds(30), null);
+        // and: one whose caller went away is abandoned then, without error or end reason, never started
+        assertThat(goneState.finished()).isTrue();
+        assertThat(goneState.publishable()).isTrue();
+        assertThat(abandoned).extracting(CallRecord::outcome, CallRecord::errorCode, CallRecord::endReason,
+                        CallRecord::endedAt, CallRecord::startedAt, CallRecord::requestedAt)
+                .containsExactly("abandoned", null, null, gone.queued().at().plusSeconds(7), null, gone.requestedAt());
+        // and: still waiting is not finished
+        assertThat(fold(List.of(gone.requested(), gone.queued())).finished()).isFalse();
+    }
+
+    @Test
+    void shouldGiveTheSameWaiterStateForEveryOrderOfItsFactsWithDuplicates() {
+        for (List<SessionEvent> facts : List.of(call.goneWaiterCall(), call.timedOutWaiterCall())) {
+            CallState inOrder = fold(facts);
+            for (List<SessionEvent> order : permutations(facts)) {
+                List<SessionEvent> withDuplicates = new ArrayList<>(order);
+                withDuplicates.addAll(order);
+                assertThat(fold(withDuplicates)).isEqualTo(inOrder);
+            }
+        }
+    }
+
+    @Test
     void shouldFoldParticipantFactsInAnyOrderWithoutChangingTheRecordButRememberTheUsersJoin() {
         // given
         List<SessionEvent> facts = new ArrayList<>(call.userLeftCall());

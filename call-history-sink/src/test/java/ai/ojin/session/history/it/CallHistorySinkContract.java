@@ -148,6 +148,42 @@ abstract class CallHistorySinkContract {
     }
 
     @Test
+    void shouldRecordWaitersOfTheLineAsAdmittedRejectedOrAbandonedCallsAndKeepAWaiterUnlisted() {
+        // given: waiters of the agent's line (Prefer: wait=N), one still waiting
+        String agent = TestKafka.uniqueId("agent");
+        Facts admitted = Facts.call(agent, "user-w", base.plusSeconds(31));
+        Facts timedOut = Facts.call(agent, "user-w", base.plusSeconds(32));
+        Facts gone = Facts.call(agent, "user-w", base.plusSeconds(33));
+        Facts waiting = Facts.call(agent, "user-w", base.plusSeconds(34));
+
+        // when
+        harness.send(admitted.admittedWaiterCall(50));
+        harness.send(timedOut.timedOutWaiterCall());
+        harness.send(gone.goneWaiterCall());
+        harness.send(List.of(waiting.requested(), waiting.queued()));
+
+        // then: completed (the repeat changed nothing), rejected at the wait's end, abandoned when the caller went
+        await().atMost(WAIT).until(() -> items(agent, "agent_id", agent).size() == 3);
+        Map<String, JsonNode> byId = items(agent, "agent_id", agent).stream()
+                .collect(Collectors.toMap(item -> item.get("session_id").asString(), Function.identity()));
+        assertThat(byId).doesNotContainKey(waiting.sessionId());
+        assertThat(outcomeAndError(byId.get(admitted.sessionId()))).containsExactly("completed", "null");
+        assertThat(byId.get(admitted.sessionId()).get("duration_seconds").asLong()).isEqualTo(50);
+        assertThat(outcomeAndError(byId.get(timedOut.sessionId()))).containsExactly("rejected", "concurrency_limit");
+        assertThat(Instant.parse(byId.get(timedOut.sessionId()).get("ended_at").asString()))
+                .isEqualTo(timedOut.queued().at().plusSeconds(30));
+        assertThat(outcomeAndError(byId.get(gone.sessionId()))).containsExactly("abandoned", "null");
+        assertThat(byId.get(gone.sessionId()).get("end_reason").isNull()).isTrue();
+        assertThat(byId.get(gone.sessionId()).get("started_at").isNull()).isTrue();
+        assertThat(Instant.parse(byId.get(gone.sessionId()).get("ended_at").asString()))
+                .isEqualTo(gone.queued().at().plusSeconds(7));
+
+        // and: each finished call published once; no fact of the line was dead-lettered
+        await().atMost(WAIT).untilAsserted(() -> assertThat(published(agent)).extracting(r -> r.value().outcome())
+                .containsExactlyInAnyOrder("completed", "rejected", "abandoned"));
+    }
+
+    @Test
     void shouldCloseItsProducersWhenItStops() {
         // given: a sink of its own (topics, store, client id) that has published a call and dead-lettered a record
         String clientId = TestKafka.uniqueId("sink-client");
