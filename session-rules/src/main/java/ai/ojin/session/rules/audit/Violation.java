@@ -28,7 +28,36 @@ public record Violation(Kind kind, String sessionId, String agentId, long positi
          * Timing rule: a session still live (started, ended or failed later, or not ended at all)
          * more than the tolerance after its lease ran out.
          */
-        LIVE_PAST_LEASE
+        LIVE_PAST_LEASE,
+        /**
+         * The waiting line is first come first served: a waiter was dequeued {@code admitted} while
+         * a waiter of the same agent queued before it was still in the line.
+         */
+        DEQUEUED_OUT_OF_ORDER,
+        /** A session admitted without having waited while waiters of its agent were in the line: it jumped the line. */
+        ADMITTED_AHEAD_OF_LINE,
+        /** A dequeued fact for a session never queued (or queued only after it). */
+        DEQUEUED_WITHOUT_QUEUE,
+        /** A second dequeued fact for a session: it left the line twice. */
+        DEQUEUED_TWICE,
+        /**
+         * A {@code dequeued(admitted)} fact not followed, as its agent's next fact (the same
+         * transaction), by that session's {@code admitted} fact.
+         */
+        DEQUEUED_WITHOUT_ADMISSION,
+        /** An admitted fact for a session that left the line unadmitted ({@code timed_out} or {@code gone}). */
+        ADMITTED_AFTER_LEAVING_LINE,
+        /** An admitted fact for a session still in the line (no {@code dequeued(admitted)} before it). */
+        ADMITTED_WHILE_QUEUED,
+        /**
+         * A count a fact of an agent that uses the line or idempotency keys reports (the
+         * {@code active} of queued and rejected, the {@code active_after} of admitted, ended and
+         * failed) is above the slots its admitted sessions hold, recomputed from the log: a waiter
+         * or a repeated connect was counted as a slot.
+         */
+        COUNTED_WITHOUT_SLOT,
+        /** A repeated fact for a session not admitted, or already ended or failed. */
+        REPEATED_NOT_LIVE
     }
 
     @Override
