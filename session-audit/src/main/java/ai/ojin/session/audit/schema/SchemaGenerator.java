@@ -90,8 +90,13 @@ public final class SchemaGenerator {
                         + "processor only; never carries a secret.");
         Map<String, ObjectNode> fixed = new LinkedHashMap<>();
         fixed.put("type", Json.MAPPER.createObjectNode().put("const", typeName));
+        String eventId = switch (typeName) {
+            case "joined", "left" -> "<session_id>/" + typeName + "/<participant_id>";
+            case "repeated" -> "<session_id>/repeated/<correlation_id>";
+            default -> "<session_id>/<type>";
+        };
         fixed.put("event_id", Json.MAPPER.createObjectNode().put("type", "string")
-                .put("description", "<session_id>/<type>: unique, and the same when the log is replayed"));
+                .put("description", eventId + ": unique, and the same when the log is replayed"));
         fixed.put("schema_version", Json.MAPPER.createObjectNode().put("const", SessionEvent.SCHEMA_VERSION));
         properties(schema, type, FACT_NEVER_NULL, fixed);
         return schema;

@@ -2,9 +2,11 @@ package ai.ojin.session.audit.stats;
 
 import ai.ojin.session.audit.log.TimeRange;
 import ai.ojin.session.events.fact.SessionAdmitted;
+import ai.ojin.session.events.fact.SessionDequeued;
 import ai.ojin.session.events.fact.SessionEnded;
 import ai.ojin.session.events.fact.SessionEvent;
 import ai.ojin.session.events.fact.SessionFailed;
+import ai.ojin.session.events.fact.SessionQueued;
 import ai.ojin.session.events.fact.SessionRejected;
 import ai.ojin.session.events.fact.SessionRequested;
 import ai.ojin.session.events.fact.SessionStarted;
@@ -27,6 +29,10 @@ import java.util.TreeMap;
  * <p>A <b>no-show</b> is an admitted session that never started and ended without a set-up failure
  * (the caller gave up, or the start lease ran out). <b>Set-up time</b> is requested to started;
  * <b>session length</b> started to ended.
+ *
+ * <p><b>Line waits</b> per agent ({@code Prefer: wait=N}): how many requests joined the agent's
+ * line, how they left it ({@code admitted}, {@code timed_out}, {@code gone}; still waiting when the
+ * log was read: the rest), and p50/p95 of the wait ({@code queued} to {@code dequeued}).
  */
 public final class SessionStats {
 
@@ -49,6 +55,19 @@ public final class SessionStats {
     final List<Long> lengthMs = new ArrayList<>();
     final Map<String, Integer> peak = new TreeMap<>();
     final Map<String, Integer> limit = new TreeMap<>();
+    final Map<String, LineWaits> lines = new TreeMap<>();
+    private final Map<String, Instant> queuedAt = new HashMap<>();
+
+    /** One agent's waiting line, for the sessions requested in the window. */
+    static final class LineWaits {
+        long queued;
+        final Map<String, Long> left = new TreeMap<>();
+        final List<Long> waitMs = new ArrayList<>();
+
+        long stillWaiting() {
+            return queued - left.values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
 
     public SessionStats(TimeRange range, String agent) {
         this.range = range;
@@ -89,6 +108,17 @@ public final class SessionStats {
             end(fact, counted);
         } else if (fact instanceof SessionRequested && counted) {
             requests++;
+        } else if (fact instanceof SessionQueued q) {
+            if (queuedAt.putIfAbsent(session, q.at()) == null && counted) {
+                lines.computeIfAbsent(q.agentId(), a -> new LineWaits()).queued++;
+            }
+        } else if (fact instanceof SessionDequeued d) {
+            Instant joined = queuedAt.remove(session);
+            if (joined != null && counted) {
+                LineWaits line = lines.computeIfAbsent(d.agentId(), a -> new LineWaits());
+                line.left.merge(d.outcome() == null ? "none" : d.outcome().wire(), 1L, Long::sum);
+                line.waitMs.add(Duration.between(joined, d.at()).toMillis());
+            }
         }
     }
 

@@ -9,6 +9,7 @@ import ai.ojin.session.audit.log.TimeRange;
 import ai.ojin.session.events.SessionIds;
 import ai.ojin.session.events.fact.SessionAdmitted;
 import ai.ojin.session.events.fact.SessionEvent;
+import ai.ojin.session.events.fact.SessionRepeated;
 import ai.ojin.session.events.fact.SessionRequested;
 import java.io.PrintWriter;
 import java.time.Instant;
@@ -86,7 +87,9 @@ public final class TimelineCommand implements Callable<Integer> {
         if (selection.sessionId != null) {
             String agent = SessionIds.agentOf(selection.sessionId).orElse(null);
             List<Logged<SessionEvent>> facts = agent != null ? reader.readKey(topic, agent) : reader.readAll(topic);
-            return facts.stream().filter(f -> f.readable() && selection.sessionId.equals(f.value().sessionId())).toList();
+            // and the repeated fact a connect repeated under this id caused (it names the session it repeated)
+            return facts.stream().filter(f -> f.readable() && (selection.sessionId.equals(f.value().sessionId())
+                    || f.value() instanceof SessionRepeated r && selection.sessionId.equals(r.correlationId()))).toList();
         }
         if (selection.agentId != null) {
             // facts are keyed by agent id: unreadable records of the agent's key are shown too
