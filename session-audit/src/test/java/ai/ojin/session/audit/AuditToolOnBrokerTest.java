@@ -3,8 +3,18 @@ package ai.ojin.session.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ai.ojin.session.events.SessionIds;
+import ai.ojin.session.events.command.EndReason;
 import ai.ojin.session.events.fact.SessionAdmitted;
+import ai.ojin.session.events.fact.SessionDequeued;
+import ai.ojin.session.events.fact.SessionEnded;
 import ai.ojin.session.events.fact.SessionEvent;
+import ai.ojin.session.events.fact.SessionQueued;
+import ai.ojin.session.events.fact.SessionRejected;
+import ai.ojin.session.events.fact.SessionRepeated;
+import ai.ojin.session.events.fact.SessionRequested;
+import ai.ojin.session.events.fact.SessionStarted;
+import ai.ojin.session.events.reply.ErrorCode;
 import ai.ojin.session.events.json.Json;
 import ai.ojin.session.history.CallHistorySinkApplication;
 import ai.ojin.session.testkit.TestKafka;
@@ -218,6 +228,81 @@ class AuditToolOnBrokerTest {
         assertThat(String.join("\n", calls.lines())).contains(run.completed + "," + ScriptedRun.AGENT + ","
                 + ScriptedRun.USER + ",https://shop.example.com,completed");
         assertThat(facts.lines()).hasSize(12);
+    }
+
+    @Test
+    void shouldShowCheckCountAndExportTheFactsOfAWaitingLineAndARepeatedConnect() throws Exception {
+        // given: a copy of the log plus the facts of an agent (limit 1) with a line: w1 waits and is admitted when
+        // plain ends, w2's wait runs out, w3's caller goes away; plain's connect is repeated once while it is up
+        String prefix = ScriptedRun.copy(run, bytes -> bytes);
+        String agent = "line-" + TestKafka.uniqueId("agent");
+        String plain = SessionIds.newSessionId(agent);
+        String w1 = SessionIds.newSessionId(agent);
+        String w2 = SessionIds.newSessionId(agent);
+        String w3 = SessionIds.newSessionId(agent);
+        String repeat = SessionIds.newSessionId(agent);
+        Instant t = Instant.parse("2026-11-28T12:00:00Z");
+        List<SessionEvent> line = List.of(
+                new SessionRequested(plain, agent, t, null, null, t),
+                new SessionAdmitted(plain, agent, t, null, 0, 1, 1, 600, t.plusSeconds(30), t.plusSeconds(10)),
+                new SessionStarted(plain, agent, t.plusSeconds(1), plain, "https://x.daily.co/" + plain, t.plusSeconds(60)),
+                new SessionRequested(w1, agent, t.plusSeconds(2), null, null, t.plusSeconds(2)),
+                new SessionQueued(w1, agent, t.plusSeconds(2), 1, t.plusSeconds(32), 1, 1),
+                new SessionRequested(w2, agent, t.plusSeconds(3), null, null, t.plusSeconds(3)),
+                new SessionQueued(w2, agent, t.plusSeconds(3), 2, t.plusSeconds(8), 1, 1),
+                new SessionRepeated(plain, agent, t.plusSeconds(4), repeat, 0, "api-1", t.plusSeconds(14)),
+                new SessionRequested(w3, agent, t.plusSeconds(5), null, null, t.plusSeconds(5)),
+                new SessionQueued(w3, agent, t.plusSeconds(5), 3, t.plusSeconds(35), 1, 1),
+                new SessionDequeued(w3, agent, t.plusSeconds(6), SessionDequeued.Outcome.GONE, t.plusSeconds(5)),
+                new SessionDequeued(w2, agent, t.plusSeconds(8), SessionDequeued.Outcome.TIMED_OUT, t.plusSeconds(3)),
+                new SessionRejected(w2, agent, t.plusSeconds(8), ErrorCode.CONCURRENCY_LIMIT, 5, 1, 1),
+                new SessionEnded(plain, agent, t.plusSeconds(12), EndReason.END_CALL, 0),
+                new SessionDequeued(w1, agent, t.plusSeconds(12), SessionDequeued.Outcome.ADMITTED, t.plusSeconds(2)),
+                new SessionAdmitted(w1, agent, t.plusSeconds(12), null, 0, 1, 1, 600, t.plusSeconds(42),
+                        t.plusSeconds(42)),
+                new SessionStarted(w1, agent, t.plusSeconds(13), w1, "https://x.daily.co/" + w1, t.plusSeconds(73)),
+                new SessionEnded(w1, agent, t.plusSeconds(20), EndReason.END_CALL, 0));
+        for (SessionEvent fact : line) {
+            ScriptedRun.append(prefix + "session-events", agent, fact(fact));
+        }
+
+        // when
+        Result timeline = audit(prefix, "timeline", "--agent", agent, "--json");
+        Result table = audit(prefix, "timeline", "--session", repeat);
+        Result check = audit(prefix, "check");
+        Result stats = audit(prefix, "stats", "--agent", agent, "--json");
+        Result text = audit(prefix, "stats", "--agent", agent);
+        Result facts = audit(prefix, "export", "--from", "2026-11-28", "--to", "2026-11-29", "--format", "csv");
+        Result calls = audit(prefix, "export", "--from", "2026-11-28", "--to", "2026-11-29", "--what", "calls");
+
+        // then: the timeline shows every fact of the line with its fields; a repeat's own id finds its repeated fact
+        assertThat(timeline.exit()).as(timeline.err()).isZero();
+        List<JsonNode> shown = timeline.lines().stream().map(Json.MAPPER::readTree).map(l -> l.get("fact")).toList();
+        assertThat(shown).extracting(f -> f.get("type").asString()).containsExactlyElementsOf(
+                line.stream().map(SessionEvent::typeName).toList());
+        assertThat(shown.get(4).get("position").asInt()).isEqualTo(1);
+        assertThat(shown.get(7).get("correlation_id").asString()).isEqualTo(repeat);
+        assertThat(shown.get(7).get("event_id").asString()).isEqualTo(plain + "/repeated/" + repeat);
+        assertThat(shown.get(11).get("outcome").asString()).isEqualTo("timed_out");
+        assertThat(table.out()).contains("repeated").contains("correlation_id=" + repeat);
+        // and: the line keeps its invariants
+        assertThat(check.exit()).as(check.out()).isZero();
+        // and: line waits per agent: 3 queued, one left each way, waits 1 s, 5 s and 10 s
+        assertThat(stats.exit()).as(stats.err()).isZero();
+        JsonNode waits = Json.MAPPER.readTree(stats.out()).get("line_waits").get(agent);
+        assertThat(waits.get("queued").asInt()).isEqualTo(3);
+        assertThat(List.of(waits.get("admitted").asInt(), waits.get("timed_out").asInt(), waits.get("gone").asInt(),
+                waits.get("waiting").asInt())).containsExactly(1, 1, 1, 0);
+        assertThat(waits.get("wait_ms").get("p50").asLong()).isEqualTo(5_000);
+        assertThat(waits.get("wait_ms").get("p95").asLong()).isEqualTo(10_000);
+        assertThat(text.out()).contains("line waits per agent").contains(agent);
+        // and: the export has the line's columns, and its calls folded
+        assertThat(facts.lines().get(0)).contains("position").contains("wait_until").contains("outcome")
+                .contains("queued_at").contains("correlation_id");
+        assertThat(facts.lines()).filteredOn(l -> l.contains(agent)).hasSize(line.size());
+        assertThat(calls.lines()).extracting(Json.MAPPER::readTree).filteredOn(c -> c.get("agent_id").asString().equals(agent))
+                .extracting(c -> c.get("session_id").asString() + " " + c.get("outcome").asString())
+                .containsExactlyInAnyOrder(plain + " completed", w1 + " completed", w2 + " rejected", w3 + " abandoned");
     }
 
     @Test
