@@ -18,6 +18,7 @@ import ai.ojin.session.testkit.FakeDaily;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -115,6 +116,31 @@ class RepeatedConnectTest {
     }
 
     @Test
+    void shouldMintTheRepeatsTokenThroughDailyWhenSelfSignedTokensAreOff() throws Exception {
+        try (WorkerHarness minting = new WorkerHarness(Map.of("room.daily.self-signed-tokens", "false"))) {
+            // given: a session set up by a worker whose tokens Daily mints
+            SessionStarted started = setUpAndStart(minting, "agent-repeat-minted");
+            String repeatId = SessionIds.newSessionId("agent-repeat-minted");
+            int minted = minting.daily.tokensForRoom(started.roomName()).size();
+
+            // when
+            minting.publish(repeated(started, repeatId, 2, WorkerHarness.INSTANCE, Instant.now().plusSeconds(20)));
+
+            // then: one more token call to Daily (in its budget), for the user of this room, and that token answered
+            await().atMost(WAIT).until(() -> !repliesTo(minting, repeatId).isEmpty());
+            SessionReply reply = repliesTo(minting, repeatId).get(0).value();
+            assertThat(reply.ok()).isTrue();
+            List<FakeDaily.MintedToken> tokens = minting.daily.tokensForRoom(started.roomName());
+            assertThat(tokens).hasSize(minted + 1);
+            FakeDaily.MintedToken token = minting.daily.token(reply.token()).orElseThrow();
+            assertThat(token.roomName()).isEqualTo(started.roomName());
+            assertThat(token.userName()).isEqualTo("user");
+            assertThat(token.isOwner()).isFalse();
+            assertThat(token.ejectAfterElapsed()).isEqualTo(600L + 60L);
+        }
+    }
+
+    @Test
     void shouldAnswerSessionEndedWhenTheSessionsRoomIsGone() {
         // given: a session that ended
         SessionStarted started = setUpAndStart("agent-repeat-ended");
@@ -202,15 +228,19 @@ class RepeatedConnectTest {
 
     /** A session of a new agent admitted, set up by the worker, and its started fact read. */
     private static SessionStarted setUpAndStart(String agentId) {
+        return setUpAndStart(worker, agentId);
+    }
+
+    private static SessionStarted setUpAndStart(WorkerHarness on, String agentId) {
         SessionAdmitted admitted = WorkerHarness.admitted(agentId);
         String id = admitted.sessionId();
-        worker.publish(admitted);
-        await().atMost(WAIT).until(() -> worker.reply(id).isPresent() && !worker.commandsFor(id).isEmpty());
-        MarkStarted mark = worker.commandsFor(id).stream().filter(MarkStarted.class::isInstance)
+        on.publish(admitted);
+        await().atMost(WAIT).until(() -> on.reply(id).isPresent() && !on.commandsFor(id).isEmpty());
+        MarkStarted mark = on.commandsFor(id).stream().filter(MarkStarted.class::isInstance)
                 .map(MarkStarted.class::cast).findFirst().orElseThrow();
         SessionStarted started = new SessionStarted(id, agentId, Instant.now(), mark.roomName(), mark.roomUrl(),
                 Instant.now().plusSeconds(60));
-        worker.publish(started);
+        on.publish(started);
         return started;
     }
 
@@ -221,7 +251,11 @@ class RepeatedConnectTest {
     }
 
     private static List<ConsumerRecord<String, SessionReply>> repliesTo(String waitingId) {
-        return worker.replies.records().stream().filter(r -> r.value().waitingId().equals(waitingId)).toList();
+        return repliesTo(worker, waitingId);
+    }
+
+    private static List<ConsumerRecord<String, SessionReply>> repliesTo(WorkerHarness on, String waitingId) {
+        return on.replies.records().stream().filter(r -> r.value().waitingId().equals(waitingId)).toList();
     }
 
     private static ConsumerRecord<String, SessionReply> awaitReplyTo(String waitingId) {

@@ -65,12 +65,6 @@ public final class SessionRegistry {
         return neverAsked.get(sessionId) == NeverAsked.ROOM;
     }
 
-    public void admitted(String sessionId) {
-        if (!ended.containsKey(sessionId)) {
-            live.add(sessionId);
-        }
-    }
-
     /** The session's set-up starts here, for an agent whose sessions last {@code maxSessionSeconds}. */
     public void admitted(String sessionId, int maxSessionSeconds) {
         if (!ended.containsKey(sessionId)) {
@@ -78,10 +72,6 @@ public final class SessionRegistry {
             known.merge(sessionId, new Known(maxSessionSeconds, null, null),
                     (before, now) -> new Known(maxSessionSeconds, before.roomName(), before.roomUrl()));
         }
-    }
-
-    public void started(String sessionId) {
-        admitted(sessionId);
     }
 
     /** The session's {@code started} fact: its room is up (what a repeated connect is answered with). */
