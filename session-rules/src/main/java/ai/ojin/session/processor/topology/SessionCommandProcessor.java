@@ -84,7 +84,20 @@ import org.slf4j.LoggerFactory;
  * <p><b>Releases.</b> Releasing a live session frees its slot once: {@code failed} (reasons with
  * an error code) or {@code ended}, and a success reply when the command names a reply partition.
  * Releasing an unknown or closed session writes no fact and, with a reply partition, answers
- * {@code session_not_found}.
+ * {@code session_not_found}. Releasing a waiting session ({@code abandoned}: its caller went away)
+ * takes it out of the line ({@code dequeued(gone)}); a live session with an {@code Idempotency-Key}
+ * is not released as {@code abandoned}, as its caller is expected to repeat (the join lease ends
+ * it if nobody comes).
+ *
+ * <p><b>The line</b> ({@link RequestSession#waits()}): a request that finds its agent at its
+ * limit, or others waiting, joins the agent's line ({@code queued}) while the line is shorter than
+ * {@link LeaseSettings#maxWaiting()}; whenever a slot frees, the oldest waiters are admitted first
+ * ({@code dequeued(admitted)} then {@code admitted}); a wait that runs out ends
+ * {@code dequeued(timed_out)} then {@code rejected(concurrency_limit)}. A request without the
+ * preference never jumps the line: it is rejected while anyone waits.
+ *
+ * <p><b>Repeats</b> ({@link RequestSession#keyed()}): a request whose key names a session this
+ * agent still has is answered with that session and takes no slot (see {@link #repeat}).
  *
  * <p><b>Heartbeats</b> are answered with a success reply on their reply partition and change
  * nothing (connect-api's readiness asks every partition whether its task runs).
@@ -406,7 +419,9 @@ final class SessionCommandProcessor implements Processor<String, SessionCommand,
             Integer activeNow, long now) {
         String sessionId = request.sessionId();
         observer.rejected(request.agentId(), code);
-        store.remember(sessionId, SessionState.rejected(request.agentId(), keyOf(request, now), code).closed(purgeAt(now), code));
+        // an internal error is not an answer to repeat: a retry with the key is decided afresh
+        Key key = code == ErrorCode.INTERNAL_ERROR ? null : keyOf(request, now);
+        store.remember(sessionId, SessionState.rejected(request.agentId(), key, code).closed(purgeAt(now), code));
         fact(new SessionRejected(sessionId, request.agentId(), Instant.ofEpochMilli(now), code, retryAfter, limit, activeNow),
                 now);
         SessionReply reply = retryAfter != null
@@ -475,6 +490,12 @@ final class SessionCommandProcessor implements Processor<String, SessionCommand,
             if (command.replyPartition() != null) {
                 reply(command.replyPartition(), SessionReply.success(sessionId, null, null), now);
             }
+            return;
+        }
+        if (reason == EndReason.ABANDONED && state != null && state.live() && state.key() != null) {
+            // Its caller went away (disconnected or timed out), but it has an Idempotency-Key: the caller
+            // is expected to repeat and get this session; if nobody comes, the join lease ends it.
+            log.info("Session {} kept for a repeat of its Idempotency-Key although its caller went away", sessionId);
             return;
         }
         if (state == null || !state.live() || !state.agentId().equals(command.agentId())) {

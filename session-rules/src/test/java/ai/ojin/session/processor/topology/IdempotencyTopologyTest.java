@@ -206,6 +206,46 @@ class IdempotencyTopologyTest {
         assertAudited();
     }
 
+    @Test
+    void shouldKeepAKeyedSessionWhoseCallerWentAwayForTheRepeatButReleaseAPlainOne() {
+        // given: a keyed and a plain session of an agent allowing two
+        driver.agent("beta", 2);
+        String keyed = driver.request("beta", 0, null, "k1", null);
+        String plain = driver.request("beta", 0);
+        driver.facts();
+
+        // when: both callers go away (the API releases them as abandoned), then the keyed one repeats
+        driver.release(keyed, EndReason.ABANDONED, null);
+        driver.release(plain, EndReason.ABANDONED, null);
+        List<SessionEvent> released = driver.facts();
+        driver.markStarted(keyed);
+        String repeat = driver.request("beta", 1, null, "k1", null);
+
+        // then
+        assertThat(released).extracting(SessionEvent::sessionId).containsExactly(plain);
+        assertThat(driver.facts()).filteredOn(SessionRepeated.class::isInstance).singleElement()
+                .satisfies(r -> assertThat(((SessionRepeated) r).correlationId()).isEqualTo(repeat));
+        assertAudited();
+    }
+
+    @Test
+    void shouldDecideARetryAfterAnInternalErrorAfresh() {
+        // given: a keyed request that reached the processor after its deadline
+        String late = ai.ojin.session.events.SessionIds.newSessionId("alpha");
+        driver.command(new ai.ojin.session.events.command.RequestSession(late, "alpha", null, null, 0, driver.now(),
+                driver.now().minusSeconds(1), "api-0", null,
+                ai.ojin.session.events.command.IdempotencyKeys.keyHash("k1"),
+                ai.ojin.session.events.command.IdempotencyKeys.requestHash("alpha", null), driver.now().plusSeconds(600)));
+        driver.facts();
+
+        // when
+        String retry = driver.request("alpha", 0, null, "k1", null);
+
+        // then
+        assertThat(driver.facts()).filteredOn(SessionAdmitted.class::isInstance).extracting(SessionEvent::sessionId)
+                .containsExactly(retry);
+    }
+
     private void assertAudited() {
         AuditReport report = AuditCheck.check(driver.allFacts());
         assertThat(report.ok()).as(report.toString()).isTrue();
