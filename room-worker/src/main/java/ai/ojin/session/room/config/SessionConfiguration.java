@@ -20,6 +20,7 @@ import ai.ojin.session.room.session.DeadLetters;
 import ai.ojin.session.room.session.SessionJobs;
 import ai.ojin.session.room.session.SessionOutbox;
 import ai.ojin.session.room.session.SessionRegistry;
+import ai.ojin.session.room.session.SessionRepeats;
 import ai.ojin.session.room.session.SessionSetup;
 import ai.ojin.session.room.session.SessionTeardown;
 import io.micrometer.core.instrument.Gauge;
@@ -96,13 +97,19 @@ public class SessionConfiguration {
     }
 
     @Bean
-    SessionJobs sessionJobs(SessionSetup setup, SessionTeardown teardown, SessionRegistry registry,
+    SessionRepeats sessionRepeats(MeetingTokens meetingTokens, SessionOutbox outbox, SessionRegistry registry,
+                                  RoomProperties properties, Clock clock) {
+        return new SessionRepeats(meetingTokens, outbox, registry, properties, clock);
+    }
+
+    @Bean
+    SessionJobs sessionJobs(SessionSetup setup, SessionTeardown teardown, SessionRegistry registry, SessionRepeats repeats,
                             DeadLetterPublishingRecoverer sessionEventsDeadLetters,
                             ScheduledExecutorService deadLetterPublisher, ScheduledExecutorService roomWorkerTimers,
                             RoomProperties properties, MeterRegistry meters) {
         DeadLetters deadLetters = new DeadLetters(sessionEventsDeadLetters, deadLetterPublisher,
                 new Retry(roomWorkerTimers));
-        SessionJobs jobs = new SessionJobs(setup, teardown, registry, deadLetters, properties.maxInFlight(),
+        SessionJobs jobs = new SessionJobs(setup, teardown, registry, repeats, deadLetters, properties.maxInFlight(),
                 properties.teardown().maxQueued());
         Gauge.builder("room.jobs.in_flight", jobs, SessionJobs::setupsInFlight).tag("kind", "setup").register(meters);
         Gauge.builder("room.jobs.in_flight", jobs, SessionJobs::teardownsInFlight).tag("kind", "teardown")

@@ -5,6 +5,7 @@ import ai.ojin.session.events.fact.SessionAdmitted;
 import ai.ojin.session.events.fact.SessionEnded;
 import ai.ojin.session.events.fact.SessionEvent;
 import ai.ojin.session.events.fact.SessionFailed;
+import ai.ojin.session.events.fact.SessionRepeated;
 import ai.ojin.session.events.fact.SessionStarted;
 import ai.ojin.session.room.jobs.Job;
 import ai.ojin.session.room.jobs.JobSource;
@@ -21,13 +22,16 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * fact). Per session, jobs run in fact order and never at the same time: a tear-down cancels the
  * session's set-up and waits until its call in flight has returned. Across sessions nothing waits:
  * set-ups start at once (at most {@code maxSetups} in flight), tear-downs run in lanes of their own
- * ({@link SessionTeardown}) so that a flood of endings never delays admissions.
+ * ({@link SessionTeardown}) so that a flood of endings never delays admissions. A {@code repeated}
+ * fact (a connect repeated with the session's {@code Idempotency-Key}) is answered by
+ * {@link SessionRepeats}; the line's facts ({@code queued}, {@code dequeued}) need no work here.
  */
 public final class SessionJobs implements JobSource<SessionEvent> {
 
     private final SessionSetup setup;
     private final SessionTeardown teardown;
     private final SessionRegistry registry;
+    private final SessionRepeats repeats;
     private final AtomicInteger teardownsInFlight = new AtomicInteger();
     private final DeadLetters deadLetters;
     private final int maxSetups;
@@ -39,9 +43,10 @@ public final class SessionJobs implements JobSource<SessionEvent> {
      * @param maxSetups set-ups in flight at which reading pauses ({@code room.max-in-flight})
      * @param maxTeardowns tear-downs running or queued at which reading pauses
      */
-    public SessionJobs(SessionSetup setup, SessionTeardown teardown, SessionRegistry registry,
+    public SessionJobs(SessionSetup setup, SessionTeardown teardown, SessionRegistry registry, SessionRepeats repeats,
                        DeadLetters deadLetters, int maxSetups, int maxTeardowns) {
         this.setup = setup;
+        this.repeats = repeats;
         this.teardown = teardown;
         this.registry = registry;
         this.deadLetters = deadLetters;
@@ -54,6 +59,9 @@ public final class SessionJobs implements JobSource<SessionEvent> {
         SessionEvent event = record.value();
         if (event instanceof SessionAdmitted admitted) {
             return setUp(admitted);
+        }
+        if (event instanceof SessionRepeated repeated) {
+            return repeats.answer(repeated);
         }
         if (event instanceof SessionStarted started) {
             registry.started(started.sessionId());

@@ -268,7 +268,7 @@ final class SessionCommandProcessor implements Processor<String, SessionCommand,
             return null;
         }
         long until = request.keyUntil() == null ? now : request.keyUntil().toEpochMilli();
-        return new Key(request.idempotencyKey(), request.requestHash(), until, null, null);
+        return new Key(request.idempotencyKey(), request.requestHash(), until, null, null, null, null);
     }
 
     /** Takes a slot for the session (a new request, or a waiter whose turn came) and writes {@code admitted}. */
@@ -368,7 +368,7 @@ final class SessionCommandProcessor implements Processor<String, SessionCommand,
                     store.put(sessionId, state.withKey(state.key().withRepeat(address)));
                 }
             }
-            case STARTED -> repeated(sessionId, state.agentId(), address, now);
+            case STARTED -> repeated(sessionId, state, address, now);
             case CLOSED -> {
                 ErrorCode outcome = state.key().outcome() == null ? ErrorCode.SESSION_ENDED : state.key().outcome();
                 SessionReply reply = outcome == ErrorCode.CONCURRENCY_LIMIT
@@ -381,9 +381,10 @@ final class SessionCommandProcessor implements Processor<String, SessionCommand,
     }
 
     /** Asks the worker to answer a repeat of a session that is up (its room and a fresh token). */
-    private void repeated(String sessionId, String agentId, Address address, long now) {
-        fact(new SessionRepeated(sessionId, agentId, Instant.ofEpochMilli(now), address.correlationId(),
-                address.replyPartition(), address.instanceId(), address.deadline()), now);
+    private void repeated(String sessionId, SessionState state, Address address, long now) {
+        fact(new SessionRepeated(sessionId, state.agentId(), Instant.ofEpochMilli(now), address.correlationId(),
+                address.replyPartition(), address.instanceId(), address.deadline(), state.key().roomName(),
+                state.key().roomUrl(), state.maxSessionSeconds()), now);
     }
 
     /** Answers the repeats that wait for a session that will not come up. */
@@ -441,12 +442,12 @@ final class SessionCommandProcessor implements Processor<String, SessionCommand,
         store.update(sessionId, state, started);
         fact(new SessionStarted(sessionId, state.agentId(), Instant.ofEpochMilli(now), command.roomName(), command.roomUrl(),
                 Instant.ofEpochMilli(started.until())), now);
-        if (started.key() != null && !started.key().repeats().isEmpty()) {
+        if (started.key() != null) {
+            SessionState up = started.withKey(started.key().started(command.roomName(), command.roomUrl()));
+            store.put(sessionId, up);
             for (Address address : started.key().repeats()) {
-                repeated(sessionId, state.agentId(), address, now);
+                repeated(sessionId, up, address, now);
             }
-            store.put(sessionId, started.withKey(new Key(started.key().hash(), started.key().requestHash(),
-                    started.key().until(), null, null)));
         }
     }
 

@@ -57,8 +57,11 @@ public record SessionState(String agentId, Phase phase, long until, int maxSessi
      * @param until the key binds the session at least until then (epoch ms)
      * @param repeats repeated requests waiting for the session to be up (bounded)
      * @param outcome once closed: the answer a repeat gets ({@code session_ended} after a normal end)
+     * @param roomName once started: the session's room (a repeat is answered with it)
+     * @param roomUrl once started: the room's URL
      */
-    public record Key(String hash, String requestHash, long until, List<Address> repeats, ErrorCode outcome) {
+    public record Key(String hash, String requestHash, long until, List<Address> repeats, ErrorCode outcome,
+                      String roomName, String roomUrl) {
 
         public Key {
             repeats = repeats == null ? List.of() : List.copyOf(repeats);
@@ -67,11 +70,16 @@ public record SessionState(String agentId, Phase phase, long until, int maxSessi
         Key withRepeat(Address address) {
             List<Address> all = new ArrayList<>(repeats);
             all.add(address);
-            return new Key(hash, requestHash, until, all, outcome);
+            return new Key(hash, requestHash, until, all, outcome, roomName, roomUrl);
         }
 
         Key answered(ErrorCode result) {
-            return new Key(hash, requestHash, until, List.of(), result);
+            return new Key(hash, requestHash, until, List.of(), result, null, null);
+        }
+
+        /** The session is up in this room; the repeats that waited for it are answered now. */
+        Key started(String name, String url) {
+            return new Key(hash, requestHash, until, List.of(), outcome, name, url);
         }
     }
 

@@ -81,6 +81,9 @@ class IdempotencyTopologyTest {
             assertThat(r.correlationId()).isEqualTo(repeat);
             assertThat(r.replyPartition()).isEqualTo(3);
             assertThat(r.instanceId()).isEqualTo("api-3");
+            assertThat(r.roomName()).isEqualTo(first);
+            assertThat(r.roomUrl()).isEqualTo("https://x.daily.co/" + first);
+            assertThat(r.maxSessionSeconds()).isEqualTo(600);
         });
         assertAudited();
     }
