@@ -8,7 +8,10 @@ import ai.ojin.session.events.fact.SessionAdmitted;
 import ai.ojin.session.events.fact.SessionEnded;
 import ai.ojin.session.events.fact.SessionEvent;
 import ai.ojin.session.events.fact.SessionFailed;
+import ai.ojin.session.events.fact.SessionDequeued;
+import ai.ojin.session.events.fact.SessionQueued;
 import ai.ojin.session.events.fact.SessionRejected;
+import ai.ojin.session.events.fact.SessionRepeated;
 import ai.ojin.session.events.fact.SessionRequested;
 import ai.ojin.session.events.fact.SessionStarted;
 import ai.ojin.session.events.history.CallRecord;
@@ -51,10 +54,12 @@ public record CallState(
 
     /**
      * The fact types, as bits of {@link #facts}, in the order of a call's progress (appended only:
-     * the bits are stored). {@code USER_JOINED}: a {@code joined} fact of the user.
+     * the bits are stored). {@code USER_JOINED}: a {@code joined} fact of the user. {@code GONE}: a
+     * {@code dequeued} fact with outcome {@code gone} (the caller left the agent's line: the call is
+     * {@code abandoned}, it never held a slot).
      */
     public enum Fact {
-        REQUESTED, ADMITTED, STARTED, REJECTED, FAILED, ENDED, USER_JOINED;
+        REQUESTED, ADMITTED, STARTED, REJECTED, FAILED, ENDED, USER_JOINED, GONE;
 
         int bit() {
             return 1 << ordinal();
@@ -94,6 +99,16 @@ public record CallState(
         if (event instanceof ParticipantLeft f) {
             // who left changes no call record; the end fact that may follow does
             return new CallState(id, f.agentId(), null, null, at, null, null, null, null, null, 0);
+        }
+        if (event instanceof SessionDequeued f) {
+            // admitted or timed out: the admitted or rejected fact that follows says it
+            return f.outcome() == SessionDequeued.Outcome.GONE
+                    ? new CallState(id, f.agentId(), null, null, at, null, null, at, EndReason.ABANDONED, null, Fact.GONE.bit())
+                    : new CallState(id, f.agentId(), null, null, at, null, null, null, null, null, 0);
+        }
+        if (event instanceof SessionQueued || event instanceof SessionRepeated) {
+            // waiting in line, or a repeated connect answered with this session: no change to the call
+            return new CallState(id, event.agentId(), null, null, at, null, null, null, null, null, 0);
         }
         if (event instanceof SessionEnded f) {
             ErrorCode failure = f.reason() == null ? null : f.reason().failure();
@@ -170,7 +185,10 @@ public record CallState(
         if (has(Fact.FAILED)) {
             return FAILED;
         }
-        return has(Fact.REJECTED) ? REJECTED : null;
+        if (has(Fact.REJECTED)) {
+            return REJECTED;
+        }
+        return has(Fact.GONE) ? ABANDONED : null;
     }
 
     /** Whole seconds from started to ended, for completed calls. */
@@ -190,7 +208,7 @@ public record CallState(
     }
 
     private int finishRank() {
-        return has(Fact.ENDED) ? 3 : has(Fact.FAILED) ? 2 : has(Fact.REJECTED) ? 1 : 0;
+        return has(Fact.ENDED) ? 3 : has(Fact.FAILED) ? 2 : has(Fact.REJECTED) || has(Fact.GONE) ? 1 : 0;
     }
 
     private Instant mergeRequestedAt(CallState other) {
