@@ -20,7 +20,7 @@ import java.util.function.Function;
  * (as the processor answers a repeated key). A release with a reply partition ends a session this
  * script admitted (success) or answers {@code session_not_found}. A line query with the key
  * {@link #WAITING_KEY} is answered waiting ({@link #POSITION} of {@link #LINE_LENGTH}), with
- * {@link #KNOWN_KEY} not waiting, with any other key {@code session_not_found}. Heartbeats are
+ * {@link #KNOWN_KEY} not waiting, with any other key {@code session_not_found} ({@code mute-*}: no answer). Heartbeats are
  * answered, as the processor does.
  */
 public final class ScriptedReplies implements Function<SessionCommand, SessionReply> {
@@ -65,6 +65,9 @@ public final class ScriptedReplies implements Function<SessionCommand, SessionRe
             return SessionReply.success(sessionId, roomUrl(sessionId), token(sessionId), request.instanceId());
         }
         if (command instanceof LinePosition query) {
+            if (query.agentId().startsWith("mute-")) {
+                return null;
+            }
             String waiting = query.agentId() + "_" + "w".repeat(26);
             if (query.idempotencyKey().equals(IdempotencyKeys.keyHash(WAITING_KEY))) {
                 return new SessionReply(waiting, null, null, null, null, null, null, query.sessionId(), POSITION, LINE_LENGTH);
