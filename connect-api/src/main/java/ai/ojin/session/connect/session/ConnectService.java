@@ -24,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -102,6 +103,7 @@ public class ConnectService {
         private final Flight flight;
         private final CompletableFuture<ResponseEntity<byte[]>> response;
         private final Integer appliedWait;
+        private final AtomicBoolean gone = new AtomicBoolean();
 
         private Exchange(Flight flight, CompletableFuture<ResponseEntity<byte[]>> response, Integer appliedWait) {
             this.flight = flight;
@@ -125,10 +127,11 @@ public class ConnectService {
 
         /**
          * The client went away (or the exchange gave up): it stops waiting; when nobody else waits for
-         * the same request, the wait ends and the session is released as {@code abandoned}.
+         * the same request, the wait ends and the session is released as {@code abandoned}. Counts
+         * once per exchange, however often it is reported.
          */
         public void clientGone() {
-            if (flight != null) {
+            if (flight != null && gone.compareAndSet(false, true)) {
                 flight.leave();
             }
         }

@@ -224,6 +224,33 @@ class WaitingConnectTest {
     }
 
     @Test
+    void shouldKeepWaitingForTheOtherConnectWhenOneOfTwoSharingAKeyGoesAway() throws Exception {
+        // given: two connects with the same key sharing one request, one of them on a raw socket
+        String body = "{\"agent_id\":\"mute-agent\",\"client_user_ref\":\"shared\"}";
+        ConnectService service = api.bean(ConnectService.class);
+        MeterRegistry meters = api.bean(MeterRegistry.class);
+        long joinedBefore = service.joinedCount();
+        double goneBefore = meters.get("connect.clients.gone").functionCounter().count();
+        CompletableFuture<HttpResponse<String>> staying = sendAsync(api.connect(body, SITE).header("Idempotency-Key", "shared-1"));
+        RequestSession request = requestOf("shared");
+        try (Socket leaving = rawConnect(body, null, "shared-1")) {
+            await().atMost(WAIT).until(() -> service.joinedCount() == joinedBefore + 1);
+
+            // when: the raw client goes away, then the reply comes
+            leaving.close();
+            await().atMost(WAIT).until(() -> meters.get("connect.clients.gone").functionCounter().count() > goneBefore);
+        }
+        pipeline.reply(request.replyPartition(), SessionReply.success(request.sessionId(), ScriptedReplies.roomUrl(request.sessionId()),
+                ScriptedReplies.token(request.sessionId()), request.instanceId()));
+
+        // then: the one still there gets the session, which is not released
+        HttpResponse<String> answer = staying.get();
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        assertThat(Json.MAPPER.readTree(answer.body()).get("session_id").asString()).isEqualTo(request.sessionId());
+        assertThat(releasesOf(request.sessionId())).isEmpty();
+    }
+
+    @Test
     void shouldAnswerARepeatWithTheOriginalSessionFromItsCorrelatedReply() throws Exception {
         // given: a keyed connect the processor takes for a repeat of an earlier session
         String original = "mute-agent_" + "o".repeat(26);
@@ -294,12 +321,17 @@ class WaitingConnectTest {
 
     /** A connect written on a raw socket (the test closes it to go away). */
     private Socket rawConnect(String json, String prefer) throws IOException {
+        return rawConnect(json, prefer, null);
+    }
+
+    private Socket rawConnect(String json, String prefer, String idempotencyKey) throws IOException {
         Socket socket = new Socket();
         socket.connect(new InetSocketAddress("127.0.0.1", api.port()), 10_000);
         byte[] body = json.getBytes(StandardCharsets.UTF_8);
         String head = "POST /v1/public/agents/connect HTTP/1.1\r\nHost: 127.0.0.1:" + api.port() + "\r\nOrigin: " + SITE
                 + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n"
-                + (prefer == null ? "" : "Prefer: " + prefer + "\r\n") + "\r\n";
+                + (prefer == null ? "" : "Prefer: " + prefer + "\r\n")
+                + (idempotencyKey == null ? "" : "Idempotency-Key: " + idempotencyKey + "\r\n") + "\r\n";
         OutputStream out = socket.getOutputStream();
         out.write(head.getBytes(StandardCharsets.US_ASCII));
         out.write(body);
