@@ -96,17 +96,17 @@ public class ConnectController {
         }
         long holdMillis = Math.max(HOLD_MARGIN.toMillis(), Duration.between(clock.instant(), exchange.due()).plus(HOLD_MARGIN).toMillis());
         DeferredResult<ResponseEntity<byte[]>> result = new DeferredResult<>(holdMillis);
-        ConnectService.Exchange held = exchange;
-        ClientWatch.Watch watch = clientWatch.watch(request, held::clientGone);
+        ClientWatch.Watch watch = clientWatch.watch(request, exchange::clientGone);
+        // A timeout or an error of the held request without a read or write of ours comes from the
+        // container itself: it times out every held request when it stops, and our own wait ends before
+        // the hold does. The wait then goes on in the service (its own timeout releases the session; a
+        // success nobody takes is left to the reply path, UnclaimedReplies after a restart), as before.
+        // A client that goes away is the watch's to report.
         result.onTimeout(() -> {
             watch.stop();
-            held.clientGone();
             result.setResult(withHeaders(ApiExceptionHandler.internalError(), null));
         });
-        result.onError(error -> {
-            watch.stop();
-            held.clientGone();
-        });
+        result.onError(error -> watch.stop());
         result.onCompletion(watch::stop);
         answered.whenComplete((r, error) -> {
             watch.stop(); // before the answer goes to the web layer: no check reads the request after this

@@ -11,6 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import ai.ojin.session.support.schedule.Phases;
 
 /**
  * Notices that the client of a request held open (an async connect waiting for its reply) went
@@ -36,13 +38,43 @@ import org.slf4j.LoggerFactory;
  * <p>
  * A watch is stopped (under its lock) before its answer is handed to the web layer, so a check
  * never reads a request that is being answered or was recycled.
+ * <p>
+ * Once the application stops (this lifecycle stops before the web server does), nothing is
+ * reported any more: the connector closing its connections fails their read listeners, which is
+ * the server going away, not the client. Sessions admitted for those callers are released by the
+ * reply path after a restart ({@code UnclaimedReplies}), as for a crash.
  */
-public class ClientWatch {
+public class ClientWatch implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(ClientWatch.class);
 
     private final Set<Watch> watches = ConcurrentHashMap.newKeySet();
     private final AtomicLong gone = new AtomicLong();
+    private volatile boolean running;
+    private volatile boolean stopping;
+
+    @Override
+    public void start() {
+        running = true;
+    }
+
+    /** From now on no client is reported gone (the server stops). */
+    @Override
+    public void stop() {
+        stopping = true;
+        running = false;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Before the web server stops (it stops at a lower phase), with the other periodic work. */
+    @Override
+    public int getPhase() {
+        return Phases.PERIODIC;
+    }
 
     /** Starts watching {@code request}; {@code onGone} runs at most once, on the checking thread. */
     public Watch watch(HttpServletRequest request, Runnable onGone) {
@@ -53,6 +85,9 @@ public class ClientWatch {
 
     /** Checks every watched request once. */
     public void checkAll() {
+        if (stopping) {
+            return;
+        }
         for (Watch watch : watches) {
             watch.check();
         }
@@ -119,6 +154,9 @@ public class ClientWatch {
                     log.debug("Checking a held request failed; taking its client as gone", e);
                     clientGone = true;
                 }
+                if (clientGone && stopping) {
+                    return;
+                }
                 if (clientGone) {
                     stopped = true;
                     watches.remove(this);
@@ -132,7 +170,7 @@ public class ClientWatch {
 
         private void goneByError(Throwable t) {
             synchronized (this) {
-                if (stopped) {
+                if (stopped || stopping) {
                     return;
                 }
                 stopped = true;
