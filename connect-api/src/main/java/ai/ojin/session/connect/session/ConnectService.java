@@ -70,10 +70,6 @@ public class ConnectService {
         this.idempotencyWindow = idempotencyWindow;
     }
 
-    public ConnectService(AgentCatalog catalog, CommandReplies commands, UnclaimedReplies unclaimed, Clock clock) {
-        this(catalog, commands, unclaimed, clock, Duration.ofMinutes(10));
-    }
-
     /**
      * What a connect asks for beyond its body.
      *
@@ -145,13 +141,6 @@ public class ConnectService {
     /** Requests with an idempotency key in flight now (each shared by one or more connects). */
     public int keyedInFlight() {
         return flights.size();
-    }
-
-    /**
-     * @throws ApiException for the local checks; the exchange's future itself never fails
-     */
-    public CompletableFuture<ResponseEntity<byte[]>> connect(ConnectRequest request, OriginHeader origin) {
-        return connect(request, origin, Options.NONE).response();
     }
 
     /**
