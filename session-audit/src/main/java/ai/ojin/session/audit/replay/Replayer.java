@@ -4,6 +4,7 @@ import ai.ojin.session.audit.log.Logged;
 import ai.ojin.session.events.agent.Agent;
 import ai.ojin.session.events.command.EndReason;
 import ai.ojin.session.events.command.Heartbeat;
+import ai.ojin.session.events.command.LinePosition;
 import ai.ojin.session.events.command.MarkStarted;
 import ai.ojin.session.events.command.ParticipantPresence;
 import ai.ojin.session.events.command.ParticipantPresence.Change;
@@ -13,6 +14,7 @@ import ai.ojin.session.events.command.SessionCommand;
 import ai.ojin.session.events.fact.ParticipantJoined;
 import ai.ojin.session.events.fact.ParticipantLeft;
 import ai.ojin.session.events.fact.SessionAdmitted;
+import ai.ojin.session.events.fact.SessionDequeued;
 import ai.ojin.session.events.fact.SessionEnded;
 import ai.ojin.session.events.fact.SessionEvent;
 import ai.ojin.session.events.fact.SessionFailed;
@@ -54,8 +56,16 @@ import tools.jackson.databind.JsonNode;
  *
  * <p><b>Scope.</b> Only sessions whose request is among the retained commands are compared. A
  * partition's trailing commands that caused no fact are not replayed: the processor may not have
- * reached them yet when the log was read. Heartbeats are left out entirely: they change no session
- * and write no fact (connect-api sends one to every partition every few seconds).
+ * reached them yet when the log was read. Heartbeats and line-position queries are left out
+ * entirely: they change no session and write no fact (connect-api sends a heartbeat to every
+ * partition every few seconds).
+ *
+ * <p><b>The line and repeats.</b> A release of a waiting session caused its {@code dequeued(gone)};
+ * a wait that ran out ({@code dequeued(timed_out)}, then {@code rejected}) is an expiry like a
+ * lease's. Admissions from the line happen while the command that freed the slot is replayed. A
+ * repeated request (a known {@code Idempotency-Key}) writes no {@code requested} fact, so it is
+ * replayed at its record timestamp; the {@code repeated} facts it causes belong to the first
+ * request's session and are compared there.
  */
 final class Replayer {
 
@@ -156,11 +166,14 @@ final class Replayer {
         Map<Integer, List<Logged<SessionCommand>>> byPartition = new java.util.TreeMap<>();
         int unreadable = 0;
         int heartbeats = 0;
+        int queries = 0;
         for (Logged<SessionCommand> c : commands) {
             if (!c.readable() || c.value() == null || c.value().sessionId() == null) {
                 unreadable++;
             } else if (c.value() instanceof Heartbeat) {
                 heartbeats++;
+            } else if (c.value() instanceof LinePosition) {
+                queries++;
             } else {
                 byPartition.computeIfAbsent(c.partition(), p -> new ArrayList<>()).add(c);
             }
@@ -200,6 +213,9 @@ final class Replayer {
         }
         if (heartbeats > 0) {
             notes.add(heartbeats + " heartbeat(s) left out of the replay (they change no session and write no fact)");
+        }
+        if (queries > 0) {
+            notes.add(queries + " line-position query(ies) left out of the replay (they change nothing and write no fact)");
         }
         if (unreadable > 0) {
             notes.add(unreadable + " unreadable command(s) not replayed (the processor skips them too)");
@@ -250,7 +266,7 @@ final class Replayer {
         if (command instanceof ParticipantPresence presence) {
             return causedByPresence(presence, fact);
         }
-        if (command instanceof Heartbeat) {
+        if (command instanceof Heartbeat || command instanceof LinePosition) {
             return false; // answered on the reply topic only
         }
         throw unknown(command);
@@ -258,6 +274,10 @@ final class Replayer {
 
     private static boolean causedByRelease(ReleaseSession release, SessionEvent fact) {
         EndReason reason = release.reason() == null ? EndReason.END_CALL : release.reason();
+        if (fact instanceof SessionDequeued d) {
+            // a waiter's caller went away: it leaves the line
+            return reason == EndReason.ABANDONED && d.outcome() == SessionDequeued.Outcome.GONE;
+        }
         if (fact instanceof SessionEnded e) {
             return e.reason() == reason;
         }
@@ -274,10 +294,14 @@ final class Replayer {
                 && Objects.equals(l.participantId(), presence.participantId());
     }
 
-    /** An {@code ended} written because a lease ran out (by the punctuator or before a later command). */
+    /**
+     * An {@code ended} written because a lease ran out, or a {@code dequeued(timed_out)} written
+     * because a wait in line ran out (by the punctuator or before a later command).
+     */
     private static boolean isExpiry(SessionEvent fact) {
         return fact instanceof SessionEnded e && (e.reason() == EndReason.LEASE_EXPIRED
-                || e.reason() == EndReason.NO_SHOW || e.reason() == EndReason.USER_LEFT);
+                || e.reason() == EndReason.NO_SHOW || e.reason() == EndReason.USER_LEFT)
+                || fact instanceof SessionDequeued d && d.outcome() == SessionDequeued.Outcome.TIMED_OUT;
     }
 
     /** Each agent's oldest surviving record applies from the start; newer ones at their timestamps. */
@@ -399,6 +423,9 @@ final class Replayer {
         }
         if (command instanceof Heartbeat) {
             return "heartbeat";
+        }
+        if (command instanceof LinePosition) {
+            return "line_position";
         }
         throw unknown(command);
     }
