@@ -5,6 +5,9 @@ import ai.ojin.session.events.fact.SessionAdmitted;
 import ai.ojin.session.events.fact.SessionEnded;
 import ai.ojin.session.events.fact.SessionEvent;
 import ai.ojin.session.events.fact.SessionFailed;
+import ai.ojin.session.events.fact.SessionDequeued;
+import ai.ojin.session.events.fact.SessionQueued;
+import ai.ojin.session.events.fact.SessionRepeated;
 import ai.ojin.session.events.fact.SessionStarted;
 import ai.ojin.session.events.fact.ParticipantJoined;
 import ai.ojin.session.events.fact.ParticipantLeft;
@@ -29,7 +32,15 @@ import java.util.Set;
  *   <li>a session admitted twice ({@link Kind#DUPLICATE_ADMISSION});</li>
  *   <li>a session ended or failed twice ({@link Kind#ENDED_TWICE});</li>
  *   <li>a start or end without admission ({@link Kind#START_WITHOUT_ADMISSION},
- *       {@link Kind#END_WITHOUT_ADMISSION}), and a start after the end ({@link Kind#START_AFTER_END}).</li>
+ *       {@link Kind#END_WITHOUT_ADMISSION}), and a start after the end ({@link Kind#START_AFTER_END});</li>
+ *   <li>the agent's line ({@code queued}, {@code dequeued}): a waiter admitted before one queued
+ *       earlier ({@link Kind#LINE_OUT_OF_ORDER}), an admission while the session still waits or of a
+ *       session that never waited while others wait ({@link Kind#LINE_JUMPED}), a dequeue of a
+ *       session not in the line ({@link Kind#DEQUEUED_NOT_IN_LINE}), an admission after the session
+ *       left the line timed out or gone ({@link Kind#ADMITTED_AFTER_LEAVING_LINE}); a waiter holds no
+ *       slot until admitted;</li>
+ *   <li>a {@code repeated} fact for a session that is not live ({@link Kind#REPEAT_WITHOUT_LIVE_SESSION});
+ *       it never changes the active count.</li>
  * </ul>
  * Facts of one agent share a partition, so per-agent log order is all the check needs; facts of
  * different agents may be interleaved in any way. Run it over the whole log of the topic (from the
@@ -98,6 +109,10 @@ public final class AuditCheck {
         private final Map<String, Integer> active = new HashMap<>();
         private final Map<String, Integer> maxActive = new HashMap<>();
         private final List<Violation> violations = new ArrayList<>();
+        /** Each agent's line: waiting session ids in the order they were queued. */
+        private final Map<String, Set<String>> lines = new HashMap<>();
+        /** Sessions that left a line, and how. */
+        private final Map<String, SessionDequeued.Outcome> leftLine = new HashMap<>();
         private long admissions;
 
         Fold(Timing timing) {
@@ -116,8 +131,52 @@ public final class AuditCheck {
                 presence(fact, j.leaseUntil(), position);
             } else if (fact instanceof ParticipantLeft l) {
                 presence(fact, l.leaseUntil(), position);
+            } else if (fact instanceof SessionQueued) {
+                line(fact.agentId()).add(fact.sessionId());
+            } else if (fact instanceof SessionDequeued d) {
+                dequeue(d, position);
+            } else if (fact instanceof SessionRepeated) {
+                if (!admitted.contains(fact.sessionId()) || ended.contains(fact.sessionId())) {
+                    violation(Kind.REPEAT_WITHOUT_LIVE_SESSION, fact, position, "repeated but the session is not live");
+                }
             }
-            // requested and rejected facts hold no slot; joined and left ones only move the lease
+            // requested and rejected facts hold no slot; joined and left ones only move the lease; a
+            // waiter holds none until admitted; a repeat takes none
+        }
+
+        private Set<String> line(String agentId) {
+            return lines.computeIfAbsent(agentId, a -> new java.util.LinkedHashSet<>());
+        }
+
+        private void dequeue(SessionDequeued fact, long position) {
+            Set<String> line = line(fact.agentId());
+            if (!line.contains(fact.sessionId())) {
+                violation(Kind.DEQUEUED_NOT_IN_LINE, fact, position, "dequeued (" + fact.outcome().wire()
+                        + ") but not in the agent's line");
+                return;
+            }
+            String first = line.iterator().next();
+            if (fact.outcome() == SessionDequeued.Outcome.ADMITTED && !first.equals(fact.sessionId())) {
+                violation(Kind.LINE_OUT_OF_ORDER, fact, position, "admitted from the line before " + first
+                        + ", which was queued earlier");
+            }
+            line.remove(fact.sessionId());
+            leftLine.put(fact.sessionId(), fact.outcome());
+        }
+
+        /** The line rules of an admission: it never jumps the line, and a waiter that left is never admitted. */
+        private void lineRules(SessionAdmitted fact, long position) {
+            Set<String> line = line(fact.agentId());
+            SessionDequeued.Outcome left = leftLine.get(fact.sessionId());
+            if (left != null && left != SessionDequeued.Outcome.ADMITTED) {
+                violation(Kind.ADMITTED_AFTER_LEAVING_LINE, fact, position, "admitted after it left the line "
+                        + left.wire());
+            } else if (line.contains(fact.sessionId())) {
+                violation(Kind.LINE_JUMPED, fact, position, "admitted while still waiting in the line");
+            } else if (left == null && !line.isEmpty()) {
+                violation(Kind.LINE_JUMPED, fact, position, "admitted without waiting while " + line.size()
+                        + " waited");
+            }
         }
 
         /** A participant joined or left a live session: the lease it sets is the one in force from now on. */
@@ -137,6 +196,7 @@ public final class AuditCheck {
                 violation(Kind.DUPLICATE_ADMISSION, fact, position, "admitted again");
                 return;
             }
+            lineRules(fact, position);
             if (timing != null && fact.deadline() != null && fact.at() != null && fact.at().isAfter(fact.deadline())) {
                 violation(Kind.ADMITTED_AFTER_DEADLINE, fact, position,
                         "admitted at " + fact.at() + " after the request's deadline " + fact.deadline());

@@ -22,6 +22,19 @@ public record Violation(Kind kind, String sessionId, String agentId, long positi
         END_WITHOUT_ADMISSION,
         /** A started fact after the session had already ended. */
         START_AFTER_END,
+        /** A waiter admitted from the line while one queued before it (same agent) was still waiting. */
+        LINE_OUT_OF_ORDER,
+        /**
+         * A session admitted while it still waited in its agent's line, or admitted without waiting
+         * while others waited (a plain connect jumped the line).
+         */
+        LINE_JUMPED,
+        /** A dequeued fact for a session not in its agent's line (never queued, or dequeued before). */
+        DEQUEUED_NOT_IN_LINE,
+        /** An admission of a session that had left the line unadmitted (timed out or gone). */
+        ADMITTED_AFTER_LEAVING_LINE,
+        /** A repeated fact for a session not admitted or already ended: a repeat gets no room that way. */
+        REPEAT_WITHOUT_LIVE_SESSION,
         /** Timing rule: an admitted fact recorded after the request's deadline (the caller had given up). */
         ADMITTED_AFTER_DEADLINE,
         /**

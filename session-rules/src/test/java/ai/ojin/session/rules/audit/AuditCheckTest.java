@@ -9,7 +9,10 @@ import ai.ojin.session.events.fact.ParticipantJoined;
 import ai.ojin.session.events.fact.ParticipantLeft;
 import ai.ojin.session.events.fact.SessionAdmitted;
 import ai.ojin.session.events.fact.SessionEnded;
+import ai.ojin.session.events.fact.SessionDequeued;
 import ai.ojin.session.events.fact.SessionEvent;
+import ai.ojin.session.events.fact.SessionQueued;
+import ai.ojin.session.events.fact.SessionRepeated;
 import ai.ojin.session.events.fact.SessionFailed;
 import ai.ojin.session.events.fact.SessionRejected;
 import ai.ojin.session.events.fact.SessionRequested;
@@ -220,6 +223,91 @@ class AuditCheckTest {
             assertThat(v.position()).isZero();
         });
         assertThat(early.ok()).isTrue();
+    }
+
+    @Test
+    void shouldPassALineServedInOrderWithRepeatsOfLiveSessions() {
+        // given: limit 1, a holder, two waiters (the first leaves, the second is admitted in its turn), a repeat
+        List<SessionEvent> facts = List.of(
+                requested("a_1", "a"), admitted("a_1", "a", 1, 1),
+                requested("a_2", "a"), queued("a_2", "a", 1),
+                requested("a_3", "a"), queued("a_3", "a", 2),
+                requested("a_4", "a"), rejected("a_4", "a"),
+                dequeued("a_2", "a", SessionDequeued.Outcome.GONE),
+                ended("a_1", "a", 0), dequeued("a_3", "a", SessionDequeued.Outcome.ADMITTED), admitted("a_3", "a", 1, 1),
+                started("a_3", "a"), repeated("a_3", "a"));
+
+        // when
+        AuditReport report = AuditCheck.check(facts);
+
+        // then
+        assertThat(report.violations()).isEmpty();
+        assertThat(report.maxActiveByAgent()).containsEntry("a", 1);
+    }
+
+    @Test
+    void shouldReportAWaiterAdmittedBeforeOneQueuedEarlier() {
+        // given
+        List<SessionEvent> facts = List.of(admitted("a_1", "a", 1, 1), queued("a_2", "a", 1), queued("a_3", "a", 2),
+                ended("a_1", "a", 0), dequeued("a_3", "a", SessionDequeued.Outcome.ADMITTED), admitted("a_3", "a", 1, 1));
+
+        // then
+        assertThat(AuditCheck.check(facts).violationsOf(Kind.LINE_OUT_OF_ORDER)).singleElement()
+                .satisfies(v -> assertThat(v.sessionId()).isEqualTo("a_3"));
+    }
+
+    @Test
+    void shouldReportAPlainAdmissionWhileOthersWaitAndAnAdmissionOfAWaiterStillInLine() {
+        // given
+        List<SessionEvent> jumped = List.of(queued("a_2", "a", 1), admitted("a_5", "a", 2, 1));
+        List<SessionEvent> stillWaiting = List.of(queued("a_2", "a", 1), admitted("a_2", "a", 2, 1));
+
+        // then
+        assertThat(AuditCheck.check(jumped).violationsOf(Kind.LINE_JUMPED)).singleElement()
+                .satisfies(v -> assertThat(v.sessionId()).isEqualTo("a_5"));
+        assertThat(AuditCheck.check(stillWaiting).violationsOf(Kind.LINE_JUMPED)).singleElement()
+                .satisfies(v -> assertThat(v.sessionId()).isEqualTo("a_2"));
+    }
+
+    @Test
+    void shouldReportADequeueOutsideTheLineAndAnAdmissionAfterLeavingIt() {
+        // given
+        List<SessionEvent> facts = List.of(dequeued("a_9", "a", SessionDequeued.Outcome.ADMITTED),
+                queued("a_2", "a", 1), dequeued("a_2", "a", SessionDequeued.Outcome.TIMED_OUT),
+                dequeued("a_2", "a", SessionDequeued.Outcome.GONE), admitted("a_2", "a", 1, 1));
+
+        // when
+        AuditReport report = AuditCheck.check(facts);
+
+        // then
+        assertThat(report.violationsOf(Kind.DEQUEUED_NOT_IN_LINE)).extracting(Violation::sessionId)
+                .containsExactly("a_9", "a_2");
+        assertThat(report.violationsOf(Kind.ADMITTED_AFTER_LEAVING_LINE)).singleElement()
+                .satisfies(v -> assertThat(v.sessionId()).isEqualTo("a_2"));
+    }
+
+    @Test
+    void shouldReportARepeatOfASessionThatIsNotLive() {
+        // given
+        List<SessionEvent> facts = List.of(repeated("a_1", "a"), admitted("a_2", "a", 1, 1), ended("a_2", "a", 0),
+                repeated("a_2", "a"));
+
+        // then
+        assertThat(AuditCheck.check(facts).violationsOf(Kind.REPEAT_WITHOUT_LIVE_SESSION)).extracting(Violation::sessionId)
+                .containsExactly("a_1", "a_2");
+    }
+
+    private SessionQueued queued(String session, String agent, int position) {
+        return new SessionQueued(session, agent, now, position, now.plusSeconds(30), 1, 1);
+    }
+
+    private SessionDequeued dequeued(String session, String agent, SessionDequeued.Outcome outcome) {
+        return new SessionDequeued(session, agent, now, outcome, now);
+    }
+
+    private SessionRepeated repeated(String session, String agent) {
+        return new SessionRepeated(session, agent, now, "r-" + session, 0, "api-1", now.plusSeconds(10), session,
+                "https://x.daily.co/" + session, 600);
     }
 
     private SessionRequested requested(String session, String agent) {
