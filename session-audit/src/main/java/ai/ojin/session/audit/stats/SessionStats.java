@@ -2,7 +2,9 @@ package ai.ojin.session.audit.stats;
 
 import ai.ojin.session.audit.log.TimeRange;
 import ai.ojin.session.events.fact.SessionAdmitted;
+import ai.ojin.session.events.fact.SessionDequeued;
 import ai.ojin.session.events.fact.SessionEnded;
+import ai.ojin.session.events.fact.SessionQueued;
 import ai.ojin.session.events.fact.SessionEvent;
 import ai.ojin.session.events.fact.SessionFailed;
 import ai.ojin.session.events.fact.SessionRejected;
@@ -49,6 +51,14 @@ public final class SessionStats {
     final List<Long> lengthMs = new ArrayList<>();
     final Map<String, Integer> peak = new TreeMap<>();
     final Map<String, Integer> limit = new TreeMap<>();
+    final Map<String, Line> lines = new TreeMap<>();
+
+    /** One agent's line in the window: how many joined it, how they left it, how long they waited. */
+    static final class Line {
+        long queued;
+        final Map<String, Long> outcomes = new TreeMap<>();
+        final List<Long> waitMs = new ArrayList<>();
+    }
 
     public SessionStats(TimeRange range, String agent) {
         this.range = range;
@@ -89,6 +99,14 @@ public final class SessionStats {
             end(fact, counted);
         } else if (fact instanceof SessionRequested && counted) {
             requests++;
+        } else if (fact instanceof SessionQueued && counted) {
+            lines.computeIfAbsent(fact.agentId(), a -> new Line()).queued++;
+        } else if (fact instanceof SessionDequeued d && counted) {
+            Line line = lines.computeIfAbsent(d.agentId(), a -> new Line());
+            line.outcomes.merge(d.outcome() == null ? "none" : d.outcome().wire(), 1L, Long::sum);
+            if (d.queuedAt() != null) {
+                line.waitMs.add(Duration.between(d.queuedAt(), d.at()).toMillis());
+            }
         }
     }
 
