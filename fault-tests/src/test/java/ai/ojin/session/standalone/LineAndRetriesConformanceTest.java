@@ -193,7 +193,9 @@ class LineAndRetriesConformanceTest {
         String servers = "--bootstrap-servers=" + stack.stack.bootstrapServers();
         JavaProcess.Result check = JavaProcess.runJar(AUDIT, List.of(servers, prefix, "check"), Duration.ofSeconds(120));
         assertThat(check.exitCode()).as(check.out() + check.err()).isZero();
-        JavaProcess.Result replay = JavaProcess.runJar(AUDIT, List.of("replay", servers, prefix), Duration.ofSeconds(120));
+        // the stack's processor runs with a retry-after bound of 3 s (SharedStack.OVERRIDES): the replay is told so
+        JavaProcess.Result replay = JavaProcess.runJar(AUDIT, List.of("replay", servers, prefix, "--max-retry-after",
+                SharedStack.OVERRIDES.get("processor.lease.max-retry-after")), Duration.ofSeconds(120));
         assertThat(replay.exitCode()).as(replay.out() + replay.err()).isZero();
         assertThat(replay.out()).contains("OK: every replayed decision equals the recorded fact");
     }
