@@ -112,7 +112,8 @@ public record Facts(String sessionId, String agentId, String clientUserRef, Inst
     /** A connect repeated with this session's idempotency key while it is up. */
     public SessionRepeated repeated(String correlationId) {
         Instant at = started().at().plusSeconds(3);
-        return new SessionRepeated(sessionId, agentId, at, correlationId, 1, "host/p1", at.plusSeconds(10));
+        return new SessionRepeated(sessionId, agentId, at, correlationId, 1, "host/p1", at.plusSeconds(10), sessionId,
+                "https://x.daily.co/" + sessionId, 600);
     }
 
     /** Waited 4 s, admitted when a slot freed, talked for {@code seconds}, repeated once while up. */

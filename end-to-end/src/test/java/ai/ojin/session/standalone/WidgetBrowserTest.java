@@ -130,11 +130,40 @@ class WidgetBrowserTest {
     }
 
     @Test
+    void shouldShowItsPlaceInTheAgentsLineAndConnectByItselfInItsTurn() {
+        // given an agent at its limit of one session, and the page for it (waiting in line up to 60 s)
+        String agentId = TestKafka.uniqueId("widget-line");
+        stack.putAgent(agentId, "published", List.of("localhost"), 1, 600);
+        extraPage = WidgetServer.start(loopback("127.0.0.1"), 0, new WidgetPreset(stack.connectUrl(""), agentId, null, 60));
+        String origin = "http://localhost:" + extraPage.port();
+        HttpResponse<String> holder = stack.connect(agentId, "holder", origin);
+        assertThat(holder.statusCode()).as(holder.body()).isEqualTo(200);
+        String holderSession = Stack.json(holder).get("session_id").asString();
+        browser.get(origin + "/");
+
+        // when
+        browser.findElement(By.id("start")).click();
+
+        // then the page shows that it is next in line ...
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+                .until(() -> "waiting".equals(state()) && "1".equals(text("position")));
+        screenshot("widget-line.png");
+
+        // ... and once the held session ends, it is admitted without asking again
+        assertThat(stack.endSession(holderSession).statusCode()).isEqualTo(204);
+        awaitState("session");
+        String sessionId = text("session-id");
+        assertThat(sessionId).startsWith(agentId + "_").isNotEqualTo(holderSession);
+        assertThat(stack.endSession(sessionId).statusCode()).isEqualTo(204);
+    }
+
+    @Test
     void shouldCountDownAtTheLimitAndConnectByItselfOnceASlotIsFreed() {
-        // given an agent at its limit of one session, and the page for it on http://localhost:<port>
+        // given an agent at its limit of one session, and the page for it on http://localhost:<port>,
+        // set not to wait in line
         String agentId = TestKafka.uniqueId("widget-limit");
         stack.putAgent(agentId, "published", List.of("localhost"), 1, 600);
-        extraPage = WidgetServer.start(loopback("127.0.0.1"), 0, new WidgetPreset(stack.connectUrl(""), agentId, null));
+        extraPage = WidgetServer.start(loopback("127.0.0.1"), 0, new WidgetPreset(stack.connectUrl(""), agentId, null, 0));
         String origin = "http://localhost:" + extraPage.port();
         HttpResponse<String> holder = stack.connect(agentId, "holder", origin);
         assertThat(holder.statusCode()).as(holder.body()).isEqualTo(200);

@@ -4,18 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ai.ojin.session.events.SessionIds;
-import ai.ojin.session.events.command.EndReason;
 import ai.ojin.session.events.command.MarkStarted;
 import ai.ojin.session.events.fact.SessionAdmitted;
 import ai.ojin.session.events.fact.SessionDequeued;
-import ai.ojin.session.events.fact.SessionEnded;
 import ai.ojin.session.events.fact.SessionQueued;
 import ai.ojin.session.events.fact.SessionRepeated;
 import ai.ojin.session.events.fact.SessionStarted;
-import ai.ojin.session.events.reply.ErrorCode;
 import ai.ojin.session.events.reply.SessionReply;
-import ai.ojin.session.events.room.RoomAssignment;
-import ai.ojin.session.room.assignment.RoomAssignments;
 import ai.ojin.session.testkit.FakeDaily;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,16 +21,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.springframework.boot.test.system.CapturedOutput;
-import org.springframework.boot.test.system.OutputCaptureExtension;
 
 /**
- * Connects repeated with a session's {@code Idempotency-Key} ({@code repeated} facts), and the facts
- * of the agent's waiting line ({@code queued}, {@code dequeued}), on a real broker with a fake Daily.
- * One worker for the class, each test on agents of its own.
+ * Connects repeated with a session's {@code Idempotency-Key} ({@code repeated} facts) beyond
+ * {@link SessionRepeatsTest}: several repeats and a redelivery, tokens minted by Daily, and the
+ * facts of the agent's waiting line ({@code queued}, {@code dequeued}), on a real broker with a fake
+ * Daily. One worker for the class, each test on agents of its own.
  */
-@ExtendWith(OutputCaptureExtension.class)
 class RepeatedConnectTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -56,43 +48,6 @@ class RepeatedConnectTest {
         if (worker != null) {
             worker.close();
         }
-    }
-
-    @Test
-    void shouldAnswerARepeatWithTheSessionsRoomAndAFreshUserTokenCorrelatedToTheRepeat() {
-        // given: a session set up, its start read
-        SessionStarted started = setUpAndStart("agent-repeat");
-        String id = started.sessionId();
-        String repeatId = SessionIds.newSessionId("agent-repeat");
-        int roomCalls = roomCalls();
-
-        // when: the same connect is repeated (another reply partition, another instance)
-        worker.publish(repeated(started, repeatId, 1, "other-host/p9", Instant.now().plusSeconds(20)));
-
-        // then: the repeat is answered on its partition with this session's room and a token of its user
-        ConsumerRecord<String, SessionReply> record = awaitReplyTo(repeatId);
-        SessionReply reply = record.value();
-        assertThat(record.partition()).isEqualTo(1);
-        assertThat(reply.ok()).isTrue();
-        assertThat(reply.sessionId()).isEqualTo(id);
-        assertThat(reply.correlated()).isTrue();
-        assertThat(reply.waitingId()).isEqualTo(repeatId);
-        assertThat(reply.instanceId()).isEqualTo("other-host/p9");
-        assertThat(reply.roomUrl()).isEqualTo(started.roomUrl());
-        assertThat(worker.daily.admits(started.roomName(), reply.token())).as("the user can join the room").isTrue();
-        FakeDaily.SelfSignedToken token = worker.daily.verifySelfSigned(reply.token()).orElseThrow();
-        assertThat(token.roomName()).isEqualTo(started.roomName());
-        assertThat(token.userName()).isEqualTo("user");
-        assertThat(token.isOwner()).isFalse();
-        assertThat(token.exp()).as("joinable within the join window from now")
-                .isBetween(Instant.now().getEpochSecond() + 60, Instant.now().getEpochSecond() + 120);
-        assertThat(token.ejectAfterElapsed()).as("the session's length plus the grace, as at set-up")
-                .isEqualTo(600L + 60L);
-
-        // and: a self-signed token costs no Daily call; no command is written, no second room
-        assertThat(roomCalls()).isEqualTo(roomCalls);
-        assertThat(worker.commandsFor(id)).hasSize(1);
-        assertThat(worker.daily.createdRoomNames()).containsOnlyOnce(id);
     }
 
     @Test
@@ -143,100 +98,6 @@ class RepeatedConnectTest {
     }
 
     @Test
-    void shouldKeepAPooledRoomsTokenWithinTheJoinWindowOfItsAssignmentAndRefuseOnceItIsOver() throws Exception {
-        try (WorkerHarness pooled = new WorkerHarness(Map.of("room.pool.size", "1", "room.token-join-window", "10s"))) {
-            // given: a session set up in a pooled room (reused once every token of the session expired)
-            SessionStarted started = setUpAndStart(pooled, "agent-repeat-pooled");
-            RoomAssignment assignment = pooled.app.getBean(RoomAssignments.class).ofSession(started.sessionId())
-                    .orElseThrow();
-            assertThat(assignment.pooled()).isTrue();
-            Instant joinBy = assignment.assignedAt().plusSeconds(10);
-            String inWindow = SessionIds.newSessionId("agent-repeat-pooled");
-            String afterWindow = SessionIds.newSessionId("agent-repeat-pooled");
-
-            // when: repeated within the join window
-            pooled.publish(repeated(started, inWindow, 2, WorkerHarness.INSTANCE, Instant.now().plusSeconds(20)));
-
-            // then: a token of that room, joinable only until the window of the room's assignment ends
-            await().atMost(WAIT).until(() -> !repliesTo(pooled, inWindow).isEmpty());
-            SessionReply reply = repliesTo(pooled, inWindow).get(0).value();
-            assertThat(reply.ok()).isTrue();
-            FakeDaily.SelfSignedToken token = pooled.daily.verifySelfSigned(reply.token()).orElseThrow();
-            assertThat(token.roomName()).isEqualTo(assignment.roomName());
-            assertThat(token.exp()).isEqualTo(joinBy.getEpochSecond());
-
-            // when: repeated once that window is over
-            await().atMost(WAIT).until(() -> Instant.now().isAfter(joinBy));
-            pooled.publish(repeated(started, afterWindow, 2, WorkerHarness.INSTANCE, Instant.now().plusSeconds(20)));
-
-            // then: no token that could outlive the room's reuse: session_ended
-            await().atMost(WAIT).until(() -> !repliesTo(pooled, afterWindow).isEmpty());
-            SessionReply refused = repliesTo(pooled, afterWindow).get(0).value();
-            assertThat(refused.errorCode()).isEqualTo(ErrorCode.SESSION_ENDED);
-            assertThat(refused.token()).isNull();
-        }
-    }
-
-    @Test
-    void shouldAnswerSessionEndedWhenTheSessionsRoomIsGone() {
-        // given: a session that ended
-        SessionStarted started = setUpAndStart("agent-repeat-ended");
-        worker.publish(new SessionEnded(started.sessionId(), started.agentId(), Instant.now(), EndReason.END_CALL, 0));
-        String repeatId = SessionIds.newSessionId("agent-repeat-ended");
-
-        // when: a repeat reaches the worker after the end (the processor wrote it while the room was up)
-        worker.publish(repeated(started, repeatId, 2, WorkerHarness.INSTANCE, Instant.now().plusSeconds(20)));
-
-        // then
-        SessionReply reply = awaitReplyTo(repeatId).value();
-        assertThat(reply.errorCode()).isEqualTo(ErrorCode.SESSION_ENDED);
-        assertThat(reply.sessionId()).isEqualTo(started.sessionId());
-        assertThat(reply.correlationId()).isEqualTo(repeatId);
-        assertThat(reply.instanceId()).isEqualTo(WorkerHarness.INSTANCE);
-        assertThat(reply.token()).isNull();
-    }
-
-    @Test
-    void shouldFindTheRoomOnDailyWhenTheWorkerNeverReadTheSessionsStart() {
-        // given: a session set up, whose started fact this worker did not read (another worker owned the partition)
-        SessionAdmitted admitted = WorkerHarness.admitted("agent-repeat-takeover");
-        String id = admitted.sessionId();
-        worker.publish(admitted);
-        await().atMost(WAIT).until(() -> worker.reply(id).isPresent());
-        SessionStarted started = new SessionStarted(id, admitted.agentId(), Instant.now(), id,
-                worker.reply(id).orElseThrow().roomUrl(), Instant.now().plusSeconds(60));
-        String repeatId = SessionIds.newSessionId("agent-repeat-takeover");
-        int roomCalls = roomCalls();
-
-        // when
-        worker.publish(repeated(started, repeatId, 2, WorkerHarness.INSTANCE, Instant.now().plusSeconds(20)));
-
-        // then: the room named after the session is asked of Daily (one call in its budget), and answered
-        SessionReply reply = awaitReplyTo(repeatId).value();
-        assertThat(reply.ok()).isTrue();
-        assertThat(reply.roomUrl()).isEqualTo(started.roomUrl());
-        assertThat(worker.daily.admits(id, reply.token())).isTrue();
-        assertThat(roomCalls()).isEqualTo(roomCalls + 1);
-    }
-
-    @Test
-    void shouldNotAnswerARepeatWhoseDeadlineHasPassedAndCarryOn(CapturedOutput output) {
-        // given: a repeat nobody waits for any more, then a fresh one
-        SessionStarted started = setUpAndStart("agent-repeat-late");
-        String late = SessionIds.newSessionId("agent-repeat-late");
-        String fresh = SessionIds.newSessionId("agent-repeat-late");
-
-        // when
-        worker.publish(repeated(started, late, 2, WorkerHarness.INSTANCE, Instant.now().minusSeconds(1)),
-                repeated(started, fresh, 2, WorkerHarness.INSTANCE, Instant.now().plusSeconds(20)));
-
-        // then: the fresh one is answered, the late one only logged
-        awaitReplyTo(fresh);
-        assertThat(repliesTo(late)).isEmpty();
-        assertThat(output.getAll()).contains("the repeated connect " + late + " waited until");
-    }
-
-    @Test
     void shouldIgnoreTheLineFactsAndSetUpAWaiterOnceAdmitted() {
         // given: a waiter queued, then dequeued admitted with its admission (the processor's transaction)
         SessionAdmitted admitted = WorkerHarness.admitted("agent-waiter");
@@ -284,7 +145,7 @@ class RepeatedConnectTest {
     private static SessionRepeated repeated(SessionStarted started, String correlationId, int partition,
                                             String instanceId, Instant deadline) {
         return new SessionRepeated(started.sessionId(), started.agentId(), Instant.now(), correlationId, partition,
-                instanceId, deadline);
+                instanceId, deadline, started.roomName(), started.roomUrl(), 600);
     }
 
     private static List<ConsumerRecord<String, SessionReply>> repliesTo(String waitingId) {
@@ -293,11 +154,6 @@ class RepeatedConnectTest {
 
     private static List<ConsumerRecord<String, SessionReply>> repliesTo(WorkerHarness on, String waitingId) {
         return on.replies.records().stream().filter(r -> r.value().waitingId().equals(waitingId)).toList();
-    }
-
-    private static ConsumerRecord<String, SessionReply> awaitReplyTo(String waitingId) {
-        await().atMost(WAIT).until(() -> !repliesTo(waitingId).isEmpty());
-        return repliesTo(waitingId).get(0);
     }
 
     /** Daily's room calls (create, get, update) so far. */

@@ -250,7 +250,8 @@ class AuditToolOnBrokerTest {
                 new SessionQueued(w1, agent, t.plusSeconds(2), 1, t.plusSeconds(32), 1, 1),
                 new SessionRequested(w2, agent, t.plusSeconds(3), null, null, t.plusSeconds(3)),
                 new SessionQueued(w2, agent, t.plusSeconds(3), 2, t.plusSeconds(8), 1, 1),
-                new SessionRepeated(plain, agent, t.plusSeconds(4), repeat, 0, "api-1", t.plusSeconds(14)),
+                new SessionRepeated(plain, agent, t.plusSeconds(4), repeat, 0, "api-1", t.plusSeconds(14), plain,
+                        "https://x.daily.co/" + plain, 600),
                 new SessionRequested(w3, agent, t.plusSeconds(5), null, null, t.plusSeconds(5)),
                 new SessionQueued(w3, agent, t.plusSeconds(5), 3, t.plusSeconds(35), 1, 1),
                 new SessionDequeued(w3, agent, t.plusSeconds(6), SessionDequeued.Outcome.GONE, t.plusSeconds(5)),
@@ -287,15 +288,16 @@ class AuditToolOnBrokerTest {
         assertThat(table.out()).contains("repeated").contains("correlation_id=" + repeat);
         // and: the line keeps its invariants
         assertThat(check.exit()).as(check.out()).isZero();
-        // and: line waits per agent: 3 queued, one left each way, waits 1 s, 5 s and 10 s
+        // and: waits in line per agent: 3 queued, one left each way, waits 1 s, 5 s and 10 s
         assertThat(stats.exit()).as(stats.err()).isZero();
-        JsonNode waits = Json.MAPPER.readTree(stats.out()).get("line_waits").get(agent);
+        JsonNode waits = Json.MAPPER.readTree(stats.out()).get("line").get(agent);
         assertThat(waits.get("queued").asInt()).isEqualTo(3);
-        assertThat(List.of(waits.get("admitted").asInt(), waits.get("timed_out").asInt(), waits.get("gone").asInt(),
-                waits.get("waiting").asInt())).containsExactly(1, 1, 1, 0);
+        JsonNode left = waits.get("dequeued");
+        assertThat(List.of(left.get("admitted").asInt(), left.get("timed_out").asInt(), left.get("gone").asInt()))
+                .containsExactly(1, 1, 1);
         assertThat(waits.get("wait_ms").get("p50").asLong()).isEqualTo(5_000);
         assertThat(waits.get("wait_ms").get("p95").asLong()).isEqualTo(10_000);
-        assertThat(text.out()).contains("line waits per agent").contains(agent);
+        assertThat(text.out()).contains("waits in line per agent").contains(agent);
         // and: the export has the line's columns, and its calls folded
         assertThat(facts.lines().get(0)).contains("position").contains("wait_until").contains("outcome")
                 .contains("queued_at").contains("correlation_id");

@@ -3,6 +3,7 @@ package ai.ojin.session.history.call;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.ojin.session.events.command.EndReason;
+import ai.ojin.session.events.fact.SessionDequeued;
 import ai.ojin.session.events.fact.SessionEvent;
 import ai.ojin.session.events.history.CallRecord;
 import ai.ojin.session.events.reply.ErrorCode;
@@ -67,49 +68,6 @@ class CallStateTest {
                 .toCallRecord())
                 .extracting(CallRecord::outcome, CallRecord::durationSeconds)
                 .containsExactly("completed", 600L);
-    }
-
-    @Test
-    void shouldFoldWaitersLikeAdmissionsRejectionsOrAbandonedCallsAndIgnoreRepeats() {
-        // given: three waiters of the agent's line, and the same calls without the line facts
-        Facts admittedWaiter = Facts.call("agent-1", "user-7", Instant.parse("2026-03-01T10:00:01Z"));
-        Facts timedOut = Facts.call("agent-1", "user-7", Instant.parse("2026-03-01T10:00:02Z"));
-        Facts gone = Facts.call("agent-1", "user-7", Instant.parse("2026-03-01T10:00:03Z"));
-
-        // when
-        CallRecord admitted = fold(admittedWaiter.admittedWaiterCall(65)).toCallRecord();
-        CallRecord rejected = fold(timedOut.timedOutWaiterCall()).toCallRecord();
-        CallState goneState = fold(gone.goneWaiterCall());
-        CallRecord abandoned = goneState.toCallRecord();
-
-        // then: an admitted waiter is a completed call whose record the repeat did not change
-        assertThat(admitted).isEqualTo(fold(admittedWaiter.completed(65)).toCallRecord());
-        assertThat(admitted.outcome()).isEqualTo(CallState.COMPLETED);
-        assertThat(admitted.durationSeconds()).isEqualTo(65L);
-        // and: a waiter whose wait ran out is rejected with concurrency_limit at its wait's end
-        assertThat(rejected).extracting(CallRecord::outcome, CallRecord::errorCode, CallRecord::endedAt,
-                        CallRecord::startedAt)
-                .containsExactly("rejected", ErrorCode.CONCURRENCY_LIMIT, timedOut.queued().at().plusSeconds(30), null);
-        // and: one whose caller went away is abandoned then, without error or end reason, never started
-        assertThat(goneState.finished()).isTrue();
-        assertThat(goneState.publishable()).isTrue();
-        assertThat(abandoned).extracting(CallRecord::outcome, CallRecord::errorCode, CallRecord::endReason,
-                        CallRecord::endedAt, CallRecord::startedAt, CallRecord::requestedAt)
-                .containsExactly("abandoned", null, null, gone.queued().at().plusSeconds(7), null, gone.requestedAt());
-        // and: still waiting is not finished
-        assertThat(fold(List.of(gone.requested(), gone.queued())).finished()).isFalse();
-    }
-
-    @Test
-    void shouldGiveTheSameWaiterStateForEveryOrderOfItsFactsWithDuplicates() {
-        for (List<SessionEvent> facts : List.of(call.goneWaiterCall(), call.timedOutWaiterCall())) {
-            CallState inOrder = fold(facts);
-            for (List<SessionEvent> order : permutations(facts)) {
-                List<SessionEvent> withDuplicates = new ArrayList<>(order);
-                withDuplicates.addAll(order);
-                assertThat(fold(withDuplicates)).isEqualTo(inOrder);
-            }
-        }
     }
 
     @Test
@@ -181,6 +139,36 @@ class CallStateTest {
         assertThat(withoutRequest.requestedAt()).isEqualTo(call.admitted().at().truncatedTo(java.time.temporal.ChronoUnit.MICROS));
         assertThat(withoutRequest.merge(CallState.of(call.requested())).requestedAt())
                 .isEqualTo(Instant.parse("2026-03-01T10:00:00.123456Z"));
+    }
+
+    @Test
+    void shouldFoldTheLinesFactsAWaiterThatLeftAsAbandonedAndATimedOutOneAsRejected() {
+        // given: the facts of a waiter that went away, of one whose wait ran out, of one admitted in its turn
+        Instant at = call.requestedAt();
+        var queued = new ai.ojin.session.events.fact.SessionQueued(call.sessionId(), "agent-1", at.plusMillis(2), 1,
+                at.plusSeconds(30), 2, 2);
+        List<SessionEvent> gone = List.of(call.requested(), queued, dequeued(SessionDequeued.Outcome.GONE, 5));
+        List<SessionEvent> timedOut = List.of(call.requested(), queued, dequeued(SessionDequeued.Outcome.TIMED_OUT, 30),
+                call.rejected(ErrorCode.CONCURRENCY_LIMIT));
+        List<SessionEvent> admitted = new ArrayList<>(call.completed(65));
+        admitted.add(1, queued);
+        admitted.add(2, dequeued(SessionDequeued.Outcome.ADMITTED, 0));
+        List<SessionEvent> goneReversed = new ArrayList<>(gone);
+        java.util.Collections.reverse(goneReversed);
+
+        // then
+        assertThat(fold(gone).toCallRecord()).extracting(CallRecord::outcome, CallRecord::errorCode, CallRecord::endedAt)
+                .containsExactly("abandoned", null, at.plusSeconds(5).truncatedTo(java.time.temporal.ChronoUnit.MICROS));
+        assertThat(fold(gone).publishable()).isTrue();
+        assertThat(fold(goneReversed)).isEqualTo(fold(gone));
+        assertThat(fold(timedOut).toCallRecord()).extracting(CallRecord::outcome, CallRecord::errorCode)
+                .containsExactly("rejected", ErrorCode.CONCURRENCY_LIMIT);
+        assertThat(fold(admitted).toCallRecord()).isEqualTo(fold(call.completed(65)).toCallRecord());
+    }
+
+    private SessionDequeued dequeued(SessionDequeued.Outcome outcome, long seconds) {
+        return new SessionDequeued(call.sessionId(), "agent-1", call.requestedAt().plusSeconds(seconds), outcome,
+                call.requestedAt().plusMillis(2));
     }
 
     private static CallState fold(List<SessionEvent> facts) {

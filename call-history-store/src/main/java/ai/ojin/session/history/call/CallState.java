@@ -5,10 +5,10 @@ import ai.ojin.session.events.command.ParticipantPresence.Role;
 import ai.ojin.session.events.fact.ParticipantJoined;
 import ai.ojin.session.events.fact.ParticipantLeft;
 import ai.ojin.session.events.fact.SessionAdmitted;
-import ai.ojin.session.events.fact.SessionDequeued;
 import ai.ojin.session.events.fact.SessionEnded;
 import ai.ojin.session.events.fact.SessionEvent;
 import ai.ojin.session.events.fact.SessionFailed;
+import ai.ojin.session.events.fact.SessionDequeued;
 import ai.ojin.session.events.fact.SessionQueued;
 import ai.ojin.session.events.fact.SessionRejected;
 import ai.ojin.session.events.fact.SessionRepeated;
@@ -25,15 +25,7 @@ import java.util.Objects;
  * What the facts seen so far say about one session. {@link #merge} is commutative, associative and
  * idempotent, so folding the facts of a session in any order, with any duplicates, gives the same
  * state: a replay or a redelivery can never move a call backwards. Fields are filled, never cleared;
- * among finishing facts, ended beats failed beats rejected beats a wait given up.
- *
- * <p>The agent's waiting line ({@code Prefer: wait=N}): a waiter that is admitted folds like any
- * admission, one whose wait ran out like any rejection ({@code dequeued(timed_out)} is followed by
- * {@code rejected} with {@code concurrency_limit}). A waiter whose caller went away while it waited
- * ({@code dequeued(gone)}, nothing follows: it never held a slot) finishes {@code abandoned} at
- * that time, without error code or end reason, as a caller who went away before its room was
- * ready. {@code repeated} facts (a connect repeated with the session's idempotency key) change
- * nothing in the record.
+ * among finishing facts, ended beats failed beats rejected.
  *
  * @param requestedAt the requested fact's time; until that fact is seen, the earliest fact time
  * @param endedAt the time of the finishing fact (rejected, failed or ended)
@@ -62,14 +54,12 @@ public record CallState(
 
     /**
      * The fact types, as bits of {@link #facts}, in the order of a call's progress (appended only:
-     * the bits are stored). {@code USER_JOINED}: a {@code joined} fact of the user.
+     * the bits are stored). {@code USER_JOINED}: a {@code joined} fact of the user. {@code GONE}: a
+     * {@code dequeued} fact with outcome {@code gone} (the caller left the agent's line: the call is
+     * {@code abandoned}, it never held a slot).
      */
     public enum Fact {
-        REQUESTED, ADMITTED, STARTED, REJECTED, FAILED, ENDED, USER_JOINED,
-        /** The request waited in its agent's line. */
-        QUEUED,
-        /** It left the line because its caller went away ({@code dequeued(gone)}): the call is over. */
-        GONE;
+        REQUESTED, ADMITTED, STARTED, REJECTED, FAILED, ENDED, USER_JOINED, GONE;
 
         int bit() {
             return 1 << ordinal();
@@ -110,19 +100,15 @@ public record CallState(
             // who left changes no call record; the end fact that may follow does
             return new CallState(id, f.agentId(), null, null, at, null, null, null, null, null, 0);
         }
-        if (event instanceof SessionQueued f) {
-            return new CallState(id, f.agentId(), null, null, at, null, null, null, null, null, Fact.QUEUED.bit());
-        }
         if (event instanceof SessionDequeued f) {
-            if (f.outcome() == SessionDequeued.Outcome.GONE) {
-                return new CallState(id, f.agentId(), null, null, at, null, null, at, null, null, Fact.GONE.bit());
-            }
             // admitted or timed out: the admitted or rejected fact that follows says it
-            return new CallState(id, f.agentId(), null, null, at, null, null, null, null, null, 0);
+            return f.outcome() == SessionDequeued.Outcome.GONE
+                    ? new CallState(id, f.agentId(), null, null, at, null, null, at, EndReason.ABANDONED, null, Fact.GONE.bit())
+                    : new CallState(id, f.agentId(), null, null, at, null, null, null, null, null, 0);
         }
-        if (event instanceof SessionRepeated f) {
-            // a repeated connect answered with this session changes nothing in its record
-            return new CallState(id, f.agentId(), null, null, at, null, null, null, null, null, 0);
+        if (event instanceof SessionQueued || event instanceof SessionRepeated) {
+            // waiting in line, or a repeated connect answered with this session: no change to the call
+            return new CallState(id, event.agentId(), null, null, at, null, null, null, null, null, 0);
         }
         if (event instanceof SessionEnded f) {
             ErrorCode failure = f.reason() == null ? null : f.reason().failure();
@@ -222,7 +208,7 @@ public record CallState(
     }
 
     private int finishRank() {
-        return has(Fact.ENDED) ? 4 : has(Fact.FAILED) ? 3 : has(Fact.REJECTED) ? 2 : has(Fact.GONE) ? 1 : 0;
+        return has(Fact.ENDED) ? 3 : has(Fact.FAILED) ? 2 : has(Fact.REJECTED) || has(Fact.GONE) ? 1 : 0;
     }
 
     private Instant mergeRequestedAt(CallState other) {

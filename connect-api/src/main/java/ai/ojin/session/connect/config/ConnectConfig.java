@@ -16,6 +16,8 @@ import ai.ojin.session.events.command.SessionCommand;
 import ai.ojin.session.support.config.InstanceProperties;
 import ai.ojin.session.events.topic.SessionTopics;
 import ai.ojin.session.support.config.TopicsProperties;
+import ai.ojin.session.connect.web.ClientWatch;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import ai.ojin.session.support.schedule.PeriodicWork;
@@ -126,8 +128,32 @@ public class ConnectConfig {
     }
 
     @Bean
-    ConnectService connectService(AgentCatalog catalog, CommandReplies commands, UnclaimedReplies unclaimed, Clock clock) {
-        return new ConnectService(catalog, commands, unclaimed, clock);
+    ConnectService connectService(AgentCatalog catalog, CommandReplies commands, UnclaimedReplies unclaimed, Clock clock,
+            ConnectProperties properties, MeterRegistry meters) {
+        ConnectService service = new ConnectService(catalog, commands, unclaimed, clock, properties.idempotencyWindow());
+        Gauge.builder("connect.keyed.in_flight", service, ConnectService::keyedInFlight)
+                .description("Connects with an Idempotency-Key in flight (each shared by the connects with that key)").register(meters);
+        FunctionCounter.builder("connect.keyed.joined", service, ConnectService::joinedCount)
+                .description("Connects that shared the request in flight of an earlier one with the same key").register(meters);
+        return service;
+    }
+
+    /** Watches the clients of held connects; a client that went away stops its wait. */
+    @Bean
+    ClientWatch clientWatch(MeterRegistry meters) {
+        ClientWatch watch = new ClientWatch();
+        Gauge.builder("connect.clients.watched", watch, ClientWatch::size).description("Held connects whose client is watched")
+                .register(meters);
+        FunctionCounter.builder("connect.clients.gone", watch, ClientWatch::goneCount)
+                .description("Held connects whose client went away").register(meters);
+        return watch;
+    }
+
+    /** The client checks; phase: with the other periodic work. */
+    @Bean
+    PeriodicWork clientChecks(ClientWatch watch, TaskScheduler taskScheduler, ConnectProperties properties, Clock clock) {
+        return new PeriodicWork("client check", taskScheduler, clock, properties.clientCheckInterval(),
+                properties.clientCheckInterval(), Phases.PERIODIC, watch::checkAll);
     }
 
     /** Part of the readiness group: DOWN until the catalog view has caught up, and while its reader is down. */

@@ -36,6 +36,14 @@ import org.springframework.validation.annotation.Validated;
  * @param clientRate connects per second one client address may make on average, this instance
  *     alone (0: no limit); above it, 429 {@code rate_limited} with {@code Retry-After}
  * @param clientBurst connects one client address may make at once before {@code clientRate} applies
+ * @param maxWait the longest wait a connect may ask for with {@code Prefer: wait=N} (a larger N is
+ *     capped to it; whole seconds; zero: the preference is never honoured); such a connect waits
+ *     up to N seconds in the agent's line plus {@code replyTimeout}
+ * @param idempotencyWindow how long the {@code Idempotency-Key} of a connect binds its session at
+ *     least (a repeat within it is answered with that session)
+ * @param clientCheckInterval how often each waiting connect checks whether its client is still
+ *     connected (a client that went away stops the wait, and its session is released as
+ *     {@code abandoned}); zero: never checked
  */
 @Validated
 @ConfigurationProperties("connect")
@@ -51,7 +59,10 @@ public record ConnectProperties(
         @DefaultValue("") @NotNull String instanceId,
         @DefaultValue("10m") @NotNull Duration answeredRetention,
         @DefaultValue("50") @Min(0) double clientRate,
-        @DefaultValue("200") @Min(1) int clientBurst) {
+        @DefaultValue("200") @Min(1) int clientBurst,
+        @DefaultValue("60s") @NotNull Duration maxWait,
+        @DefaultValue("10m") @NotNull Duration idempotencyWindow,
+        @DefaultValue("1s") @NotNull Duration clientCheckInterval) {
 
     /** True when the reply partitions come from group membership (no {@code connect.reply-partition}). */
     public boolean replyPartitionsFromGroup() {
@@ -66,6 +77,7 @@ public record ConnectProperties(
                 + ", maxAdminBodyBytes=" + maxAdminBodyBytes + ", heartbeatInterval=" + heartbeatInterval
                 + ", heartbeatStaleAfter=" + heartbeatStaleAfter + ", instanceId=" + instanceId
                 + ", answeredRetention=" + answeredRetention + ", clientRate=" + clientRate
-                + ", clientBurst=" + clientBurst + "]";
+                + ", clientBurst=" + clientBurst + ", maxWait=" + maxWait + ", idempotencyWindow=" + idempotencyWindow
+                + ", clientCheckInterval=" + clientCheckInterval + "]";
     }
 }

@@ -14,8 +14,8 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 
 /**
- * Access first (protected by default: only connect, its preflight, health, prometheus and the API
- * document are public; everything else needs the admin token), then CORS (so even a 413 carries
+ * Access first (protected by default: only connect, the line position, their preflights, health,
+ * prometheus and the API document are public; everything else needs the admin token), then CORS (so even a 413 carries
  * it), then the body limit (admin API 64 KiB, everything else
  * {@code connect.max-body-bytes}), all before any body is read.
  */
@@ -39,6 +39,7 @@ public class WebConfig {
     FilterRegistrationBean<AccessFilter> accessFilter() {
         List<PublicEndpoint> open = new ArrayList<>(PublicEndpoint.OPERATIONS);
         open.add(PublicEndpoint.anyMethod(PublicCorsFilter.PATH));
+        open.add(PublicEndpoint.anyMethod(PublicCorsFilter.LINE_PATH));
         return AccessFilter.registration(new AdminToken(properties.adminToken()), open);
     }
 

@@ -14,10 +14,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 /**
- * Requests of this instance that wait for their reply, by session id, and the partitions of
+ * Requests of this instance that wait for their reply, by the id they wait under (a session id;
+ * for a repeated connect or a line query an id of its own, which the reply names as its
+ * {@link SessionReply#correlationId()}: {@link SessionReply#waitingId()}), and the partitions of
  * {@code session-replies} this instance reads and may therefore name in a request. Every entry
  * leaves the map again: when its reply arrives, when it times out, when its command could not be
- * sent, or when the partition it named is taken from this instance ({@link #revoked}: the entry
+ * sent, when its caller stops waiting ({@link #abandon}), or when the partition it named is taken
+ * from this instance ({@link #revoked}: the entry
  * fails with {@link ReplyPartitionMovedException}, because its reply would reach another
  * instance). Naming a partition and registering happen under one lock with the revocation, so a
  * request either names a partition this instance still reads or fails at the revocation.
@@ -106,10 +109,22 @@ public class PendingReplies {
         return owned.isEmpty() ? -1 : owned.iterator().next();
     }
 
-    /** @return true when a waiting request took the reply */
+    /** @return true when a waiting request took the reply (matched by {@link SessionReply#waitingId()}) */
     public boolean complete(SessionReply reply) {
-        Waiting waiting = reply.sessionId() == null ? null : pending.remove(reply.sessionId());
+        String id = reply.waitingId();
+        Waiting waiting = id == null ? null : pending.remove(id);
         return waiting != null && waiting.future().complete(reply);
+    }
+
+    /**
+     * The request waiting under {@code id} stops waiting: its entry goes and its future fails with
+     * {@link WaitAbandonedException}.
+     *
+     * @return true when a request was waiting under that id
+     */
+    public boolean abandon(String id) {
+        Waiting waiting = id == null ? null : pending.remove(id);
+        return waiting != null && waiting.future().completeExceptionally(new WaitAbandonedException());
     }
 
     /**
@@ -123,14 +138,14 @@ public class PendingReplies {
         }
         boolean taken = complete(rejection);
         if (taken) {
-            answeredEarly.put(rejection.sessionId(), Boolean.TRUE);
+            answeredEarly.put(rejection.waitingId(), Boolean.TRUE);
         }
         return taken;
     }
 
-    /** Whether this session's request was answered by a rejection before its commit (recently). */
-    public boolean answeredEarly(String sessionId) {
-        return sessionId != null && answeredEarly.containsKey(sessionId);
+    /** Whether the request waiting under this id was answered by a rejection before its commit (recently). */
+    public boolean answeredEarly(String waitId) {
+        return waitId != null && answeredEarly.containsKey(waitId);
     }
 
     /** Removes the entry if it is still this future. */
@@ -146,6 +161,13 @@ public class PendingReplies {
     public static class ReplyPartitionMovedException extends RuntimeException {
         public ReplyPartitionMovedException(int partition) {
             super("reply partition " + partition + " moved to another instance while the request waited");
+        }
+    }
+
+    /** The caller stopped waiting (its client went away) before the reply came. */
+    public static class WaitAbandonedException extends RuntimeException {
+        public WaitAbandonedException() {
+            super("the caller stopped waiting for the reply", null, false, false);
         }
     }
 

@@ -204,7 +204,7 @@ public class ReplyListener extends AssignedConsumerLoop<String, SessionReply> {
             unclaimed.taken(reply);
             return;
         }
-        boolean answeredEarly = reply != null && pending.answeredEarly(reply.sessionId());
+        boolean answeredEarly = reply != null && pending.answeredEarly(reply.waitingId());
         if (answeredEarly && !reply.ok()) {
             confirmed.increment();
             return;

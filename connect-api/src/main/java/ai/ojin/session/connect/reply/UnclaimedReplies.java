@@ -24,7 +24,11 @@ import org.slf4j.LoggerFactory;
  *   <li>this instance did not answer or release that session recently ({@link AnsweredSessions}):
  *       a second success reply for a session whose user already got the first must not end it.</li>
  * </ul>
- * Errors and end-session answers hold no slot and are only counted.
+ * Errors and end-session answers hold no slot and are only counted. Neither does a correlated
+ * reply ({@link SessionReply#correlated()}): it answers a repeated connect (an
+ * {@code Idempotency-Key} already used) with the session of the original request, which a repeat
+ * never takes a slot for. Whoever asked for that session answers for it; a repeat's success is at
+ * most a second success for it and is never released here, nor taken for a redelivered set-up.
  */
 public class UnclaimedReplies {
 
@@ -71,6 +75,12 @@ public class UnclaimedReplies {
     public void unclaimed(SessionReply reply, boolean rejectedEarlyHere) {
         if (reply == null || !reply.admitsToRoom()) {
             count("no_slot");
+            return;
+        }
+        if (reply.correlated()) {
+            count("repeat");
+            log.debug("Success for the repeated connect {} (session {}) that nobody waits for; kept", reply.correlationId(),
+                    reply.sessionId());
             return;
         }
         if (!rejectedEarlyHere && !instanceId.equals(reply.instanceId())) {

@@ -60,4 +60,41 @@ class PendingRepliesTest {
         assertThat(pending.owned()).containsExactly(0);
         assertThat(pending.size()).isEqualTo(2);
     }
+
+    @Test
+    void shouldHandACorrelatedReplyToTheRequestWaitingUnderItsCorrelationId() throws Exception {
+        // given: a repeated connect waiting under its own id
+        PendingReplies pending = new PendingReplies();
+        pending.assigned(List.of(0));
+        PendingReplies.Waiting repeat = pending.register("a_repeat");
+
+        // when: the answer names the original session, correlated to the repeat
+        SessionReply reply = SessionReply.success("a_original", "https://r.test/o", "tok").correlatedTo("a_repeat");
+        boolean taken = pending.complete(reply);
+
+        // then
+        assertThat(taken).isTrue();
+        assertThat(repeat.future().get().sessionId()).isEqualTo("a_original");
+        assertThat(pending.size()).isZero();
+        assertThat(pending.complete(SessionReply.success("a_original", "https://r.test/o", "tok"))).isFalse();
+    }
+
+    @Test
+    void shouldRemoveAnAbandonedWaitAndFailItsFuture() {
+        // given
+        PendingReplies pending = new PendingReplies();
+        pending.assigned(List.of(0));
+        PendingReplies.Waiting waiting = pending.register("s-gone");
+
+        // when
+        boolean abandoned = pending.abandon("s-gone");
+
+        // then: gone from the map; a second abandon and a late reply find nothing
+        assertThat(abandoned).isTrue();
+        assertThat(pending.size()).isZero();
+        assertThatThrownBy(() -> waiting.future().get()).isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(PendingReplies.WaitAbandonedException.class);
+        assertThat(pending.abandon("s-gone")).isFalse();
+        assertThat(pending.complete(SessionReply.success("s-gone", null, null))).isFalse();
+    }
 }

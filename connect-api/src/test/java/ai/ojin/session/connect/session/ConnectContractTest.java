@@ -37,6 +37,7 @@ class ConnectContractTest {
 
     private static final String SITE = "https://www.example.com";
     private static final String CONNECT = "/v1/public/agents/connect";
+    private static final String LINE = "/v1/public/agents/line";
     private static final OpenApiContract CONTRACT = OpenApiContract.checkedIn();
 
     private TestPipeline pipeline;
@@ -48,7 +49,7 @@ class ConnectContractTest {
         pipeline = TestPipeline.start(topics, new ScriptedReplies());
         api = RunningApi.start(topics, Map.of("connect.reply-timeout", "1500ms", "connect.max-body-bytes", "8192"));
         List<String> site = List.of("www.example.com");
-        for (String agent : List.of("ok-agent", "busy-agent", "room-agent", "orch-agent", "mute-agent")) {
+        for (String agent : List.of("ok-agent", "busy-agent", "room-agent", "orch-agent", "mute-agent", "reused-agent", "ended-agent")) {
             assertThat(api.putAgent(agent, "published", site, 5).statusCode()).isEqualTo(200);
         }
         assertThat(api.putAgent("hidden-agent", "unpublished", site, 5).statusCode()).isEqualTo(200);
@@ -90,7 +91,74 @@ class ConnectContractTest {
                 Arguments.of("at its limit", 429, "concurrency_limit", (Function<RunningApi, HttpRequest.Builder>) api -> api.connect("{\"agent_id\":\"busy-agent\"}", SITE)),
                 Arguments.of("no reply in time", 500, "internal_error", (Function<RunningApi, HttpRequest.Builder>) api -> api.connect("{\"agent_id\":\"mute-agent\"}", SITE)),
                 Arguments.of("room failed", 502, "room_creation_failed", (Function<RunningApi, HttpRequest.Builder>) api -> api.connect("{\"agent_id\":\"room-agent\"}", SITE)),
-                Arguments.of("orchestrator failed", 502, "orchestrator_error", (Function<RunningApi, HttpRequest.Builder>) api -> api.connect("{\"agent_id\":\"orch-agent\"}", SITE)));
+                Arguments.of("orchestrator failed", 502, "orchestrator_error", (Function<RunningApi, HttpRequest.Builder>) api -> api.connect("{\"agent_id\":\"orch-agent\"}", SITE)),
+                Arguments.of("waited", 200, null, (Function<RunningApi, HttpRequest.Builder>) api -> api.connect("{\"agent_id\":\"ok-agent\"}", SITE)
+                        .header("Prefer", "wait=5").header("Idempotency-Key", "contract-1")),
+                Arguments.of("invalid key", 400, "invalid_request", (Function<RunningApi, HttpRequest.Builder>) api -> api.connect("{\"agent_id\":\"ok-agent\"}", SITE)
+                        .header("Idempotency-Key", "x".repeat(300))),
+                Arguments.of("session of the key ended", 409, "session_ended", (Function<RunningApi, HttpRequest.Builder>) api -> api.connect("{\"agent_id\":\"ended-agent\"}", SITE)
+                        .header("Idempotency-Key", "contract-2")),
+                Arguments.of("key used with another body", 422, "idempotency_key_reused", (Function<RunningApi, HttpRequest.Builder>) api -> api.connect("{\"agent_id\":\"reused-agent\"}", SITE)
+                        .header("Idempotency-Key", "contract-3").header("Prefer", "wait=3")));
+    }
+
+    static Stream<Arguments> lineAnswers() {
+        return Stream.of(
+                Arguments.of("waiting", 200, null, line("ok-agent", ScriptedReplies.WAITING_KEY, SITE)),
+                Arguments.of("not waiting", 200, null, line("ok-agent", ScriptedReplies.KNOWN_KEY, SITE)),
+                Arguments.of("no key", 400, "invalid_request", (Function<RunningApi, HttpRequest.Builder>) api -> api.request(LINE + "?agent_id=ok-agent")
+                        .header("Origin", SITE).GET()),
+                Arguments.of("origin not allowed", 403, "auth_failed", line("ok-agent", "k", "https://evil.test")),
+                Arguments.of("unpublished", 403, "agent_unpublished", line("hidden-agent", "k", SITE)),
+                Arguments.of("no such agent", 404, "agent_not_found", line("no-such-agent", "k", SITE)),
+                Arguments.of("unknown key", 404, "session_not_found", line("ok-agent", "unknown-key", SITE)),
+                Arguments.of("wrong method", 405, "method_not_allowed", (Function<RunningApi, HttpRequest.Builder>) api -> api.request(LINE)
+                        .header("Origin", SITE).DELETE()),
+                Arguments.of("no reply in time", 500, "internal_error", line("mute-agent", "k", SITE)));
+    }
+
+    private static Function<RunningApi, HttpRequest.Builder> line(String agentId, String key, String origin) {
+        return api -> api.request(LINE + "?agent_id=" + agentId).header("Origin", origin).header("Idempotency-Key", key).GET();
+    }
+
+    @Test
+    void shouldCoverEveryStatusTheDocumentListsForTheLineEndpoint() {
+        // given
+        Set<Integer> covered = new TreeSet<>();
+        lineAnswers().forEach(answer -> covered.add((Integer) answer.get()[1]));
+
+        // when
+        Set<Integer> documented = CONTRACT.statuses(LINE, "get");
+
+        // then
+        assertThat(covered).isEqualTo(documented);
+    }
+
+    @ParameterizedTest(name = "{0}: {1} {2}")
+    @MethodSource("lineAnswers")
+    void shouldAnswerTheLineAsTheDocumentSays(String why, int status, String errorCode, Function<RunningApi, HttpRequest.Builder> request) {
+        // given / when
+        HttpResponse<String> response = api.send(request.apply(api));
+
+        // then
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        if (errorCode != null) {
+            assertThat(Json.MAPPER.readTree(response.body()).path("error_code").asString()).isEqualTo(errorCode);
+        }
+        assertThat(CONTRACT.violations(LINE, "get", response)).isEmpty();
+        assertThat(response.headers().allValues("Vary")).anySatisfy(v -> assertThat(v).contains("Origin"));
+    }
+
+    @Test
+    void shouldAnswerTheLinePreflightAsTheDocumentSays() {
+        // given / when
+        HttpResponse<String> response = api.send(api.request(LINE).header("Origin", SITE)
+                .header("Access-Control-Request-Method", "GET").method("OPTIONS", HttpRequest.BodyPublishers.noBody()));
+
+        // then
+        assertThat(response.statusCode()).isEqualTo(204);
+        assertThat(CONTRACT.violations(LINE, "options", response)).isEmpty();
+        assertThat(response.headers().firstValue("Access-Control-Allow-Methods")).contains("GET");
     }
 
     @ParameterizedTest(name = "{0}: {1} {2}")

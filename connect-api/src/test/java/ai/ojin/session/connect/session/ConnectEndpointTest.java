@@ -271,7 +271,7 @@ class ConnectEndpointTest {
         assertThat(response.statusCode()).isEqualTo(204);
         assertThat(response.headers().firstValue("Access-Control-Allow-Origin")).contains("https://anywhere.test");
         assertThat(response.headers().firstValue("Access-Control-Allow-Methods")).contains("POST");
-        assertThat(response.headers().firstValue("Access-Control-Allow-Headers")).contains("Content-Type");
+        assertThat(response.headers().firstValue("Access-Control-Allow-Headers")).contains("Content-Type, Prefer, Idempotency-Key");
         assertThat(response.headers().firstValue("Access-Control-Max-Age")).contains("600");
         assertThat(response.headers().allValues("Vary")).anySatisfy(v -> assertThat(v).contains("Origin"));
         assertThat(response.headers().firstValue("Access-Control-Allow-Credentials")).isEmpty();

@@ -22,12 +22,13 @@ public final class RunningApi implements AutoCloseable {
 
     private final ConfigurableApplicationContext context;
     private final String baseUrl;
+    private final int port;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
 
     private RunningApi(ConfigurableApplicationContext context) {
         this.context = context;
-        int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+        this.port = ((WebServerApplicationContext) context).getWebServer().getPort();
         this.baseUrl = "http://127.0.0.1:" + port;
     }
 
@@ -45,6 +46,11 @@ public final class RunningApi implements AutoCloseable {
     public static String prefixOf(SessionTopics topics) {
         String name = topics.agents().name();
         return name.substring(0, name.length() - "agents".length());
+    }
+
+    /** The HTTP port (for raw socket clients). */
+    public int port() {
+        return port;
     }
 
     public ConfigurableApplicationContext context() {

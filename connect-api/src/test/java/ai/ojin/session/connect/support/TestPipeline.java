@@ -1,6 +1,7 @@
 package ai.ojin.session.connect.support;
 
 import ai.ojin.session.events.command.Heartbeat;
+import ai.ojin.session.events.command.LinePosition;
 import ai.ojin.session.events.command.ReleaseSession;
 import ai.ojin.session.events.command.RequestSession;
 import ai.ojin.session.events.command.SessionCommand;
@@ -68,7 +69,7 @@ public final class TestPipeline implements AutoCloseable {
                     SessionReply reply = script.apply(record.value());
                     Integer partition = replyPartitionOf(record.value());
                     if (reply != null && partition != null) {
-                        producer.send(topics.replies().record(partition, reply.sessionId(), reply));
+                        producer.send(topics.replies().record(partition, reply.waitingId(), reply));
                     }
                 }
             }
@@ -90,13 +91,16 @@ public final class TestPipeline implements AutoCloseable {
         if (command instanceof Heartbeat heartbeat) {
             return heartbeat.replyPartition();
         }
+        if (command instanceof LinePosition query) {
+            return query.replyPartition();
+        }
         return null;
     }
 
     /** Writes {@code reply} to a reply partition, as the worker would. */
     public void reply(int partition, SessionReply reply) {
         try {
-            producer.send(topics.replies().record(partition, reply.sessionId(), reply)).get();
+            producer.send(topics.replies().record(partition, reply.waitingId(), reply)).get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

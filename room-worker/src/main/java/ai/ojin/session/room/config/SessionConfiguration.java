@@ -87,15 +87,6 @@ public class SessionConfiguration {
                 properties, meters, clock, roomWorkerTimers, observations.getIfAvailable(() -> ObservationRegistry.NOOP));
     }
 
-    @Bean
-    SessionRepeats sessionRepeats(DailyApi daily, MeetingTokens meetingTokens, RoomPool roomPool,
-                                  RoomAssignments roomAssignments, SessionOutbox outbox, SessionRegistry registry,
-                                  RoomProperties properties, MeterRegistry meters, Clock clock,
-                                  ScheduledExecutorService roomWorkerTimers) {
-        return new SessionRepeats(daily, meetingTokens, roomPool, roomAssignments, outbox, registry, properties, meters,
-                clock, roomWorkerTimers);
-    }
-
     @Bean(destroyMethod = "shutdownNow")
     ScheduledExecutorService deadLetterPublisher() {
         return Executors.newSingleThreadScheduledExecutor(r -> {
@@ -106,18 +97,23 @@ public class SessionConfiguration {
     }
 
     @Bean
-    SessionJobs sessionJobs(SessionSetup setup, SessionRepeats repeats, SessionTeardown teardown, SessionRegistry registry,
+    SessionRepeats sessionRepeats(MeetingTokens meetingTokens, SessionOutbox outbox, SessionRegistry registry,
+                                  RoomProperties properties, Clock clock) {
+        return new SessionRepeats(meetingTokens, outbox, registry, properties, clock);
+    }
+
+    @Bean
+    SessionJobs sessionJobs(SessionSetup setup, SessionTeardown teardown, SessionRegistry registry, SessionRepeats repeats,
                             DeadLetterPublishingRecoverer sessionEventsDeadLetters,
                             ScheduledExecutorService deadLetterPublisher, ScheduledExecutorService roomWorkerTimers,
                             RoomProperties properties, MeterRegistry meters) {
         DeadLetters deadLetters = new DeadLetters(sessionEventsDeadLetters, deadLetterPublisher,
                 new Retry(roomWorkerTimers));
-        SessionJobs jobs = new SessionJobs(setup, repeats, teardown, registry, deadLetters, properties.maxInFlight(),
+        SessionJobs jobs = new SessionJobs(setup, teardown, registry, repeats, deadLetters, properties.maxInFlight(),
                 properties.teardown().maxQueued());
         Gauge.builder("room.jobs.in_flight", jobs, SessionJobs::setupsInFlight).tag("kind", "setup").register(meters);
         Gauge.builder("room.jobs.in_flight", jobs, SessionJobs::teardownsInFlight).tag("kind", "teardown")
                 .register(meters);
-        Gauge.builder("room.jobs.in_flight", jobs, SessionJobs::repeatsInFlight).tag("kind", "repeat").register(meters);
         return jobs;
     }
 

@@ -23,29 +23,27 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * session's set-up and waits until its call in flight has returned. Across sessions nothing waits:
  * set-ups start at once (at most {@code maxSetups} in flight), tear-downs run in lanes of their own
  * ({@link SessionTeardown}) so that a flood of endings never delays admissions. A {@code repeated}
- * fact (a connect repeated with the session's idempotency key) is answered by {@link SessionRepeats}
- * (at most {@code maxSetups} in flight too); {@code queued} and {@code dequeued} facts (the agent's
- * waiting line) need nothing here: a waiter's set-up starts with its {@code admitted} fact.
+ * fact (a connect repeated with the session's {@code Idempotency-Key}) is answered by
+ * {@link SessionRepeats}; the line's facts ({@code queued}, {@code dequeued}) need no work here.
  */
 public final class SessionJobs implements JobSource<SessionEvent> {
 
     private final SessionSetup setup;
-    private final SessionRepeats repeats;
     private final SessionTeardown teardown;
     private final SessionRegistry registry;
+    private final SessionRepeats repeats;
     private final AtomicInteger teardownsInFlight = new AtomicInteger();
     private final DeadLetters deadLetters;
     private final int maxSetups;
     private final int maxTeardowns;
     private final Map<String, SessionSetup.SetupJob> setups = new ConcurrentHashMap<>();
     private final AtomicInteger setupsInFlight = new AtomicInteger();
-    private final AtomicInteger repeatsInFlight = new AtomicInteger();
 
     /**
      * @param maxSetups set-ups in flight at which reading pauses ({@code room.max-in-flight})
      * @param maxTeardowns tear-downs running or queued at which reading pauses
      */
-    public SessionJobs(SessionSetup setup, SessionRepeats repeats, SessionTeardown teardown, SessionRegistry registry,
+    public SessionJobs(SessionSetup setup, SessionTeardown teardown, SessionRegistry registry, SessionRepeats repeats,
                        DeadLetters deadLetters, int maxSetups, int maxTeardowns) {
         this.setup = setup;
         this.repeats = repeats;
@@ -63,10 +61,10 @@ public final class SessionJobs implements JobSource<SessionEvent> {
             return setUp(admitted);
         }
         if (event instanceof SessionRepeated repeated) {
-            return repeat(repeated);
+            return repeats.answer(repeated);
         }
         if (event instanceof SessionStarted started) {
-            registry.started(started.sessionId(), started.roomName(), started.roomUrl());
+            registry.started(started.sessionId());
         } else if (event instanceof SessionEnded ended) {
             return tearDown(ended.sessionId(), ended.at(), ended.reason() == EndReason.ABANDONED);
         } else if (event instanceof SessionFailed failed) {
@@ -82,12 +80,7 @@ public final class SessionJobs implements JobSource<SessionEvent> {
 
     @Override
     public boolean saturated() {
-        return setupsInFlight.get() >= maxSetups || repeatsInFlight.get() >= maxSetups
-                || teardownsInFlight.get() >= maxTeardowns;
-    }
-
-    public int repeatsInFlight() {
-        return repeatsInFlight.get();
+        return setupsInFlight.get() >= maxSetups || teardownsInFlight.get() >= maxTeardowns;
     }
 
     public int setupsInFlight() {
@@ -115,15 +108,6 @@ public final class SessionJobs implements JobSource<SessionEvent> {
             setups.remove(sessionId, job);
             setupsInFlight.decrementAndGet();
         });
-        return job;
-    }
-
-    private Job repeat(SessionRepeated repeated) {
-        Job job = repeats.start(repeated);
-        if (!job.done().isDone()) {
-            repeatsInFlight.incrementAndGet();
-            job.done().whenComplete((ok, error) -> repeatsInFlight.decrementAndGet());
-        }
         return job;
     }
 

@@ -3,7 +3,6 @@ package ai.ojin.session.room.session;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -17,16 +16,6 @@ public final class SessionRegistry {
     private static final int ENDED_CAPACITY = 100_000;
 
     private final Set<String> live = ConcurrentHashMap.newKeySet();
-    /** What the facts of live sessions said about them: the session's length, then its room. */
-    private final Map<String, Known> known = new ConcurrentHashMap<>();
-
-    /**
-     * What this worker read about a live session: its agent's session length (from its
-     * {@code admitted} fact, 0 when not read here) and its room (from its {@code started} fact,
-     * null before or when not read here).
-     */
-    public record Known(int maxSessionSeconds, String roomName, String roomUrl) {
-    }
     private final Map<String, Boolean> ended = Collections.synchronizedMap(new LinkedHashMap<>(1024, 0.75f, false) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
@@ -65,40 +54,25 @@ public final class SessionRegistry {
         return neverAsked.get(sessionId) == NeverAsked.ROOM;
     }
 
-    /** The session's set-up starts here, for an agent whose sessions last {@code maxSessionSeconds}. */
-    public void admitted(String sessionId, int maxSessionSeconds) {
+    public void admitted(String sessionId) {
         if (!ended.containsKey(sessionId)) {
             live.add(sessionId);
-            known.merge(sessionId, new Known(maxSessionSeconds, null, null),
-                    (before, now) -> new Known(maxSessionSeconds, before.roomName(), before.roomUrl()));
         }
     }
 
-    /** The session's {@code started} fact: its room is up (what a repeated connect is answered with). */
-    public void started(String sessionId, String roomName, String roomUrl) {
-        if (!ended.containsKey(sessionId)) {
-            live.add(sessionId);
-            known.merge(sessionId, new Known(0, roomName, roomUrl),
-                    (before, now) -> new Known(before.maxSessionSeconds(), roomName, roomUrl));
-        }
-    }
-
-    /** What this worker read about a live session (empty when it ended, or this worker never read of it). */
-    public Optional<Known> known(String sessionId) {
-        return Optional.ofNullable(known.get(sessionId));
+    public void started(String sessionId) {
+        admitted(sessionId);
     }
 
     /** The set-up failed here (the {@code failed} fact follows). */
     public void failed(String sessionId) {
         live.remove(sessionId);
-        known.remove(sessionId);
     }
 
     /** The session ended or failed: its slot is free, its room and bot go. */
     public void ended(String sessionId) {
         ended.put(sessionId, Boolean.TRUE);
         live.remove(sessionId);
-        known.remove(sessionId);
     }
 
     public boolean hasEnded(String sessionId) {

@@ -127,7 +127,7 @@ public class SessionSetup {
             skipped("expired");
             return Skipped.INSTANCE;
         }
-        registry.admitted(sessionId, admitted.maxSessionSeconds());
+        registry.admitted(sessionId);
         Instant exp = now.plusSeconds(Math.max(1, admitted.maxSessionSeconds())).plus(properties.sessionExpGrace());
         Run run = new Run(admitted, Deadline.in(Duration.between(now, answerBy)), exp);
         run.begin();

@@ -18,8 +18,6 @@ import ai.ojin.session.events.fact.SessionDequeued;
 import ai.ojin.session.events.fact.SessionEnded;
 import ai.ojin.session.events.fact.SessionEvent;
 import ai.ojin.session.events.fact.SessionFailed;
-import ai.ojin.session.events.fact.SessionRejected;
-import ai.ojin.session.events.fact.SessionRepeated;
 import ai.ojin.session.events.fact.SessionRequested;
 import ai.ojin.session.events.fact.SessionStarted;
 import ai.ojin.session.events.json.Json;
@@ -28,7 +26,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -59,26 +56,18 @@ import tools.jackson.databind.JsonNode;
  *
  * <p><b>Scope.</b> Only sessions whose request is among the retained commands are compared. A
  * partition's trailing commands that caused no fact are not replayed: the processor may not have
- * reached them yet when the log was read. Heartbeats are left out entirely: they change no session
- * and write no fact (connect-api sends one to every partition every few seconds); so are
- * line-position queries ({@code LinePosition}), answered on the reply topic only.
+ * reached them yet when the log was read. Heartbeats and line-position queries are left out
+ * entirely: they change no session and write no fact (connect-api sends a heartbeat to every
+ * partition every few seconds).
  *
- * <p><b>The waiting line and repeated connects.</b> A waiter's request causes its {@code requested}
- * fact (then {@code queued}); a release of a waiter causes its {@code dequeued(gone)}; a waiter
- * admitted when a slot frees is written with the command that freed it (a release, a later
- * request) or by the punctuator (an expiry), at that moment. A wait that runs out is written by the
- * punctuator at the waiter's {@code wait_until} ({@code dequeued(timed_out)}, then
- * {@code rejected}): like an expiry, the clock is moved to it and it may be replayed up to one
- * punctuation interval earlier. A request repeated with an idempotency key causes no
- * {@code requested} fact: when it found its session up it caused that session's {@code repeated}
- * fact with {@code correlation_id} = the request's id, and is replayed at that fact's time; a
- * {@code repeated} fact written with the session's {@code started} (the repeat came while it was
- * being set up) anchors nothing, and the repeat is replayed at its record timestamp.
+ * <p><b>The line and repeats.</b> A release of a waiting session caused its {@code dequeued(gone)};
+ * a wait that ran out ({@code dequeued(timed_out)}, then {@code rejected}) is an expiry like a
+ * lease's. Admissions from the line happen while the command that freed the slot is replayed. A
+ * repeated request (a known {@code Idempotency-Key}) writes no {@code requested} fact, so it is
+ * replayed at its record timestamp; the {@code repeated} facts it causes belong to the first
+ * request's session and are compared there.
  */
 final class Replayer {
-
-    /** How a divergence names the punctuator as the cause of a replayed fact. */
-    private static final String PUNCTUATION = "lease punctuation";
 
     private final LeaseSettings settings;
     private final Duration punctuateInterval;
@@ -130,7 +119,7 @@ final class Replayer {
         int[] counts = commandInputs(commands, recorded, inputs, requested);
         for (List<Logged<SessionEvent>> session : recorded.values()) {
             for (Logged<SessionEvent> f : session) {
-                if (isExpiry(f.value()) || isTimedOut(f.value())) {
+                if (isExpiry(f.value())) {
                     inputs.add(new Input(f.value().at(), InputKind.TICK, f.partition(), f.offset(), null, null, null));
                 }
             }
@@ -148,7 +137,7 @@ final class Replayer {
         Map<String, List<Replayed>> replayed = new LinkedHashMap<>();
         try (OfflineProcessor processor = new OfflineProcessor(settings, start.minusMillis(1))) {
             for (Input input : inputs) {
-                collect(replayed, processor.advanceTo(input.time()), PUNCTUATION + " at " + input.time());
+                collect(replayed, processor.advanceTo(input.time()), "lease punctuation at " + input.time());
                 if (input.kind() == InputKind.AGENT) {
                     processor.agent(input.key(), (Agent) input.value(), input.recordTimestamp());
                 } else if (input.kind() == InputKind.COMMAND) {
@@ -161,7 +150,7 @@ final class Replayer {
             if (latestFact != null) {
                 // leases that ran out before the log ends, less the punctuation the recorded run may still owe
                 Instant end = latestFact.minus(punctuateInterval);
-                collect(replayed, processor.advanceTo(end), PUNCTUATION + " at " + end);
+                collect(replayed, processor.advanceTo(end), "lease punctuation at " + end);
             }
         }
         return compare(requested, recorded, replayed, counts);
@@ -174,18 +163,17 @@ final class Replayer {
     private int[] commandInputs(List<Logged<SessionCommand>> commands, Map<String, List<Logged<SessionEvent>>> recorded,
             List<Input> inputs, Set<String> requested) {
         Set<String> consumed = new HashSet<>();
-        Map<String, Logged<SessionEvent>> repeats = repeatsByCorrelation(recorded);
         Map<Integer, List<Logged<SessionCommand>>> byPartition = new java.util.TreeMap<>();
         int unreadable = 0;
         int heartbeats = 0;
-        int linePositions = 0;
+        int queries = 0;
         for (Logged<SessionCommand> c : commands) {
             if (!c.readable() || c.value() == null || c.value().sessionId() == null) {
                 unreadable++;
             } else if (c.value() instanceof Heartbeat) {
                 heartbeats++;
             } else if (c.value() instanceof LinePosition) {
-                linePositions++;
+                queries++;
             } else {
                 byPartition.computeIfAbsent(c.partition(), p -> new ArrayList<>()).add(c);
             }
@@ -195,12 +183,10 @@ final class Replayer {
         for (List<Logged<SessionCommand>> partition : byPartition.values()) {
             partition.sort(Comparator.comparingLong(Logged::offset));
             Instant[] anchors = new Instant[partition.size()];
-            boolean[] repeat = new boolean[partition.size()];
             int lastAnchored = -1;
             for (int i = 0; i < partition.size(); i++) {
-                Logged<SessionEvent> fact = anchor(partition.get(i).value(), recorded, repeats, consumed);
+                Logged<SessionEvent> fact = anchor(partition.get(i).value(), recorded, consumed);
                 if (fact != null) {
-                    repeat[i] = fact.value() instanceof SessionRepeated;
                     anchors[i] = fact.value().at();
                     lastAnchored = i;
                 }
@@ -218,7 +204,7 @@ final class Replayer {
                 }
                 previous = time;
                 inputs.add(new Input(time, InputKind.COMMAND, c.partition(), c.offset(), c.key(), c.value(), c.timestamp()));
-                if (c.value() instanceof RequestSession && !repeat[i]) {
+                if (c.value() instanceof RequestSession) {
                     requested.add(c.value().sessionId());
                 }
                 replayed++;
@@ -228,9 +214,8 @@ final class Replayer {
         if (heartbeats > 0) {
             notes.add(heartbeats + " heartbeat(s) left out of the replay (they change no session and write no fact)");
         }
-        if (linePositions > 0) {
-            notes.add(linePositions + " line-position quer(y/ies) left out of the replay (they change no session and "
-                    + "write no fact)");
+        if (queries > 0) {
+            notes.add(queries + " line-position query(ies) left out of the replay (they change nothing and write no fact)");
         }
         if (unreadable > 0) {
             notes.add(unreadable + " unreadable command(s) not replayed (the processor skips them too)");
@@ -251,21 +236,11 @@ final class Replayer {
         throw new IllegalStateException("no anchored command after " + from);
     }
 
-    /**
-     * The first not yet matched recorded fact this command caused, if any; for a request without a
-     * {@code requested} fact, the {@code repeated} fact it caused when it found its session up.
-     */
+    /** The first not yet matched recorded fact this command caused, if any. */
     private static Logged<SessionEvent> anchor(SessionCommand command, Map<String, List<Logged<SessionEvent>>> recorded,
-            Map<String, Logged<SessionEvent>> repeats, Set<String> consumed) {
+            Set<String> consumed) {
         for (Logged<SessionEvent> f : recorded.getOrDefault(command.sessionId(), List.of())) {
             if (!consumed.contains(f.where()) && caused(command, f.value())) {
-                consumed.add(f.where());
-                return f;
-            }
-        }
-        if (command instanceof RequestSession) {
-            Logged<SessionEvent> f = repeats.get(command.sessionId());
-            if (f != null && !consumed.contains(f.where()) && caused(command, f.value())) {
                 consumed.add(f.where());
                 return f;
             }
@@ -274,35 +249,13 @@ final class Replayer {
     }
 
     /**
-     * The {@code repeated} facts a repeated request caused when it arrived, by correlation id (the
-     * request's id); not those written with their session's {@code started} fact (the repeat came
-     * during the set-up and was answered at the mark-started, which caused them).
-     */
-    private static Map<String, Logged<SessionEvent>> repeatsByCorrelation(
-            Map<String, List<Logged<SessionEvent>>> recorded) {
-        Map<String, Logged<SessionEvent>> repeats = new HashMap<>();
-        for (List<Logged<SessionEvent>> session : recorded.values()) {
-            Instant started = session.stream().filter(f -> f.value() instanceof SessionStarted)
-                    .map(f -> f.value().at()).findFirst().orElse(null);
-            for (Logged<SessionEvent> f : session) {
-                if (f.value() instanceof SessionRepeated r && r.correlationId() != null
-                        && !r.at().equals(started)) {
-                    repeats.putIfAbsent(r.correlationId(), f);
-                }
-            }
-        }
-        return repeats;
-    }
-
-    /**
      * Whether the processor writes {@code fact} for {@code command} (given that the command changed
      * something): one rule per command type; a type without a rule fails the replay rather than
      * being replayed at the wrong time.
      */
     static boolean caused(SessionCommand command, SessionEvent fact) {
-        if (command instanceof RequestSession request) {
-            return fact instanceof SessionRequested
-                    || fact instanceof SessionRepeated r && Objects.equals(r.correlationId(), request.sessionId());
+        if (command instanceof RequestSession) {
+            return fact instanceof SessionRequested;
         }
         if (command instanceof MarkStarted) {
             return fact instanceof SessionStarted;
@@ -322,7 +275,8 @@ final class Replayer {
     private static boolean causedByRelease(ReleaseSession release, SessionEvent fact) {
         EndReason reason = release.reason() == null ? EndReason.END_CALL : release.reason();
         if (fact instanceof SessionDequeued d) {
-            return d.outcome() == SessionDequeued.Outcome.GONE; // a waiter released: it leaves the line
+            // a waiter's caller went away: it leaves the line
+            return reason == EndReason.ABANDONED && d.outcome() == SessionDequeued.Outcome.GONE;
         }
         if (fact instanceof SessionEnded e) {
             return e.reason() == reason;
@@ -340,15 +294,14 @@ final class Replayer {
                 && Objects.equals(l.participantId(), presence.participantId());
     }
 
-    /** An {@code ended} written because a lease ran out (by the punctuator or before a later command). */
+    /**
+     * An {@code ended} written because a lease ran out, or a {@code dequeued(timed_out)} written
+     * because a wait in line ran out (by the punctuator or before a later command).
+     */
     private static boolean isExpiry(SessionEvent fact) {
         return fact instanceof SessionEnded e && (e.reason() == EndReason.LEASE_EXPIRED
-                || e.reason() == EndReason.NO_SHOW || e.reason() == EndReason.USER_LEFT);
-    }
-
-    /** A waiter whose wait ran out: written by the punctuator at its {@code wait_until}. */
-    private static boolean isTimedOut(SessionEvent fact) {
-        return fact instanceof SessionDequeued d && d.outcome() == SessionDequeued.Outcome.TIMED_OUT;
+                || e.reason() == EndReason.NO_SHOW || e.reason() == EndReason.USER_LEFT)
+                || fact instanceof SessionDequeued d && d.outcome() == SessionDequeued.Outcome.TIMED_OUT;
     }
 
     /** Each agent's oldest surviving record applies from the start; newer ones at their timestamps. */
@@ -411,7 +364,7 @@ final class Replayer {
                             "the rules do not write this " + r.value().typeName()));
                     continue;
                 }
-                String diff = diff(r.value(), p.fact(), p.cause().startsWith(PUNCTUATION));
+                String diff = diff(r.value(), p.fact());
                 if (!diff.isEmpty()) {
                     divergences.add(new Divergence(Divergence.Kind.DIFFERENT, session, r, p.fact(), p.cause(), diff));
                 }
@@ -429,21 +382,14 @@ final class Replayer {
         return new Result(counts[0], counts[1], sessions.size(), compared, divergences, notes);
     }
 
-    /**
-     * Field by field; an expiry, and a wait that ran out (its {@code dequeued} and {@code rejected}
-     * facts), may be replayed up to one punctuation interval earlier than recorded.
-     *
-     * @param punctuated the replay wrote {@code replayed} in a lease punctuation
-     */
-    private String diff(SessionEvent recorded, SessionEvent replayed, boolean punctuated) {
+    /** Field by field; an expiry may be replayed up to one punctuation interval earlier than recorded. */
+    private String diff(SessionEvent recorded, SessionEvent replayed) {
         JsonNode a = Json.MAPPER.valueToTree(recorded);
         JsonNode b = Json.MAPPER.valueToTree(replayed);
         Set<String> names = new TreeSet<>();
         a.propertyNames().forEach(names::add);
         b.propertyNames().forEach(names::add);
-        boolean bothExpired = isExpiry(recorded) && isExpiry(replayed)
-                || punctuated && (isTimedOut(recorded) && isTimedOut(replayed)
-                        || recorded instanceof SessionRejected && replayed instanceof SessionRejected);
+        boolean bothExpired = isExpiry(recorded) && isExpiry(replayed);
         List<String> diffs = new ArrayList<>();
         for (String name : names) {
             JsonNode va = a.get(name);

@@ -4,9 +4,9 @@ import ai.ojin.session.audit.log.TimeRange;
 import ai.ojin.session.events.fact.SessionAdmitted;
 import ai.ojin.session.events.fact.SessionDequeued;
 import ai.ojin.session.events.fact.SessionEnded;
+import ai.ojin.session.events.fact.SessionQueued;
 import ai.ojin.session.events.fact.SessionEvent;
 import ai.ojin.session.events.fact.SessionFailed;
-import ai.ojin.session.events.fact.SessionQueued;
 import ai.ojin.session.events.fact.SessionRejected;
 import ai.ojin.session.events.fact.SessionRequested;
 import ai.ojin.session.events.fact.SessionStarted;
@@ -29,10 +29,6 @@ import java.util.TreeMap;
  * <p>A <b>no-show</b> is an admitted session that never started and ended without a set-up failure
  * (the caller gave up, or the start lease ran out). <b>Set-up time</b> is requested to started;
  * <b>session length</b> started to ended.
- *
- * <p><b>Line waits</b> per agent ({@code Prefer: wait=N}): how many requests joined the agent's
- * line, how they left it ({@code admitted}, {@code timed_out}, {@code gone}; still waiting when the
- * log was read: the rest), and p50/p95 of the wait ({@code queued} to {@code dequeued}).
  */
 public final class SessionStats {
 
@@ -55,18 +51,13 @@ public final class SessionStats {
     final List<Long> lengthMs = new ArrayList<>();
     final Map<String, Integer> peak = new TreeMap<>();
     final Map<String, Integer> limit = new TreeMap<>();
-    final Map<String, LineWaits> lines = new TreeMap<>();
-    private final Map<String, Instant> queuedAt = new HashMap<>();
+    final Map<String, Line> lines = new TreeMap<>();
 
-    /** One agent's waiting line, for the sessions requested in the window. */
-    static final class LineWaits {
+    /** One agent's line in the window: how many joined it, how they left it, how long they waited. */
+    static final class Line {
         long queued;
-        final Map<String, Long> left = new TreeMap<>();
+        final Map<String, Long> outcomes = new TreeMap<>();
         final List<Long> waitMs = new ArrayList<>();
-
-        long stillWaiting() {
-            return queued - left.values().stream().mapToLong(Long::longValue).sum();
-        }
     }
 
     public SessionStats(TimeRange range, String agent) {
@@ -108,16 +99,13 @@ public final class SessionStats {
             end(fact, counted);
         } else if (fact instanceof SessionRequested && counted) {
             requests++;
-        } else if (fact instanceof SessionQueued q) {
-            if (queuedAt.putIfAbsent(session, q.at()) == null && counted) {
-                lines.computeIfAbsent(q.agentId(), a -> new LineWaits()).queued++;
-            }
-        } else if (fact instanceof SessionDequeued d) {
-            Instant joined = queuedAt.remove(session);
-            if (joined != null && counted) {
-                LineWaits line = lines.computeIfAbsent(d.agentId(), a -> new LineWaits());
-                line.left.merge(d.outcome() == null ? "none" : d.outcome().wire(), 1L, Long::sum);
-                line.waitMs.add(Duration.between(joined, d.at()).toMillis());
+        } else if (fact instanceof SessionQueued && counted) {
+            lines.computeIfAbsent(fact.agentId(), a -> new Line()).queued++;
+        } else if (fact instanceof SessionDequeued d && counted) {
+            Line line = lines.computeIfAbsent(d.agentId(), a -> new Line());
+            line.outcomes.merge(d.outcome() == null ? "none" : d.outcome().wire(), 1L, Long::sum);
+            if (d.queuedAt() != null) {
+                line.waitMs.add(Duration.between(d.queuedAt(), d.at()).toMillis());
             }
         }
     }

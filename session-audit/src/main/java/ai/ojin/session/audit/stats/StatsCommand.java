@@ -18,10 +18,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import tools.jackson.databind.node.ObjectNode;
 
-/** Admissions, rejections by error code, no-shows, set-up time and session length, peak concurrency, line waits. */
+/** Admissions, rejections by error code, no-shows, set-up time and session length, peak concurrency, waits in line. */
 @Command(name = "stats", mixinStandardHelpOptions = true,
         description = "Figures of the sessions requested in a window: admissions, rejections by error code, no-shows, "
-                + "p50/p95 of set-up time and session length, peak concurrency per agent, line waits per agent.")
+                + "p50/p95 of set-up time and session length, peak concurrency per agent, waits in line per agent.")
 public final class StatsCommand implements Callable<Integer> {
 
     @Option(names = "--from", converter = ClusterOptions.InstantConverter.class, description = "sessions requested at or after T")
@@ -71,12 +71,12 @@ public final class StatsCommand implements Callable<Integer> {
             sb.append(" none");
         }
         s.peak.forEach((agent, peak) -> sb.append(String.format("%n  %-40s %d / %d", agent, peak, s.limit.get(agent))));
-        sb.append(String.format("%nline waits per agent (queued; left admitted, timed_out, gone; wait queued -> dequeued):"));
+        sb.append(String.format("%nwaits in line per agent (queued -> dequeued):"));
         if (s.lines.isEmpty()) {
             sb.append(" none");
         }
-        s.lines.forEach((agent, line) -> sb.append(String.format("%n  %-40s queued %d  %s  waiting %d  wait (ms) p50 %s  p95 %s",
-                agent, line.queued, line.left, line.stillWaiting(), SessionStats.percentile(line.waitMs, 0.5),
+        s.lines.forEach((agent, line) -> sb.append(String.format("%n  %-40s queued %d %s  wait (ms) p50 %s  p95 %s", agent,
+                line.queued, line.outcomes, SessionStats.percentile(line.waitMs, 0.5),
                 SessionStats.percentile(line.waitMs, 0.95))));
         return sb.toString();
     }
@@ -99,14 +99,11 @@ public final class StatsCommand implements Callable<Integer> {
         length.put("p95", SessionStats.percentile(s.lengthMs, 0.95));
         length.put("count", s.lengthMs.size());
         node.set("peak_concurrency", Json.MAPPER.valueToTree(s.peak));
-        ObjectNode lines = node.putObject("line_waits");
+        ObjectNode lines = node.putObject("line");
         s.lines.forEach((agent, line) -> {
             ObjectNode l = lines.putObject(agent);
             l.put("queued", line.queued);
-            for (String outcome : List.of("admitted", "timed_out", "gone")) {
-                l.put(outcome, line.left.getOrDefault(outcome, 0L));
-            }
-            l.put("waiting", line.stillWaiting());
+            l.set("dequeued", Json.MAPPER.valueToTree(line.outcomes));
             ObjectNode wait = l.putObject("wait_ms");
             wait.put("p50", SessionStats.percentile(line.waitMs, 0.5));
             wait.put("p95", SessionStats.percentile(line.waitMs, 0.95));

@@ -3,31 +3,22 @@ package ai.ojin.session.audit.replay;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.ojin.session.audit.log.Logged;
-import ai.ojin.session.events.command.EndReason;
-import ai.ojin.session.events.command.LinePosition;
 import ai.ojin.session.events.command.ParticipantPresence;
 import ai.ojin.session.events.command.ParticipantPresence.Change;
 import ai.ojin.session.events.command.ParticipantPresence.Role;
-import ai.ojin.session.events.command.ReleaseSession;
-import ai.ojin.session.events.command.RequestSession;
 import ai.ojin.session.events.command.SessionCommand;
 import ai.ojin.session.events.fact.ParticipantJoined;
 import ai.ojin.session.events.fact.ParticipantLeft;
-import ai.ojin.session.events.fact.SessionDequeued;
 import ai.ojin.session.events.fact.SessionEnded;
 import ai.ojin.session.events.fact.SessionEvent;
-import ai.ojin.session.events.fact.SessionQueued;
-import ai.ojin.session.events.fact.SessionRepeated;
 import java.lang.reflect.Array;
 import java.lang.reflect.RecordComponent;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** The replay on the log of a realistic run ({@link RealisticRun}), built in memory. */
@@ -133,76 +124,6 @@ class ReplayerTest {
         assertThat(Replayer.caused(join, new ParticipantLeft("s", "a", at, Role.USER, "p1", at, at))).isFalse();
         assertThat(Replayer.caused(leave, new ParticipantLeft("s", "a", at, Role.USER, "p1", at, at))).isTrue();
         assertThat(Replayer.caused(leave, new ParticipantJoined("s", "a", at, Role.USER, "p1", at, at))).isFalse();
-    }
-
-    @Test
-    void shouldLeaveLinePositionQueriesOutOfTheReplayLikeHeartbeats() {
-        // given: the realistic run, with line-position queries on the agent's partition
-        List<Logged<SessionCommand>> commands = new ArrayList<>(run.commands());
-        long offset = commands.stream().mapToLong(Logged::offset).max().orElseThrow() + 1;
-        for (int i = 0; i < 3; i++) {
-            Instant at = RealisticRun.t(50_000 + i * 1_000L);
-            commands.add(new Logged<>(RealisticRun.AGENT_PARTITION, offset + i, at, RealisticRun.AGENT,
-                    new LinePosition("query-" + i, RealisticRun.AGENT, at, "key", 0), null));
-        }
-
-        // when
-        Replayer.Result result = new Replayer(RealisticRun.SETTINGS, PUNCTUATION)
-                .run(run.agents(), commands, run.facts());
-
-        // then: nothing changes, and the queries are said to be left out
-        assertThat(result.divergences()).isEmpty();
-        assertThat(result.commandsReplayed()).isEqualTo(24);
-        assertThat(result.notes()).contains("3 line-position quer(y/ies) left out of the replay (they change no session "
-                + "and write no fact)");
-    }
-
-    @Test
-    void shouldMatchARepeatedRequestToItsRepeatedFactAndAReleasedWaiterToItsDequeue() {
-        // given
-        Instant at = RealisticRun.T0;
-        RequestSession repeat = new RequestSession("a_repeat", "a", "u", "o", 0, at, at.plusSeconds(10), "api-1", null,
-                "key", "hash", at.plusSeconds(3600));
-        ReleaseSession release = new ReleaseSession("a_waiter", "a", EndReason.ABANDONED, at);
-
-        // then: a repeat causes the repeated fact of the session it names, correlated to the repeat's own id
-        assertThat(Replayer.caused(repeat, new SessionRepeated("a_first", "a", at, "a_repeat", 0, "api-1", at))).isTrue();
-        assertThat(Replayer.caused(repeat, new SessionRepeated("a_first", "a", at, "a_other", 0, "api-1", at))).isFalse();
-        // and: a release of a waiter causes its dequeued(gone), not another dequeue
-        assertThat(Replayer.caused(release, new SessionDequeued("a_waiter", "a", at, SessionDequeued.Outcome.GONE, at)))
-                .isTrue();
-        assertThat(Replayer.caused(release, new SessionDequeued("a_waiter", "a", at,
-                SessionDequeued.Outcome.TIMED_OUT, at))).isFalse();
-        assertThat(Replayer.commandName(new LinePosition("q", "a", at, "key", 0))).isEqualTo("line_position");
-    }
-
-    /**
-     * Needs the processor of issue 24 (the waiting line and idempotency keys in
-     * {@code SessionCommandProcessor}): skipped while the topology writes no {@code queued} fact.
-     */
-    @Test
-    void shouldReplayARunWithAWaitingLineARepeatedConnectAndATimedOutWaitWithoutADivergence() {
-        // given: a run recorded from the processor's own rules, its punctuator every second
-        LineRun line = new LineRun();
-        List<Logged<SessionEvent>> facts = line.facts();
-        Assumptions.assumeTrue(facts.stream().anyMatch(f -> f.value() instanceof SessionQueued),
-                "the processor does not write the waiting line's facts yet (issue 24)");
-
-        // when
-        Replayer.Result result = new Replayer(LineRun.SETTINGS, PUNCTUATION).run(line.agents(), line.commands(), facts);
-
-        // then: every fact is found again, the wait that ran out at the punctuator's time included
-        assertThat(result.divergences()).as(result.notes().toString()).isEmpty();
-        assertThat(result.factsCompared()).isEqualTo(facts.size());
-        assertThat(facts).anySatisfy(f -> assertThat(f.value()).isInstanceOfSatisfying(SessionDequeued.class,
-                d -> assertThat(d.outcome()).isEqualTo(SessionDequeued.Outcome.TIMED_OUT)));
-        assertThat(facts).anySatisfy(f -> assertThat(f.value()).isInstanceOfSatisfying(SessionDequeued.class,
-                d -> assertThat(d.outcome()).isEqualTo(SessionDequeued.Outcome.GONE)));
-        assertThat(facts).anySatisfy(f -> assertThat(f.value()).isInstanceOfSatisfying(SessionRepeated.class,
-                r -> assertThat(r.correlationId()).isEqualTo(line.repeat)));
-        assertThat(facts).noneSatisfy(f -> assertThat(f.value().sessionId()).isEqualTo(line.repeat));
-        assertThat(result.notes()).contains("1 line-position quer(y/ies) left out of the replay (they change no session "
-                + "and write no fact)");
     }
 
     @Test

@@ -5,7 +5,8 @@ import java.time.Instant;
 /**
  * A connect repeated with the {@code Idempotency-Key} of this session (and the same body) while
  * the session is up: the room-worker answers it on {@code replyPartition} with this session's room
- * and a fresh meeting token for it, addressed to {@code instanceId} and correlated by
+ * ({@code roomName}, {@code roomUrl}, as in its {@code started} fact) and a fresh meeting token for
+ * it (ejecting after {@code maxSessionSeconds} plus the worker's grace), addressed to {@code instanceId} and correlated by
  * {@code correlationId} (the id the repeated request waits under). It takes no slot. One fact per
  * repeated request, so the event id adds the correlation id.
  */
@@ -16,7 +17,10 @@ public record SessionRepeated(
         String correlationId,
         int replyPartition,
         String instanceId,
-        Instant deadline) implements SessionEvent {
+        Instant deadline,
+        String roomName,
+        String roomUrl,
+        int maxSessionSeconds) implements SessionEvent {
 
     public static final String TYPE = "repeated";
 

@@ -42,6 +42,8 @@ public record ProcessorProperties(
      *     duplicate request or release for it changes nothing
      * @param joinTimeout how long a started session waits for its user to join the room
      * @param rejoinTimeout how long a session waits for its user to come back after the user left
+     * @param maxWaiting how many connects may wait in one agent's line ({@code Prefer: wait}); one
+     *     more is rejected at once (0: no line)
      */
     public record Lease(
             @DefaultValue("30s") @NotNull Duration startLease,
@@ -50,11 +52,12 @@ public record ProcessorProperties(
             @DefaultValue("60s") @NotNull Duration maxRetryAfter,
             @DefaultValue("10m") @NotNull Duration tombstoneRetention,
             @DefaultValue("60s") @NotNull Duration joinTimeout,
-            @DefaultValue("30s") @NotNull Duration rejoinTimeout) {
+            @DefaultValue("30s") @NotNull Duration rejoinTimeout,
+            @DefaultValue("100") @Min(0) int maxWaiting) {
 
         public LeaseSettings settings() {
             return new LeaseSettings(startLease, grace, punctuateInterval, maxRetryAfter, tombstoneRetention, joinTimeout,
-                    rejoinTimeout);
+                    rejoinTimeout, maxWaiting);
         }
     }
 
@@ -95,7 +98,7 @@ public record ProcessorProperties(
         LeaseSettings l = LeaseSettings.DEFAULTS;
         return new ProcessorProperties("session-processor", "",
                 new Lease(l.startLease(), l.grace(), l.punctuateInterval(), l.maxRetryAfter(), l.tombstoneRetention(),
-                        l.joinTimeout(), l.rejoinTimeout()),
+                        l.joinTimeout(), l.rejoinTimeout(), l.maxWaiting()),
                 new Streams(Duration.ofMillis(25), Duration.ofMillis(10), Duration.ZERO, 1, 0, Duration.ofSeconds(10),
                         Duration.ofSeconds(10), Map.of()));
     }

@@ -8,7 +8,9 @@ package ai.ojin.session.processor.topology;
  *   <li>lease index: {@code <agentId>|<leaseUntil>|<sessionId>}, so an agent's earliest lease is
  *       the first entry of a prefix scan;</li>
  *   <li>expiry index: {@code <until>|<sessionId>} (value = agent id), so everything due by
- *       {@code now} is a range scan from the start.</li>
+ *       {@code now} is a range scan from the start;</li>
+ *   <li>line index: {@code <agentId>|<seq>|<sessionId>}, the agent's waiters oldest first;</li>
+ *   <li>key index: {@code <agentId>|<key hash>} (value = session id).</li>
  * </ul>
  */
 final class IndexKeys {
@@ -21,6 +23,16 @@ final class IndexKeys {
 
     static String lease(String agentId, long until, String sessionId) {
         return agentPrefix(agentId) + pad(until) + SEPARATOR + sessionId;
+    }
+
+    /** Line index: {@code <agentId>|<seq>|<sessionId>}, so an agent's oldest waiter is the first entry of a prefix scan. */
+    static String line(String agentId, long seq, String sessionId) {
+        return lease(agentId, seq, sessionId);
+    }
+
+    /** Key index: {@code <agentId>|<key hash>} (hashes are base64url, without {@code '|'}). */
+    static String key(String agentId, String keyHash) {
+        return agentPrefix(agentId) + keyHash;
     }
 
     static String agentPrefix(String agentId) {

@@ -13,6 +13,8 @@ import java.time.Duration;
  *     duplicate request or release for it changes nothing
  * @param joinTimeout how long a started session waits for its user to join the room
  * @param rejoinTimeout how long a session waits for its user to come back after the user left
+ * @param maxWaiting how many sessions may wait in one agent's line ({@code Prefer: wait}); a
+ *     request that would make it longer is rejected at once
  */
 public record LeaseSettings(
         Duration startLease,
@@ -21,11 +23,21 @@ public record LeaseSettings(
         Duration maxRetryAfter,
         Duration tombstoneRetention,
         Duration joinTimeout,
-        Duration rejoinTimeout) {
+        Duration rejoinTimeout,
+        int maxWaiting) {
+
+    public static final int DEFAULT_MAX_WAITING = 100;
 
     public static final LeaseSettings DEFAULTS = new LeaseSettings(
             Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofSeconds(60),
             Duration.ofMinutes(10), Duration.ofSeconds(60), Duration.ofSeconds(30));
+
+    /** The settings with the default line length ({@value #DEFAULT_MAX_WAITING}). */
+    public LeaseSettings(Duration startLease, Duration grace, Duration punctuateInterval, Duration maxRetryAfter,
+                         Duration tombstoneRetention, Duration joinTimeout, Duration rejoinTimeout) {
+        this(startLease, grace, punctuateInterval, maxRetryAfter, tombstoneRetention, joinTimeout, rejoinTimeout,
+                DEFAULT_MAX_WAITING);
+    }
 
     public LeaseSettings {
         startLease = positive(startLease, "startLease");
@@ -41,6 +53,9 @@ public record LeaseSettings(
         tombstoneRetention = positive(tombstoneRetention, "tombstoneRetention");
         joinTimeout = positive(joinTimeout, "joinTimeout");
         rejoinTimeout = positive(rejoinTimeout, "rejoinTimeout");
+        if (maxWaiting < 0) {
+            throw new IllegalArgumentException("maxWaiting must not be negative");
+        }
     }
 
     /** The settings with the default join (60 s) and rejoin (30 s) timeouts. */
@@ -52,15 +67,22 @@ public record LeaseSettings(
 
     public LeaseSettings withStartLease(Duration value) {
         return new LeaseSettings(value, grace, punctuateInterval, maxRetryAfter, tombstoneRetention, joinTimeout,
-                rejoinTimeout);
+                rejoinTimeout, maxWaiting);
     }
 
     public LeaseSettings withPunctuateInterval(Duration value) {
-        return new LeaseSettings(startLease, grace, value, maxRetryAfter, tombstoneRetention, joinTimeout, rejoinTimeout);
+        return new LeaseSettings(startLease, grace, value, maxRetryAfter, tombstoneRetention, joinTimeout, rejoinTimeout,
+                maxWaiting);
     }
 
     public LeaseSettings withJoinTimeouts(Duration join, Duration rejoin) {
-        return new LeaseSettings(startLease, grace, punctuateInterval, maxRetryAfter, tombstoneRetention, join, rejoin);
+        return new LeaseSettings(startLease, grace, punctuateInterval, maxRetryAfter, tombstoneRetention, join, rejoin,
+                maxWaiting);
+    }
+
+    public LeaseSettings withMaxWaiting(int value) {
+        return new LeaseSettings(startLease, grace, punctuateInterval, maxRetryAfter, tombstoneRetention, joinTimeout,
+                rejoinTimeout, value);
     }
 
     private static Duration positive(Duration value, String name) {

@@ -4,6 +4,7 @@ import ai.ojin.session.events.SessionIds;
 import ai.ojin.session.events.agent.Agent;
 import ai.ojin.session.events.command.EndReason;
 import ai.ojin.session.events.command.Heartbeat;
+import ai.ojin.session.events.command.LinePosition;
 import ai.ojin.session.events.command.MarkStarted;
 import ai.ojin.session.events.command.ParticipantPresence;
 import ai.ojin.session.events.command.ParticipantPresence.Change;
@@ -13,6 +14,9 @@ import ai.ojin.session.events.command.SessionCommand;
 import ai.ojin.session.events.fact.ParticipantJoined;
 import ai.ojin.session.events.fact.ParticipantLeft;
 import ai.ojin.session.events.fact.SessionAdmitted;
+import ai.ojin.session.events.fact.SessionDequeued;
+import ai.ojin.session.events.fact.SessionQueued;
+import ai.ojin.session.events.fact.SessionRepeated;
 import ai.ojin.session.events.fact.SessionEnded;
 import ai.ojin.session.events.fact.SessionEvent;
 import ai.ojin.session.events.fact.SessionFailed;
@@ -21,6 +25,9 @@ import ai.ojin.session.events.fact.SessionRequested;
 import ai.ojin.session.events.fact.SessionStarted;
 import ai.ojin.session.events.reply.ErrorCode;
 import ai.ojin.session.events.reply.SessionReply;
+import ai.ojin.session.processor.topology.SessionState.Address;
+import ai.ojin.session.processor.topology.SessionState.Key;
+import ai.ojin.session.processor.topology.SessionState.Waiter;
 import java.time.Instant;
 import java.util.OptionalLong;
 import org.apache.kafka.common.header.Headers;
@@ -77,7 +84,20 @@ import org.slf4j.LoggerFactory;
  * <p><b>Releases.</b> Releasing a live session frees its slot once: {@code failed} (reasons with
  * an error code) or {@code ended}, and a success reply when the command names a reply partition.
  * Releasing an unknown or closed session writes no fact and, with a reply partition, answers
- * {@code session_not_found}.
+ * {@code session_not_found}. Releasing a waiting session ({@code abandoned}: its caller went away)
+ * takes it out of the line ({@code dequeued(gone)}); a live session with an {@code Idempotency-Key}
+ * is not released as {@code abandoned}, as its caller is expected to repeat (the join lease ends
+ * it if nobody comes).
+ *
+ * <p><b>The line</b> ({@link RequestSession#waits()}): a request that finds its agent at its
+ * limit, or others waiting, joins the agent's line ({@code queued}) while the line is shorter than
+ * {@link LeaseSettings#maxWaiting()}; whenever a slot frees, the oldest waiters are admitted first
+ * ({@code dequeued(admitted)} then {@code admitted}); a wait that runs out ends
+ * {@code dequeued(timed_out)} then {@code rejected(concurrency_limit)}. A request without the
+ * preference never jumps the line: it is rejected while anyone waits.
+ *
+ * <p><b>Repeats</b> ({@link RequestSession#keyed()}): a request whose key names a session this
+ * agent still has is answered with that session and takes no slot (see {@link #repeat}).
  *
  * <p><b>Heartbeats</b> are answered with a success reply on their reply partition and change
  * nothing (connect-api's readiness asks every partition whether its task runs).
@@ -168,6 +188,8 @@ final class SessionCommandProcessor implements Processor<String, SessionCommand,
         long now = writtenAt(record);
         if (command instanceof RequestSession request) {
             request(request, now);
+        } else if (command instanceof LinePosition query) {
+            position(query, now);
         } else if (command instanceof MarkStarted started) {
             markStarted(started, now);
         } else if (command instanceof ReleaseSession release) {
@@ -183,6 +205,14 @@ final class SessionCommandProcessor implements Processor<String, SessionCommand,
         if (store.get(sessionId) != null) {
             log.debug("Duplicate request for session {} ignored", sessionId);
             return;
+        }
+        if (request.keyed()) {
+            String original = store.sessionOfKey(agentId, request.idempotencyKey());
+            SessionState state = original == null ? null : store.get(original);
+            if (state != null) {
+                repeat(request, original, state, now);
+                return;
+            }
         }
         Instant at = Instant.ofEpochMilli(now);
         fact(new SessionRequested(sessionId, agentId, at, request.clientUserRef(), request.origin(), request.requestedAt()), now);
@@ -202,27 +232,197 @@ final class SessionCommandProcessor implements Processor<String, SessionCommand,
             reject(request, ErrorCode.AGENT_UNPUBLISHED, "Agent is not published", null, null, null, now);
             return;
         }
+        drainLine(agent, now); // slots that freed without a release (a raised limit) go to the line first
         int activeNow = store.activeCount(agentId);
-        if (activeNow >= agent.maxConcurrency()) {
-            int retryAfter = retryAfterSeconds(agentId, now);
-            reject(request, ErrorCode.CONCURRENCY_LIMIT,
-                    "Agent has reached its maximum of " + agent.maxConcurrency() + " concurrent sessions",
-                    retryAfter, agent.maxConcurrency(), activeNow, now);
+        boolean lineEmpty = store.lineHead(agentId) == null;
+        if (activeNow < agent.maxConcurrency() && lineEmpty) {
+            Key key = keyOf(request, now);
+            admit(sessionId, agent, key, request.clientUserRef(), request.replyPartition(), request.deadline(),
+                    request.instanceId(), now);
             return;
         }
+        int waiting = lineEmpty ? 0 : store.lineLength(agentId);
+        if (request.waits() && waiting < settings.maxWaiting()) {
+            long waitUntil = now + request.waitSeconds() * 1000L;
+            if (request.deadline() != null) {
+                waitUntil = Math.min(waitUntil, request.deadline().toEpochMilli());
+            }
+            long seq = context.recordMetadata().map(m -> m.offset()).orElse(now);
+            Waiter waiter = new Waiter(seq, now, request.clientUserRef(), request.replyPartition(), request.deadline(),
+                    request.instanceId());
+            store.enqueue(sessionId, SessionState.waiting(agentId, waitUntil, waiter, keyOf(request, now)));
+            fact(new SessionQueued(sessionId, agentId, at, waiting + 1, Instant.ofEpochMilli(waitUntil),
+                    agent.maxConcurrency(), activeNow), now);
+            return;
+        }
+        int retryAfter = retryAfterSeconds(agentId, now);
+        reject(request, ErrorCode.CONCURRENCY_LIMIT,
+                activeNow < agent.maxConcurrency()
+                        ? "Others are waiting for this agent; wait in line (Prefer: wait) or retry later"
+                        : "Agent has reached its maximum of " + agent.maxConcurrency() + " concurrent sessions",
+                retryAfter, agent.maxConcurrency(), activeNow, now);
+    }
+
+    private static Key keyOf(RequestSession request, long now) {
+        if (!request.keyed()) {
+            return null;
+        }
+        long until = request.keyUntil() == null ? now : request.keyUntil().toEpochMilli();
+        return new Key(request.idempotencyKey(), request.requestHash(), until, null, null, null, null);
+    }
+
+    /** Takes a slot for the session (a new request, or a waiter whose turn came) and writes {@code admitted}. */
+    private void admit(String sessionId, Agent agent, Key key, String clientUserRef, int replyPartition, Instant deadline,
+            String instanceId, long now) {
         long leaseUntil = rules.admittedUntil(now);
-        int activeAfter = store.admit(sessionId, SessionState.admitted(agentId, leaseUntil, agent.maxSessionSeconds()));
-        observer.admitted(agentId);
-        fact(new SessionAdmitted(sessionId, agentId, at, request.clientUserRef(), request.replyPartition(),
-                agent.maxConcurrency(), activeAfter, agent.maxSessionSeconds(), Instant.ofEpochMilli(leaseUntil),
-                request.deadline(), request.instanceId()), now);
+        int activeAfter = store.admit(sessionId,
+                SessionState.admitted(agent.agentId(), leaseUntil, agent.maxSessionSeconds(), key));
+        observer.admitted(agent.agentId());
+        fact(new SessionAdmitted(sessionId, agent.agentId(), Instant.ofEpochMilli(now), clientUserRef, replyPartition,
+                agent.maxConcurrency(), activeAfter, agent.maxSessionSeconds(), Instant.ofEpochMilli(leaseUntil), deadline,
+                instanceId), now);
+    }
+
+    /** Admits the agent's oldest waiters while it has free slots: first come, first served. */
+    private void drainLine(Agent agent, long now) {
+        String agentId = agent.agentId();
+        while (store.activeCount(agentId) < agent.maxConcurrency()) {
+            String sessionId = store.lineHead(agentId);
+            if (sessionId == null) {
+                return;
+            }
+            SessionState state = store.get(sessionId);
+            Waiter waiter = state.waiter();
+            store.leaveLine(sessionId, state);
+            fact(new SessionDequeued(sessionId, agentId, Instant.ofEpochMilli(now), SessionDequeued.Outcome.ADMITTED,
+                    Instant.ofEpochMilli(waiter.queuedAt())), now);
+            admit(sessionId, agent, state.key(), waiter.clientUserRef(), waiter.replyPartition(), waiter.deadline(),
+                    waiter.instanceId(), now);
+        }
+    }
+
+    /** A slot of this agent freed: its line goes first. */
+    private void slotFreed(String agentId, long now) {
+        Agent agent = agents.get(agentId);
+        if (agent != null && agent.published()) {
+            drainLine(agent, now);
+        }
+    }
+
+    /** A waiter's wait ran out: it leaves the line and gets the rejection it would have got at once. */
+    private void timeOut(String sessionId, SessionState state, long now) {
+        String agentId = state.agentId();
+        store.leaveLine(sessionId, state);
+        fact(new SessionDequeued(sessionId, agentId, Instant.ofEpochMilli(now), SessionDequeued.Outcome.TIMED_OUT,
+                Instant.ofEpochMilli(state.waiter().queuedAt())), now);
+        Agent agent = agents.get(agentId);
+        Integer limit = agent == null ? null : agent.maxConcurrency();
+        int activeNow = store.activeCount(agentId);
+        int retryAfter = retryAfterSeconds(agentId, now);
+        String message = "No slot freed while waiting; the agent has reached its maximum of concurrent sessions";
+        observer.rejected(agentId, ErrorCode.CONCURRENCY_LIMIT);
+        store.remember(sessionId, SessionState.rejected(agentId, state.key(), ErrorCode.CONCURRENCY_LIMIT).closed(
+                purgeAt(now), ErrorCode.CONCURRENCY_LIMIT));
+        fact(new SessionRejected(sessionId, agentId, Instant.ofEpochMilli(now), ErrorCode.CONCURRENCY_LIMIT, retryAfter,
+                limit, activeNow), now);
+        SessionReply reply = SessionReply.rejected(sessionId, retryAfter, message);
+        reply(state.waiter().replyPartition(), reply, now);
+        answerRepeats(state.key(), reply, now);
+    }
+
+    /** A waiter whose caller went away: it leaves the line, never takes a slot, and frees its key. */
+    private void gone(String sessionId, SessionState state, long now) {
+        store.leaveLine(sessionId, state);
+        store.unbindKey(sessionId, state);
+        store.remember(sessionId, state.closedWithoutKey(purgeAt(now)));
+        fact(new SessionDequeued(sessionId, state.agentId(), Instant.ofEpochMilli(now), SessionDequeued.Outcome.GONE,
+                Instant.ofEpochMilli(state.waiter().queuedAt())), now);
+        answerRepeats(state.key(), SessionReply.rejected(sessionId, retryAfterSeconds(state.agentId(), now),
+                "The first request with this Idempotency-Key went away; retry"), now);
+    }
+
+    /**
+     * A request with the {@code Idempotency-Key} of a session this agent still has: the same
+     * session's answer, never a second slot. Another body: {@code idempotency_key_reused}. Waiting
+     * or being set up: the answer comes when the session is up ({@code repeated}, answered by the
+     * worker with a fresh token) or fails. Up: {@code repeated} now. Closed: its outcome again.
+     */
+    private void repeat(RequestSession request, String sessionId, SessionState state, long now) {
+        String id = request.sessionId();
+        if (!request.requestHash().equals(state.key().requestHash())) {
+            reply(request.replyPartition(), SessionReply.error(id, ErrorCode.IDEMPOTENCY_KEY_REUSED,
+                    "This Idempotency-Key was already used with a different request body"), now);
+            return;
+        }
+        if (request.deadline() != null && now > request.deadline().toEpochMilli()) {
+            log.warn("Repeat {} of session {} reached the processor after its deadline", id, sessionId);
+            return;
+        }
+        Address address = new Address(id, request.replyPartition(), request.instanceId(), request.deadline());
+        switch (state.phase()) {
+            case WAITING, ADMITTED -> {
+                if (state.key().repeats().size() >= SessionState.MAX_TRACKED) {
+                    reply(request.replyPartition(), SessionReply.rejected(sessionId, 1,
+                            "Too many repeats of this Idempotency-Key at once; retry").correlatedTo(id), now);
+                } else {
+                    store.put(sessionId, state.withKey(state.key().withRepeat(address)));
+                }
+            }
+            case STARTED -> repeated(sessionId, state, address, now);
+            case CLOSED -> {
+                ErrorCode outcome = state.key().outcome() == null ? ErrorCode.SESSION_ENDED : state.key().outcome();
+                SessionReply reply = outcome == ErrorCode.CONCURRENCY_LIMIT
+                        ? SessionReply.rejected(sessionId, retryAfterSeconds(state.agentId(), now),
+                                "The first request with this Idempotency-Key was rejected: the agent was at its limit")
+                        : SessionReply.error(sessionId, outcome, null);
+                reply(request.replyPartition(), reply.correlatedTo(id), now);
+            }
+        }
+    }
+
+    /** Asks the worker to answer a repeat of a session that is up (its room and a fresh token). */
+    private void repeated(String sessionId, SessionState state, Address address, long now) {
+        fact(new SessionRepeated(sessionId, state.agentId(), Instant.ofEpochMilli(now), address.correlationId(),
+                address.replyPartition(), address.instanceId(), address.deadline(), state.key().roomName(),
+                state.key().roomUrl(), state.maxSessionSeconds()), now);
+    }
+
+    /** Answers the repeats that wait for a session that will not come up. */
+    private void answerRepeats(Key key, SessionReply reply, long now) {
+        if (key == null) {
+            return;
+        }
+        for (Address address : key.repeats()) {
+            reply(address.replyPartition(), reply.correlatedTo(address.correlationId()), now);
+        }
+    }
+
+    /** Where the connect with this key stands in its agent's line; changes nothing. */
+    private void position(LinePosition query, long now) {
+        String sessionId = query.idempotencyKey() == null ? null : store.sessionOfKey(query.agentId(), query.idempotencyKey());
+        SessionState state = sessionId == null ? null : store.get(sessionId);
+        if (state == null) {
+            reply(query.replyPartition(), SessionReply.error(query.sessionId(), ErrorCode.SESSION_NOT_FOUND,
+                    "No connect with this Idempotency-Key"), now);
+            return;
+        }
+        Integer position = null;
+        Integer length = null;
+        if (state.waiting()) {
+            position = store.position(state.agentId(), sessionId);
+            length = store.lineLength(state.agentId());
+        }
+        reply(query.replyPartition(), new SessionReply(sessionId, null, null, null, null, null, null, query.sessionId(),
+                position, length), now);
     }
 
     private void reject(RequestSession request, ErrorCode code, String message, Integer retryAfter, Integer limit,
             Integer activeNow, long now) {
         String sessionId = request.sessionId();
         observer.rejected(request.agentId(), code);
-        store.remember(sessionId, SessionState.rejected(request.agentId()).closed(purgeAt(now)));
+        // an internal error is not an answer to repeat: a retry with the key is decided afresh
+        Key key = code == ErrorCode.INTERNAL_ERROR ? null : keyOf(request, now);
+        store.remember(sessionId, SessionState.rejected(request.agentId(), key, code).closed(purgeAt(now), code));
         fact(new SessionRejected(sessionId, request.agentId(), Instant.ofEpochMilli(now), code, retryAfter, limit, activeNow),
                 now);
         SessionReply reply = retryAfter != null
@@ -242,6 +442,13 @@ final class SessionCommandProcessor implements Processor<String, SessionCommand,
         store.update(sessionId, state, started);
         fact(new SessionStarted(sessionId, state.agentId(), Instant.ofEpochMilli(now), command.roomName(), command.roomUrl(),
                 Instant.ofEpochMilli(started.until())), now);
+        if (started.key() != null) {
+            SessionState up = started.withKey(started.key().started(command.roomName(), command.roomUrl()));
+            store.put(sessionId, up);
+            for (Address address : started.key().repeats()) {
+                repeated(sessionId, up, address, now);
+            }
+        }
     }
 
     private void presence(ParticipantPresence command, long now) {
@@ -279,6 +486,19 @@ final class SessionCommandProcessor implements Processor<String, SessionCommand,
         String sessionId = command.sessionId();
         SessionState state = store.get(sessionId);
         EndReason reason = command.reason() == null ? EndReason.END_CALL : command.reason();
+        if (state != null && state.waiting() && state.agentId().equals(command.agentId())) {
+            gone(sessionId, state, now);
+            if (command.replyPartition() != null) {
+                reply(command.replyPartition(), SessionReply.success(sessionId, null, null), now);
+            }
+            return;
+        }
+        if (reason == EndReason.ABANDONED && state != null && state.live() && state.key() != null) {
+            // Its caller went away (disconnected or timed out), but it has an Idempotency-Key: the caller
+            // is expected to repeat and get this session; if nobody comes, the join lease ends it.
+            log.info("Session {} kept for a repeat of its Idempotency-Key although its caller went away", sessionId);
+            return;
+        }
         if (state == null || !state.live() || !state.agentId().equals(command.agentId())) {
             log.debug("Release ({}) of session {} ignored: no live session", reason.wire(), sessionId);
             if (command.replyPartition() != null) {
@@ -293,14 +513,20 @@ final class SessionCommandProcessor implements Processor<String, SessionCommand,
         }
     }
 
-    /** Frees a live session's slot, once, and keeps a tombstone for duplicates. */
+    /**
+     * Frees a live session's slot, once, and keeps a tombstone for duplicates; repeats still
+     * waiting for it get its failure (or {@code session_ended}); then the agent's line goes first.
+     */
     private void end(String sessionId, SessionState state, EndReason reason, long now) {
-        int activeAfter = store.close(sessionId, state, purgeAt(now));
+        ErrorCode outcome = reason.failure() != null ? reason.failure() : ErrorCode.SESSION_ENDED;
+        int activeAfter = store.close(sessionId, state, purgeAt(now), outcome);
         Instant at = Instant.ofEpochMilli(now);
         SessionEvent fact = reason.failure() != null
                 ? new SessionFailed(sessionId, state.agentId(), at, reason.failure(), activeAfter)
                 : new SessionEnded(sessionId, state.agentId(), at, reason, activeAfter);
         fact(fact, now);
+        answerRepeats(state.key(), SessionReply.error(sessionId, outcome, null), now);
+        slotFreed(state.agentId(), now);
     }
 
     /** The moment a command is judged at: when it was written, within the wall clock and the tombstone retention. */
@@ -329,6 +555,8 @@ final class SessionCommandProcessor implements Processor<String, SessionCommand,
             } else if (state.live()) {
                 end(entry.sessionId(), state, rules.expiryReason(state), Math.min(upTo, entry.until()));
                 expired++;
+            } else if (state.waiting()) {
+                timeOut(entry.sessionId(), state, Math.min(upTo, entry.until()));
             } else {
                 store.purge(entry);
             }

@@ -1,5 +1,6 @@
 package ai.ojin.session.processor.topology;
 
+import ai.ojin.session.events.reply.ErrorCode;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -14,10 +15,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The processor's bookkeeping over its four stores, kept in step: the sessions (changelogged, the
- * truth), the active count per agent, the per-agent lease index (earliest lease first) and the
- * expiry index (earliest first). Every method touches a constant number of entries, whatever an
- * agent's active count; only {@link #rebuild()} scans.
+ * The processor's bookkeeping over its six stores, kept in step: the sessions (changelogged, the
+ * truth), the active count per agent, the per-agent lease index (earliest lease first), the expiry
+ * index (earliest first), the agents' lines (oldest waiter first) and the idempotency keys. Every
+ * method touches a constant number of entries, whatever an agent's active count, except
+ * {@link #rebuild()} and the line's {@link #position} (bounded by the line's length).
  */
 final class SessionStore {
 
@@ -28,12 +30,16 @@ final class SessionStore {
     private final KeyValueStore<String, Integer> active;
     private final KeyValueStore<String, String> leases;
     private final KeyValueStore<String, String> expiry;
+    private final KeyValueStore<String, String> line;
+    private final KeyValueStore<String, String> keys;
 
     SessionStore(ProcessorContext<?, ?> context) {
         sessions = context.getStateStore(SessionTopology.SESSIONS_STORE);
         active = context.getStateStore(SessionTopology.ACTIVE_STORE);
         leases = context.getStateStore(SessionTopology.LEASES_STORE);
         expiry = context.getStateStore(SessionTopology.EXPIRY_STORE);
+        line = context.getStateStore(SessionTopology.LINE_STORE);
+        keys = context.getStateStore(SessionTopology.KEYS_STORE);
     }
 
     /** An entry due in the expiry index: a session and the time it was indexed with. */
@@ -50,6 +56,8 @@ final class SessionStore {
         clear(active);
         clear(leases);
         clear(expiry);
+        clear(line);
+        clear(keys);
         Map<String, Integer> counts = new HashMap<>();
         try (KeyValueIterator<String, SessionState> it = sessions.all()) {
             while (it.hasNext()) {
@@ -58,9 +66,12 @@ final class SessionStore {
                 if (state.live()) {
                     counts.merge(state.agentId(), 1, Integer::sum);
                     index(state, entry.key);
+                } else if (state.waiting()) {
+                    indexLine(state, entry.key);
                 } else {
                     indexExpiry(state, entry.key);
                 }
+                indexKey(state, entry.key);
             }
         }
         counts.forEach(active::put);
@@ -82,9 +93,59 @@ final class SessionStore {
     int admit(String sessionId, SessionState state) {
         sessions.put(sessionId, state);
         index(state, sessionId);
+        indexKey(state, sessionId);
         int activeAfter = activeCount(state.agentId()) + 1;
         active.put(state.agentId(), activeAfter);
         return activeAfter;
+    }
+
+    /** Stores a session that joins its agent's line (it holds no slot). */
+    void enqueue(String sessionId, SessionState state) {
+        sessions.put(sessionId, state);
+        indexLine(state, sessionId);
+        indexKey(state, sessionId);
+    }
+
+    /** The agent's oldest waiter, or null. */
+    String lineHead(String agentId) {
+        try (KeyValueIterator<String, String> it = line.prefixScan(IndexKeys.agentPrefix(agentId), PREFIX_SERIALIZER)) {
+            return it.hasNext() ? it.next().value : null;
+        }
+    }
+
+    /** How many wait in the agent's line; O(line length), which is bounded. */
+    int lineLength(String agentId) {
+        return position(agentId, null);
+    }
+
+    /** The waiter's place in its agent's line (1 = next); with a null id, the line's length. O(position). */
+    int position(String agentId, String sessionId) {
+        int count = 0;
+        try (KeyValueIterator<String, String> it = line.prefixScan(IndexKeys.agentPrefix(agentId), PREFIX_SERIALIZER)) {
+            while (it.hasNext()) {
+                count++;
+                if (it.next().value.equals(sessionId)) {
+                    return count;
+                }
+            }
+        }
+        return count;
+    }
+
+    /** Takes a waiter out of the line (the caller stores what it becomes). */
+    void leaveLine(String sessionId, SessionState state) {
+        line.delete(IndexKeys.line(state.agentId(), state.waiter().seq(), sessionId));
+        expiry.delete(IndexKeys.expiry(state.until(), sessionId));
+    }
+
+    /** The session its agent's {@code Idempotency-Key} (hash) binds, or null. */
+    String sessionOfKey(String agentId, String keyHash) {
+        return keys.get(IndexKeys.key(agentId, keyHash));
+    }
+
+    /** Replaces a session's state without touching its index entries (same phase and time). */
+    void put(String sessionId, SessionState state) {
+        sessions.put(sessionId, state);
     }
 
     /** Replaces a live session's state, moving its index entries when its lease changed. */
@@ -96,8 +157,11 @@ final class SessionStore {
         sessions.put(sessionId, after);
     }
 
-    /** Frees a live session's slot, once, and keeps a tombstone; returns the agent's active count after. */
-    int close(String sessionId, SessionState state, long purgeAt) {
+    /**
+     * Frees a live session's slot, once, and keeps a tombstone (keyed: with the answer a repeat gets);
+     * returns the agent's active count after.
+     */
+    int close(String sessionId, SessionState state, long purgeAt, ErrorCode outcome) {
         unindex(state, sessionId);
         int activeAfter = Math.max(0, activeCount(state.agentId()) - 1);
         if (activeAfter == 0) {
@@ -105,14 +169,27 @@ final class SessionStore {
         } else {
             active.put(state.agentId(), activeAfter);
         }
-        remember(sessionId, state.closed(purgeAt));
+        remember(sessionId, state.closed(purgeAt, outcome));
         return activeAfter;
     }
 
-    /** Keeps a tombstone of a session that never held a slot. */
+    /** Keeps a tombstone of a session that never held a slot (a keyed one keeps binding its key, a keyless one frees it). */
     void remember(String sessionId, SessionState tombstone) {
         sessions.put(sessionId, tombstone);
         indexExpiry(tombstone, sessionId);
+        if (tombstone.key() != null) {
+            indexKey(tombstone, sessionId);
+        }
+    }
+
+    /** Stops a key from binding this session (a waiter that went away: the key may be used again). */
+    void unbindKey(String sessionId, SessionState state) {
+        if (state.key() != null) {
+            String indexKey = IndexKeys.key(state.agentId(), state.key().hash());
+            if (sessionId.equals(keys.get(indexKey))) {
+                keys.delete(indexKey);
+            }
+        }
     }
 
     /** The end of the agent's earliest lease, if it has a live session. */
@@ -142,12 +219,26 @@ final class SessionStore {
     /** Purges a tombstone whose retention is over. */
     void purge(Due entry) {
         expiry.delete(entry.key());
-        sessions.delete(entry.sessionId());
+        SessionState state = sessions.delete(entry.sessionId());
+        if (state != null) {
+            unbindKey(entry.sessionId(), state);
+        }
     }
 
     private void index(SessionState state, String sessionId) {
         leases.put(IndexKeys.lease(state.agentId(), state.until(), sessionId), sessionId);
         indexExpiry(state, sessionId);
+    }
+
+    private void indexLine(SessionState state, String sessionId) {
+        line.put(IndexKeys.line(state.agentId(), state.waiter().seq(), sessionId), sessionId);
+        indexExpiry(state, sessionId);
+    }
+
+    private void indexKey(SessionState state, String sessionId) {
+        if (state.key() != null) {
+            keys.put(IndexKeys.key(state.agentId(), state.key().hash()), sessionId);
+        }
     }
 
     private void indexExpiry(SessionState state, String sessionId) {

@@ -20,14 +20,16 @@ import org.apache.kafka.streams.state.Stores;
  * {@link SessionCommandProcessor}.
  *
  * <p>State (the sessions store is changelogged, so exactly-once processing keeps the facts and the
- * state in step; the other three are derived from it and rebuilt when a task starts):
+ * state in step; the other five are derived from it and rebuilt when a task starts):
  * <ul>
  *   <li>{@value #AGENTS_STORE}: global copy of {@code agents};</li>
  *   <li>{@value #SESSIONS_STORE}: session id -> {@link SessionState}, one small entry per session;</li>
  *   <li>{@value #ACTIVE_STORE}: agent id -> active count (O(1) admission check);</li>
  *   <li>{@value #LEASES_STORE}: per-agent lease index, earliest lease first (retry-after);</li>
- *   <li>{@value #EXPIRY_STORE}: global-per-task expiry index, earliest first (lease expiry and
- *       tombstone purge).</li>
+ *   <li>{@value #EXPIRY_STORE}: global-per-task expiry index, earliest first (lease expiry, end
+ *       of a wait and tombstone purge);</li>
+ *   <li>{@value #LINE_STORE}: per-agent line of waiting sessions, oldest first;</li>
+ *   <li>{@value #KEYS_STORE}: (agent, {@code Idempotency-Key} hash) -> session id.</li>
  * </ul>
  */
 public final class SessionTopology {
@@ -37,6 +39,8 @@ public final class SessionTopology {
     public static final String ACTIVE_STORE = "active-counts";
     public static final String LEASES_STORE = "lease-index";
     public static final String EXPIRY_STORE = "expiry-index";
+    public static final String LINE_STORE = "line-index";
+    public static final String KEYS_STORE = "key-index";
 
     private SessionTopology() {
     }
@@ -60,7 +64,7 @@ public final class SessionTopology {
         // In-memory stores: under exactly-once every commit flushes the stores, and a RocksDB flush
         // per commit cut throughput here. The state is one small entry per live session (plus
         // short-lived tombstones). Only the sessions store is changelogged: the active counts and
-        // both indexes are functions of it, rebuilt when the task starts (SessionCommandProcessor
+        // the indexes are functions of it, rebuilt when the task starts (SessionCommandProcessor
         // #init), so a transaction writes one changelog partition instead of four.
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(SESSIONS_STORE), keys,
                 new JsonSerde<>(SessionState.class)));
@@ -70,12 +74,16 @@ public final class SessionTopology {
                 Serdes.String()).withLoggingDisabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(EXPIRY_STORE), keys,
                 Serdes.String()).withLoggingDisabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(LINE_STORE), keys,
+                Serdes.String()).withLoggingDisabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(KEYS_STORE), keys,
+                Serdes.String()).withLoggingDisabled());
 
         KStream<String, Output> outputs = builder
                 .stream(topics.commands().name(),
                         Consumed.with(topics.commands().keySerde(), topics.commands().valueSerde()).withName("commands-source"))
                 .process(() -> new SessionCommandProcessor(settings, observer), Named.as("session-commands"),
-                        SESSIONS_STORE, ACTIVE_STORE, LEASES_STORE, EXPIRY_STORE);
+                        SESSIONS_STORE, ACTIVE_STORE, LEASES_STORE, EXPIRY_STORE, LINE_STORE, KEYS_STORE);
 
         outputs.filter((key, out) -> out instanceof Output.Fact, Named.as("facts"))
                 .mapValues(out -> ((Output.Fact) out).fact(), Named.as("fact-values"))

@@ -2,12 +2,11 @@ package ai.ojin.session.rules.audit;
 
 import ai.ojin.session.rules.audit.Violation.Kind;
 import ai.ojin.session.events.fact.SessionAdmitted;
-import ai.ojin.session.events.fact.SessionDequeued;
 import ai.ojin.session.events.fact.SessionEnded;
 import ai.ojin.session.events.fact.SessionEvent;
 import ai.ojin.session.events.fact.SessionFailed;
+import ai.ojin.session.events.fact.SessionDequeued;
 import ai.ojin.session.events.fact.SessionQueued;
-import ai.ojin.session.events.fact.SessionRejected;
 import ai.ojin.session.events.fact.SessionRepeated;
 import ai.ojin.session.events.fact.SessionStarted;
 import ai.ojin.session.events.fact.ParticipantJoined;
@@ -34,15 +33,14 @@ import java.util.Set;
  *   <li>a session ended or failed twice ({@link Kind#ENDED_TWICE});</li>
  *   <li>a start or end without admission ({@link Kind#START_WITHOUT_ADMISSION},
  *       {@link Kind#END_WITHOUT_ADMISSION}), and a start after the end ({@link Kind#START_AFTER_END});</li>
- *   <li>the waiting line of each agent ({@code queued}, {@code dequeued}): first come first served
- *       ({@link Kind#DEQUEUED_OUT_OF_ORDER}); no admission of a session that did not wait while
- *       others wait ({@link Kind#ADMITTED_AHEAD_OF_LINE}); a session dequeued once, after it was
- *       queued ({@link Kind#DEQUEUED_WITHOUT_QUEUE}, {@link Kind#DEQUEUED_TWICE}); a
- *       {@code dequeued(admitted)} followed by its admission ({@link Kind#DEQUEUED_WITHOUT_ADMISSION}),
- *       no admission after leaving the line otherwise ({@link Kind#ADMITTED_AFTER_LEAVING_LINE}) or
- *       while still in it ({@link Kind#ADMITTED_WHILE_QUEUED}); a waiter holds no slot until
- *       admitted, nor does a repeated connect ({@link Kind#COUNTED_WITHOUT_SLOT});</li>
- *   <li>a {@code repeated} fact only for a session admitted and not ended ({@link Kind#REPEATED_NOT_LIVE}).</li>
+ *   <li>the agent's line ({@code queued}, {@code dequeued}): a waiter admitted before one queued
+ *       earlier ({@link Kind#LINE_OUT_OF_ORDER}), an admission while the session still waits or of a
+ *       session that never waited while others wait ({@link Kind#LINE_JUMPED}), a dequeue of a
+ *       session not in the line ({@link Kind#DEQUEUED_NOT_IN_LINE}), an admission after the session
+ *       left the line timed out or gone ({@link Kind#ADMITTED_AFTER_LEAVING_LINE}); a waiter holds no
+ *       slot until admitted;</li>
+ *   <li>a {@code repeated} fact for a session that is not live ({@link Kind#REPEAT_WITHOUT_LIVE_SESSION});
+ *       it never changes the active count.</li>
  * </ul>
  * Facts of one agent share a partition, so per-agent log order is all the check needs; facts of
  * different agents may be interleaved in any way. Run it over the whole log of the topic (from the
@@ -78,7 +76,6 @@ public final class AuditCheck {
                 latest = fact.at();
             }
         }
-        fold.endOfLog();
         if (timing != null) {
             fold.stillLive(timing.asOf() != null ? timing.asOf() : latest);
         }
@@ -112,37 +109,18 @@ public final class AuditCheck {
         private final Map<String, Integer> active = new HashMap<>();
         private final Map<String, Integer> maxActive = new HashMap<>();
         private final List<Violation> violations = new ArrayList<>();
+        /** Each agent's line: waiting session ids in the order they were queued. */
+        private final Map<String, Set<String>> lines = new HashMap<>();
+        /** Sessions that left a line, and how. */
+        private final Map<String, SessionDequeued.Outcome> leftLine = new HashMap<>();
         private long admissions;
-        /** Each agent's waiting line: session id to the position of its queued fact, oldest first. */
-        private final Map<String, LinkedHashMap<String, Long>> lines = new HashMap<>();
-        /** Sessions ever queued, and how they left the line (absent: still waiting). */
-        private final Set<String> queued = new HashSet<>();
-        private final Map<String, SessionDequeued.Outcome> dequeued = new HashMap<>();
-        /** Per agent, a {@code dequeued(admitted)} whose admission must be the agent's next fact. */
-        private final Map<String, Pending> pendingAdmissions = new HashMap<>();
-        /** Agents with a queued or repeated fact: their reported counts are compared with the recomputed one. */
-        private final Set<String> lineOrKeyAgents = new HashSet<>();
 
         Fold(Timing timing) {
             this.timing = timing;
         }
 
         void apply(SessionEvent fact, long position) {
-            Pending pending = pendingAdmissions.remove(fact.agentId());
-            if (pending != null && !(fact instanceof SessionAdmitted && fact.sessionId().equals(pending.sessionId()))) {
-                violation(Kind.DEQUEUED_WITHOUT_ADMISSION, pending.fact(), pending.position(),
-                        "dequeued admitted, but the agent's next fact is " + fact.typeName() + " of " + fact.sessionId());
-            }
             // Java 17: no pattern matching for switch yet.
-            if (fact instanceof SessionQueued q) {
-                enqueue(q, position);
-            } else if (fact instanceof SessionDequeued d) {
-                dequeue(d, position);
-            } else if (fact instanceof SessionRepeated r) {
-                repeat(r, position);
-            } else if (fact instanceof SessionRejected r) {
-                reported(fact, r.active(), position);
-            }
             if (fact instanceof SessionAdmitted a) {
                 admit(a, position);
             } else if (fact instanceof SessionStarted s) {
@@ -153,95 +131,51 @@ public final class AuditCheck {
                 presence(fact, j.leaseUntil(), position);
             } else if (fact instanceof ParticipantLeft l) {
                 presence(fact, l.leaseUntil(), position);
+            } else if (fact instanceof SessionQueued) {
+                line(fact.agentId()).add(fact.sessionId());
+            } else if (fact instanceof SessionDequeued d) {
+                dequeue(d, position);
+            } else if (fact instanceof SessionRepeated) {
+                if (!admitted.contains(fact.sessionId()) || ended.contains(fact.sessionId())) {
+                    violation(Kind.REPEAT_WITHOUT_LIVE_SESSION, fact, position, "repeated but the session is not live");
+                }
             }
-            // requested, rejected, queued, dequeued and repeated facts hold no slot; joined and left ones only
-            // move the lease
+            // requested and rejected facts hold no slot; joined and left ones only move the lease; a
+            // waiter holds none until admitted; a repeat takes none
         }
 
-        /** Checks that nothing is left to follow at the end of the log (a dequeued admitted without its admission). */
-        void endOfLog() {
-            for (Pending pending : pendingAdmissions.values()) {
-                violation(Kind.DEQUEUED_WITHOUT_ADMISSION, pending.fact(), pending.position(),
-                        "dequeued admitted, but the log ends before its admission");
-            }
-            pendingAdmissions.clear();
-        }
-
-        private void enqueue(SessionQueued fact, long position) {
-            lineOrKeyAgents.add(fact.agentId());
-            if (queued.add(fact.sessionId()) && !dequeued.containsKey(fact.sessionId())) {
-                lines.computeIfAbsent(fact.agentId(), agent -> new LinkedHashMap<>()).put(fact.sessionId(), position);
-            }
-            reported(fact, fact.active(), position);
+        private Set<String> line(String agentId) {
+            return lines.computeIfAbsent(agentId, a -> new java.util.LinkedHashSet<>());
         }
 
         private void dequeue(SessionDequeued fact, long position) {
-            String id = fact.sessionId();
-            if (dequeued.containsKey(id)) {
-                violation(Kind.DEQUEUED_TWICE, fact, position, "dequeued " + fact.outcome().wire() + " after it left "
-                        + "the line " + dequeued.get(id).wire());
+            Set<String> line = line(fact.agentId());
+            if (!line.contains(fact.sessionId())) {
+                violation(Kind.DEQUEUED_NOT_IN_LINE, fact, position, "dequeued (" + fact.outcome().wire()
+                        + ") but not in the agent's line");
                 return;
             }
-            dequeued.put(id, fact.outcome());
-            if (!queued.contains(id)) {
-                violation(Kind.DEQUEUED_WITHOUT_QUEUE, fact, position, "dequeued " + fact.outcome().wire()
-                        + " but never queued before");
-                return;
+            String first = line.iterator().next();
+            if (fact.outcome() == SessionDequeued.Outcome.ADMITTED && !first.equals(fact.sessionId())) {
+                violation(Kind.LINE_OUT_OF_ORDER, fact, position, "admitted from the line before " + first
+                        + ", which was queued earlier");
             }
-            LinkedHashMap<String, Long> line = lines.getOrDefault(fact.agentId(), new LinkedHashMap<>());
-            if (fact.outcome() == SessionDequeued.Outcome.ADMITTED) {
-                String head = line.isEmpty() ? null : line.keySet().iterator().next();
-                if (head != null && !head.equals(id)) {
-                    violation(Kind.DEQUEUED_OUT_OF_ORDER, fact, position, "dequeued admitted while " + head
-                            + " (queued at #" + line.get(head) + ") waited longer");
-                }
-                pendingAdmissions.put(fact.agentId(), new Pending(id, fact, position));
-            }
-            line.remove(id);
+            line.remove(fact.sessionId());
+            leftLine.put(fact.sessionId(), fact.outcome());
         }
 
-        private void repeat(SessionRepeated fact, long position) {
-            lineOrKeyAgents.add(fact.agentId());
-            if (!admitted.contains(fact.sessionId())) {
-                violation(Kind.REPEATED_NOT_LIVE, fact, position, "repeated (" + fact.correlationId()
-                        + ") but never admitted");
-            } else if (ended.contains(fact.sessionId())) {
-                violation(Kind.REPEATED_NOT_LIVE, fact, position, "repeated (" + fact.correlationId()
-                        + ") after the session had ended");
-            }
-        }
-
-        /** The line's rules at an admission, before it is counted. */
-        private void admitFromLine(SessionAdmitted fact, long position) {
-            String id = fact.sessionId();
-            if (queued.contains(id)) {
-                SessionDequeued.Outcome left = dequeued.get(id);
-                if (left == null) {
-                    violation(Kind.ADMITTED_WHILE_QUEUED, fact, position, "admitted while still in the line");
-                    lines.getOrDefault(fact.agentId(), new LinkedHashMap<>()).remove(id);
-                } else if (left != SessionDequeued.Outcome.ADMITTED) {
-                    violation(Kind.ADMITTED_AFTER_LEAVING_LINE, fact, position, "admitted after it left the line "
-                            + left.wire());
-                }
-                return;
-            }
-            LinkedHashMap<String, Long> line = lines.get(fact.agentId());
-            if (line != null && !line.isEmpty()) {
-                String head = line.keySet().iterator().next();
-                violation(Kind.ADMITTED_AHEAD_OF_LINE, fact, position, "admitted without waiting while " + line.size()
-                        + " waited (first " + head + ", queued at #" + line.get(head) + ")");
-            }
-        }
-
-        /** A count reported by a fact of an agent using the line or keys, against the slots held per the log. */
-        private void reported(SessionEvent fact, Integer count, long position) {
-            if (count == null || !lineOrKeyAgents.contains(fact.agentId())) {
-                return;
-            }
-            int held = Math.max(0, active.getOrDefault(fact.agentId(), 0));
-            if (count > held) {
-                violation(Kind.COUNTED_WITHOUT_SLOT, fact, position, fact.typeName() + " reports " + count
-                        + " active, but admitted sessions hold " + held + " slots");
+        /** The line rules of an admission: it never jumps the line, and a waiter that left is never admitted. */
+        private void lineRules(SessionAdmitted fact, long position) {
+            Set<String> line = line(fact.agentId());
+            SessionDequeued.Outcome left = leftLine.get(fact.sessionId());
+            if (left != null && left != SessionDequeued.Outcome.ADMITTED) {
+                violation(Kind.ADMITTED_AFTER_LEAVING_LINE, fact, position, "admitted after it left the line "
+                        + left.wire());
+            } else if (line.contains(fact.sessionId())) {
+                violation(Kind.LINE_JUMPED, fact, position, "admitted while still waiting in the line");
+            } else if (left == null && !line.isEmpty()) {
+                violation(Kind.LINE_JUMPED, fact, position, "admitted without waiting while " + line.size()
+                        + " waited");
             }
         }
 
@@ -262,7 +196,7 @@ public final class AuditCheck {
                 violation(Kind.DUPLICATE_ADMISSION, fact, position, "admitted again");
                 return;
             }
-            admitFromLine(fact, position);
+            lineRules(fact, position);
             if (timing != null && fact.deadline() != null && fact.at() != null && fact.at().isAfter(fact.deadline())) {
                 violation(Kind.ADMITTED_AFTER_DEADLINE, fact, position,
                         "admitted at " + fact.at() + " after the request's deadline " + fact.deadline());
@@ -276,7 +210,6 @@ public final class AuditCheck {
             }
             int now = active.merge(fact.agentId(), 1, Integer::sum);
             maxActive.merge(fact.agentId(), now, Math::max);
-            reported(fact, fact.activeAfter(), position);
             if (now > fact.maxConcurrency()) {
                 violation(Kind.ACTIVE_ABOVE_LIMIT, fact, position,
                         "recomputed active " + now + " > max_concurrency " + fact.maxConcurrency());
@@ -308,8 +241,6 @@ public final class AuditCheck {
             livePastLease(fact, position);
             leases.remove(fact.sessionId());
             active.merge(fact.agentId(), -1, Integer::sum);
-            reported(fact, fact instanceof SessionEnded e ? e.activeAfter() : ((SessionFailed) fact).activeAfter(),
-                    position);
         }
 
         /** A start or end of a live session more than the tolerance after its lease ran out. */
@@ -344,8 +275,5 @@ public final class AuditCheck {
     }
 
     private record Lease(SessionEvent fact, Instant until, long position) {
-    }
-
-    private record Pending(String sessionId, SessionEvent fact, long position) {
     }
 }

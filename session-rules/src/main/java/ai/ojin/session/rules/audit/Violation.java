@@ -22,42 +22,26 @@ public record Violation(Kind kind, String sessionId, String agentId, long positi
         END_WITHOUT_ADMISSION,
         /** A started fact after the session had already ended. */
         START_AFTER_END,
+        /** A waiter admitted from the line while one queued before it (same agent) was still waiting. */
+        LINE_OUT_OF_ORDER,
+        /**
+         * A session admitted while it still waited in its agent's line, or admitted without waiting
+         * while others waited (a plain connect jumped the line).
+         */
+        LINE_JUMPED,
+        /** A dequeued fact for a session not in its agent's line (never queued, or dequeued before). */
+        DEQUEUED_NOT_IN_LINE,
+        /** An admission of a session that had left the line unadmitted (timed out or gone). */
+        ADMITTED_AFTER_LEAVING_LINE,
+        /** A repeated fact for a session not admitted or already ended: a repeat gets no room that way. */
+        REPEAT_WITHOUT_LIVE_SESSION,
         /** Timing rule: an admitted fact recorded after the request's deadline (the caller had given up). */
         ADMITTED_AFTER_DEADLINE,
         /**
          * Timing rule: a session still live (started, ended or failed later, or not ended at all)
          * more than the tolerance after its lease ran out.
          */
-        LIVE_PAST_LEASE,
-        /**
-         * The waiting line is first come first served: a waiter was dequeued {@code admitted} while
-         * a waiter of the same agent queued before it was still in the line.
-         */
-        DEQUEUED_OUT_OF_ORDER,
-        /** A session admitted without having waited while waiters of its agent were in the line: it jumped the line. */
-        ADMITTED_AHEAD_OF_LINE,
-        /** A dequeued fact for a session never queued (or queued only after it). */
-        DEQUEUED_WITHOUT_QUEUE,
-        /** A second dequeued fact for a session: it left the line twice. */
-        DEQUEUED_TWICE,
-        /**
-         * A {@code dequeued(admitted)} fact not followed, as its agent's next fact (the same
-         * transaction), by that session's {@code admitted} fact.
-         */
-        DEQUEUED_WITHOUT_ADMISSION,
-        /** An admitted fact for a session that left the line unadmitted ({@code timed_out} or {@code gone}). */
-        ADMITTED_AFTER_LEAVING_LINE,
-        /** An admitted fact for a session still in the line (no {@code dequeued(admitted)} before it). */
-        ADMITTED_WHILE_QUEUED,
-        /**
-         * A count a fact of an agent that uses the line or idempotency keys reports (the
-         * {@code active} of queued and rejected, the {@code active_after} of admitted, ended and
-         * failed) is above the slots its admitted sessions hold, recomputed from the log: a waiter
-         * or a repeated connect was counted as a slot.
-         */
-        COUNTED_WITHOUT_SLOT,
-        /** A repeated fact for a session not admitted, or already ended or failed. */
-        REPEATED_NOT_LIVE
+        LIVE_PAST_LEASE
     }
 
     @Override

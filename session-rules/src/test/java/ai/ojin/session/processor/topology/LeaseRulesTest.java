@@ -20,7 +20,7 @@ class LeaseRulesTest {
     @Test
     void shouldStartWithTheJoinLeaseAndEndAsNoShow() {
         // given
-        SessionState admitted = SessionState.admitted("a", rules.admittedUntil(T0), 300);
+        SessionState admitted = SessionState.admitted("a", rules.admittedUntil(T0), 300, null);
 
         // when
         SessionState started = admitted.started(rules.startedUntil(admitted, T0 + 1_000));
@@ -103,7 +103,7 @@ class LeaseRulesTest {
     }
 
     private SessionState started() {
-        SessionState admitted = SessionState.admitted("a", rules.admittedUntil(T0), 300);
+        SessionState admitted = SessionState.admitted("a", rules.admittedUntil(T0), 300, null);
         return admitted.started(rules.startedUntil(admitted, T0));
     }
 

@@ -93,6 +93,18 @@ final class ProcessorDriver implements AutoCloseable {
         command(new RequestSession(sessionId, agentId, "user-1", "https://example.com", replyPartition, now(), deadline));
     }
 
+    /** A request that waits up to {@code waitSeconds} in line and/or carries an idempotency key (null: none). */
+    String request(String agentId, int replyPartition, Integer waitSeconds, String key, String clientUserRef) {
+        String sessionId = SessionIds.newSessionId(agentId);
+        Instant deadline = now().plusSeconds(10 + (waitSeconds == null ? 0 : waitSeconds));
+        command(new RequestSession(sessionId, agentId, clientUserRef, "https://example.com", replyPartition, now(),
+                deadline, "api-" + replyPartition, waitSeconds,
+                key == null ? null : ai.ojin.session.events.command.IdempotencyKeys.keyHash(key),
+                key == null ? null : ai.ojin.session.events.command.IdempotencyKeys.requestHash(agentId, clientUserRef),
+                key == null ? null : now().plus(Duration.ofMinutes(10))));
+        return sessionId;
+    }
+
     void markStarted(String sessionId) {
         String agentId = SessionIds.agentOf(sessionId).orElseThrow();
         command(new MarkStarted(sessionId, agentId, sessionId, "https://x.daily.co/" + sessionId, now()));
