@@ -10,7 +10,10 @@ import ai.ojin.session.events.fact.SessionDequeued;
 import ai.ojin.session.events.fact.SessionQueued;
 import ai.ojin.session.events.fact.SessionRepeated;
 import ai.ojin.session.events.fact.SessionStarted;
+import ai.ojin.session.events.reply.ErrorCode;
 import ai.ojin.session.events.reply.SessionReply;
+import ai.ojin.session.events.room.RoomAssignment;
+import ai.ojin.session.room.assignment.RoomAssignments;
 import ai.ojin.session.testkit.FakeDaily;
 import java.time.Duration;
 import java.time.Instant;
@@ -94,6 +97,42 @@ class RepeatedConnectTest {
             assertThat(token.userName()).isEqualTo("user");
             assertThat(token.isOwner()).isFalse();
             assertThat(token.ejectAfterElapsed()).isEqualTo(600L + 60L);
+        }
+    }
+
+    @Test
+    void shouldKeepAPooledRoomsTokenWithinTheJoinWindowOfItsAssignmentAndRefuseOnceItIsOver() throws Exception {
+        try (WorkerHarness pooled = new WorkerHarness(Map.of("room.pool.size", "1", "room.token-join-window", "10s"))) {
+            // given: a session set up in a pooled room (reused once every token of the session expired)
+            SessionStarted started = setUpAndStart(pooled, "agent-repeat-pooled");
+            RoomAssignment assignment = pooled.app.getBean(RoomAssignments.class).ofSession(started.sessionId())
+                    .orElseThrow();
+            assertThat(assignment.pooled()).isTrue();
+            Instant joinBy = assignment.assignedAt().plusSeconds(10);
+            String inWindow = SessionIds.newSessionId("agent-repeat-pooled");
+            String afterWindow = SessionIds.newSessionId("agent-repeat-pooled");
+
+            // when: repeated within the join window
+            pooled.publish(repeated(started, inWindow, 2, WorkerHarness.INSTANCE, Instant.now().plusSeconds(20)));
+
+            // then: a token of that room, joinable only until the window of the room's assignment ends
+            await().atMost(WAIT).until(() -> !repliesTo(pooled, inWindow).isEmpty());
+            SessionReply reply = repliesTo(pooled, inWindow).get(0).value();
+            assertThat(reply.ok()).isTrue();
+            FakeDaily.SelfSignedToken token = pooled.daily.verifySelfSigned(reply.token()).orElseThrow();
+            assertThat(token.roomName()).isEqualTo(assignment.roomName());
+            assertThat(token.exp()).isEqualTo(joinBy.getEpochSecond());
+
+            // when: repeated once that window is over
+            await().atMost(WAIT).until(() -> Instant.now().isAfter(joinBy));
+            pooled.publish(repeated(started, afterWindow, 2, WorkerHarness.INSTANCE, Instant.now().plusSeconds(20)));
+
+            // then: no token that could outlive the room's reuse: session_ended
+            await().atMost(WAIT).until(() -> !repliesTo(pooled, afterWindow).isEmpty());
+            SessionReply refused = repliesTo(pooled, afterWindow).get(0).value();
+            assertThat(refused.errorCode()).isEqualTo(ErrorCode.SESSION_ENDED);
+            assertThat(refused.token()).isNull();
+            assertThat(refused.instanceId()).isEqualTo(WorkerHarness.INSTANCE);
         }
     }
 

@@ -98,8 +98,9 @@ public class SessionConfiguration {
 
     @Bean
     SessionRepeats sessionRepeats(MeetingTokens meetingTokens, SessionOutbox outbox, SessionRegistry registry,
-                                  RoomProperties properties, Clock clock) {
-        return new SessionRepeats(meetingTokens, outbox, registry, properties, clock);
+                                  RoomProperties properties, Clock clock, RoomPool roomPool,
+                                  RoomAssignments roomAssignments) {
+        return new SessionRepeats(meetingTokens, outbox, registry, properties, clock, roomPool, roomAssignments);
     }
 
     @Bean
