@@ -7,6 +7,7 @@ import ai.ojin.session.events.fact.SessionEvent;
 import ai.ojin.session.events.fact.SessionFailed;
 import ai.ojin.session.events.fact.SessionDequeued;
 import ai.ojin.session.events.fact.SessionQueued;
+import ai.ojin.session.events.fact.SessionRejected;
 import ai.ojin.session.events.fact.SessionRepeated;
 import ai.ojin.session.events.fact.SessionStarted;
 import ai.ojin.session.events.fact.ParticipantJoined;
@@ -37,10 +38,14 @@ import java.util.Set;
  *       earlier ({@link Kind#LINE_OUT_OF_ORDER}), an admission while the session still waits or of a
  *       session that never waited while others wait ({@link Kind#LINE_JUMPED}), a dequeue of a
  *       session not in the line ({@link Kind#DEQUEUED_NOT_IN_LINE}), an admission after the session
- *       left the line timed out or gone ({@link Kind#ADMITTED_AFTER_LEAVING_LINE}); a waiter holds no
- *       slot until admitted;</li>
+ *       left the line timed out or gone ({@link Kind#ADMITTED_AFTER_LEAVING_LINE}), a
+ *       {@code dequeued(admitted)} not followed, as its agent's next fact, by that session's
+ *       admission ({@link Kind#DEQUEUED_WITHOUT_ADMISSION}); a waiter holds no slot until admitted;</li>
  *   <li>a {@code repeated} fact for a session that is not live ({@link Kind#REPEAT_WITHOUT_LIVE_SESSION});
- *       it never changes the active count.</li>
+ *       it never changes the active count;</li>
+ *   <li>for agents with {@code queued} or {@code repeated} facts, a count a fact reports above the
+ *       slots the log's admitted sessions hold: a waiter or a repeat counted as a slot
+ *       ({@link Kind#COUNTED_WITHOUT_SLOT}).</li>
  * </ul>
  * Facts of one agent share a partition, so per-agent log order is all the check needs; facts of
  * different agents may be interleaved in any way. Run it over the whole log of the topic (from the
@@ -76,6 +81,7 @@ public final class AuditCheck {
                 latest = fact.at();
             }
         }
+        fold.endOfLog();
         if (timing != null) {
             fold.stillLive(timing.asOf() != null ? timing.asOf() : latest);
         }
@@ -113,6 +119,10 @@ public final class AuditCheck {
         private final Map<String, Set<String>> lines = new HashMap<>();
         /** Sessions that left a line, and how. */
         private final Map<String, SessionDequeued.Outcome> leftLine = new HashMap<>();
+        /** Per agent, a {@code dequeued(admitted)} whose admission must be the agent's next fact. */
+        private final Map<String, Pending> pendingAdmissions = new HashMap<>();
+        /** Agents with a queued or repeated fact: the counts their facts report are checked against the log. */
+        private final Set<String> lineOrKeyAgents = new HashSet<>();
         private long admissions;
 
         Fold(Timing timing) {
@@ -120,6 +130,14 @@ public final class AuditCheck {
         }
 
         void apply(SessionEvent fact, long position) {
+            Pending pending = pendingAdmissions.remove(fact.agentId());
+            if (pending != null && !(fact instanceof SessionAdmitted && fact.sessionId().equals(pending.sessionId()))) {
+                violation(Kind.DEQUEUED_WITHOUT_ADMISSION, pending.fact(), pending.position(),
+                        "dequeued admitted, but the agent's next fact is " + fact.typeName() + " of " + fact.sessionId());
+            }
+            if (fact instanceof SessionQueued || fact instanceof SessionRepeated) {
+                lineOrKeyAgents.add(fact.agentId());
+            }
             // Java 17: no pattern matching for switch yet.
             if (fact instanceof SessionAdmitted a) {
                 admit(a, position);
@@ -131,8 +149,11 @@ public final class AuditCheck {
                 presence(fact, j.leaseUntil(), position);
             } else if (fact instanceof ParticipantLeft l) {
                 presence(fact, l.leaseUntil(), position);
-            } else if (fact instanceof SessionQueued) {
+            } else if (fact instanceof SessionQueued q) {
                 line(fact.agentId()).add(fact.sessionId());
+                reported(fact, q.active(), position);
+            } else if (fact instanceof SessionRejected r) {
+                reported(fact, r.active(), position);
             } else if (fact instanceof SessionDequeued d) {
                 dequeue(d, position);
             } else if (fact instanceof SessionRepeated) {
@@ -162,6 +183,30 @@ public final class AuditCheck {
             }
             line.remove(fact.sessionId());
             leftLine.put(fact.sessionId(), fact.outcome());
+            if (fact.outcome() == SessionDequeued.Outcome.ADMITTED) {
+                pendingAdmissions.put(fact.agentId(), new Pending(fact.sessionId(), fact, position));
+            }
+        }
+
+        /** At the end of the log: a {@code dequeued(admitted)} still waiting for its admission. */
+        void endOfLog() {
+            for (Pending pending : pendingAdmissions.values()) {
+                violation(Kind.DEQUEUED_WITHOUT_ADMISSION, pending.fact(), pending.position(),
+                        "dequeued admitted, but the log ends before its admission");
+            }
+            pendingAdmissions.clear();
+        }
+
+        /** A count reported by a fact of an agent using the line or keys, against the slots held per the log. */
+        private void reported(SessionEvent fact, Integer count, long position) {
+            if (count == null || !lineOrKeyAgents.contains(fact.agentId())) {
+                return;
+            }
+            int held = Math.max(0, active.getOrDefault(fact.agentId(), 0));
+            if (count > held) {
+                violation(Kind.COUNTED_WITHOUT_SLOT, fact, position, fact.typeName() + " reports " + count
+                        + " active, but admitted sessions hold " + held + " slot(s)");
+            }
         }
 
         /** The line rules of an admission: it never jumps the line, and a waiter that left is never admitted. */
@@ -210,6 +255,7 @@ public final class AuditCheck {
             }
             int now = active.merge(fact.agentId(), 1, Integer::sum);
             maxActive.merge(fact.agentId(), now, Math::max);
+            reported(fact, fact.activeAfter(), position);
             if (now > fact.maxConcurrency()) {
                 violation(Kind.ACTIVE_ABOVE_LIMIT, fact, position,
                         "recomputed active " + now + " > max_concurrency " + fact.maxConcurrency());
@@ -241,6 +287,8 @@ public final class AuditCheck {
             livePastLease(fact, position);
             leases.remove(fact.sessionId());
             active.merge(fact.agentId(), -1, Integer::sum);
+            reported(fact, fact instanceof SessionEnded e ? e.activeAfter() : ((SessionFailed) fact).activeAfter(),
+                    position);
         }
 
         /** A start or end of a live session more than the tolerance after its lease ran out. */
@@ -275,5 +323,8 @@ public final class AuditCheck {
     }
 
     private record Lease(SessionEvent fact, Instant until, long position) {
+    }
+
+    private record Pending(String sessionId, SessionEvent fact, long position) {
     }
 }

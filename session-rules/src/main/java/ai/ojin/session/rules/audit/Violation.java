@@ -35,6 +35,18 @@ public record Violation(Kind kind, String sessionId, String agentId, long positi
         ADMITTED_AFTER_LEAVING_LINE,
         /** A repeated fact for a session not admitted or already ended: a repeat gets no room that way. */
         REPEAT_WITHOUT_LIVE_SESSION,
+        /**
+         * A {@code dequeued(admitted)} fact not followed, as its agent's next fact (the same
+         * transaction), by that session's {@code admitted} fact (or the log ends first).
+         */
+        DEQUEUED_WITHOUT_ADMISSION,
+        /**
+         * A count a fact of an agent that uses the line or idempotency keys reports (the
+         * {@code active} of queued and rejected, the {@code active_after} of admitted, ended and
+         * failed) above the slots its admitted sessions hold, recomputed from the log: a waiter or a
+         * repeated connect was counted as a slot.
+         */
+        COUNTED_WITHOUT_SLOT,
         /** Timing rule: an admitted fact recorded after the request's deadline (the caller had given up). */
         ADMITTED_AFTER_DEADLINE,
         /**

@@ -1,6 +1,7 @@
 package ai.ojin.session.rules.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import ai.ojin.session.rules.audit.Violation.Kind;
 import ai.ojin.session.events.command.EndReason;
@@ -232,7 +233,7 @@ class AuditCheckTest {
                 requested("a_1", "a"), admitted("a_1", "a", 1, 1),
                 requested("a_2", "a"), queued("a_2", "a", 1),
                 requested("a_3", "a"), queued("a_3", "a", 2),
-                requested("a_4", "a"), rejected("a_4", "a"),
+                requested("a_4", "a"), rejected("a_4", "a", 1, 1),
                 dequeued("a_2", "a", SessionDequeued.Outcome.GONE),
                 ended("a_1", "a", 0), dequeued("a_3", "a", SessionDequeued.Outcome.ADMITTED), admitted("a_3", "a", 1, 1),
                 started("a_3", "a"), repeated("a_3", "a"));
@@ -295,6 +296,54 @@ class AuditCheckTest {
         // then
         assertThat(AuditCheck.check(facts).violationsOf(Kind.REPEAT_WITHOUT_LIVE_SESSION)).extracting(Violation::sessionId)
                 .containsExactly("a_1", "a_2");
+    }
+
+    @Test
+    void shouldReportADequeuedAdmittedNotFollowedByItsAdmission() {
+        // given: a_2's admission is not the agent's next fact (another agent's fact in between does not matter);
+        // a_3 is dequeued admitted as the log ends
+        List<SessionEvent> facts = List.of(
+                admitted("a_1", "a", 1, 1), queued("a_2", "a", 1), queued("a_3", "a", 2), ended("a_1", "a", 0),
+                dequeued("a_2", "a", SessionDequeued.Outcome.ADMITTED),                  // #4
+                admitted("b_1", "b", 1, 1), started("a_1", "a"),
+                dequeued("a_3", "a", SessionDequeued.Outcome.ADMITTED));                 // #7
+        List<SessionEvent> followed = List.of(
+                admitted("a_1", "a", 1, 1), queued("a_2", "a", 1), ended("a_1", "a", 0),
+                dequeued("a_2", "a", SessionDequeued.Outcome.ADMITTED), admitted("b_1", "b", 1, 1),
+                admitted("a_2", "a", 1, 1));
+
+        // when
+        AuditReport report = AuditCheck.check(facts);
+
+        // then
+        assertThat(report.violationsOf(Kind.DEQUEUED_WITHOUT_ADMISSION))
+                .extracting(Violation::sessionId, Violation::position)
+                .containsExactly(tuple("a_2", 4L), tuple("a_3", 7L));
+        assertThat(AuditCheck.check(followed).violations()).isEmpty();
+    }
+
+    @Test
+    void shouldReportAWaiterOrARepeatCountedAsASlot() {
+        // given: the second waiter's queued fact counts the first waiter as active (limit 1, one slot held);
+        // after a repeat, an admission of agent b counts the repeat as a slot
+        List<SessionEvent> facts = List.of(
+                admitted("a_1", "a", 1, 1), queued("a_2", "a", 1), queuedCounting("a_3", "a", 2, 2),
+                admitted("b_1", "b", 3, 1), started("b_1", "b"), repeated("b_1", "b"), admitted("b_2", "b", 3, 3));
+
+        // when
+        AuditReport report = AuditCheck.check(facts);
+
+        // then
+        assertThat(report.violations()).extracting(Violation::kind, Violation::sessionId, Violation::position)
+                .containsExactly(tuple(Kind.COUNTED_WITHOUT_SLOT, "a_3", 2L), tuple(Kind.COUNTED_WITHOUT_SLOT, "b_2", 6L));
+    }
+
+    private SessionQueued queuedCounting(String session, String agent, int position, int active) {
+        return new SessionQueued(session, agent, now, position, now.plusSeconds(30), 1, active);
+    }
+
+    private SessionRejected rejected(String session, String agent, int limit, int active) {
+        return new SessionRejected(session, agent, now, ErrorCode.CONCURRENCY_LIMIT, 5, limit, active);
     }
 
     private SessionQueued queued(String session, String agent, int position) {
