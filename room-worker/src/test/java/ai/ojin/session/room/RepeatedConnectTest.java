@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ai.ojin.session.events.SessionIds;
+import ai.ojin.session.events.fact.SessionEnded;
+import ai.ojin.session.events.command.EndReason;
 import ai.ojin.session.events.command.MarkStarted;
 import ai.ojin.session.events.fact.SessionAdmitted;
 import ai.ojin.session.events.fact.SessionDequeued;
@@ -26,9 +28,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Connects repeated with a session's {@code Idempotency-Key} ({@code repeated} facts) beyond
- * {@link SessionRepeatsTest}: several repeats and a redelivery, tokens minted by Daily, and the
- * facts of the agent's waiting line ({@code queued}, {@code dequeued}), on a real broker with a fake
+ * Connects repeated with a session's {@code Idempotency-Key} ({@code repeated} facts): the room
+ * and a fresh token for it, correlated to the repeat; {@code session_ended} after the end; no answer
+ * after the repeat's deadline; several repeats and a redelivery, pooled
+ * rooms' join window, and the facts of the agent's waiting line ({@code queued}, {@code dequeued}), on a real broker with a fake
  * Daily. One worker for the class, each test on agents of its own.
  */
 class RepeatedConnectTest {
@@ -73,31 +76,6 @@ class RepeatedConnectTest {
                     assertThat(r.value().roomUrl()).isEqualTo(started.roomUrl());
                 });
         assertThat(repliesTo(second).get(0).partition()).isZero();
-    }
-
-    @Test
-    void shouldMintTheRepeatsTokenThroughDailyWhenSelfSignedTokensAreOff() throws Exception {
-        try (WorkerHarness minting = new WorkerHarness(Map.of("room.daily.self-signed-tokens", "false"))) {
-            // given: a session set up by a worker whose tokens Daily mints
-            SessionStarted started = setUpAndStart(minting, "agent-repeat-minted");
-            String repeatId = SessionIds.newSessionId("agent-repeat-minted");
-            int minted = minting.daily.tokensForRoom(started.roomName()).size();
-
-            // when
-            minting.publish(repeated(started, repeatId, 2, WorkerHarness.INSTANCE, Instant.now().plusSeconds(20)));
-
-            // then: one more token call to Daily (in its budget), for the user of this room, and that token answered
-            await().atMost(WAIT).until(() -> !repliesTo(minting, repeatId).isEmpty());
-            SessionReply reply = repliesTo(minting, repeatId).get(0).value();
-            assertThat(reply.ok()).isTrue();
-            List<FakeDaily.MintedToken> tokens = minting.daily.tokensForRoom(started.roomName());
-            assertThat(tokens).hasSize(minted + 1);
-            FakeDaily.MintedToken token = minting.daily.token(reply.token()).orElseThrow();
-            assertThat(token.roomName()).isEqualTo(started.roomName());
-            assertThat(token.userName()).isEqualTo("user");
-            assertThat(token.isOwner()).isFalse();
-            assertThat(token.ejectAfterElapsed()).isEqualTo(600L + 60L);
-        }
     }
 
     @Test
@@ -161,6 +139,84 @@ class RepeatedConnectTest {
         assertThat(worker.reply(gone.sessionId())).isEmpty();
         assertThat(worker.commandsFor(gone.sessionId())).isEmpty();
         assertThat(worker.daily.room(gone.sessionId())).isEmpty();
+    }
+
+    @Test
+    void shouldAnswerARepeatWithTheSessionsRoomAndAFreshTokenForIt() {
+        // given: a session set up by this worker
+        SessionAdmitted admitted = WorkerHarness.admitted("agent-repeat");
+        String id = admitted.sessionId();
+        worker.publish(admitted);
+        await().atMost(WAIT).until(() -> worker.reply(id).isPresent());
+        SessionReply first = worker.reply(id).orElseThrow();
+
+        // when: a repeat waits on partition 1 under its own id
+        worker.publish(repeatedOf(admitted, "repeat-1", 1, Instant.now().plusSeconds(20)));
+
+        // then
+        ConsumerRecord<String, SessionReply> answer = awaitAnswer("repeat-1");
+        assertThat(answer.partition()).isEqualTo(1);
+        SessionReply reply = answer.value();
+        assertThat(reply.ok()).isTrue();
+        assertThat(reply.sessionId()).isEqualTo(id);
+        assertThat(reply.waitingId()).isEqualTo("repeat-1");
+        assertThat(reply.roomUrl()).isEqualTo(first.roomUrl());
+        assertThat(reply.instanceId()).isEqualTo("api-b");
+        assertThat(worker.daily.admits(id, reply.token())).as("the repeat's token joins the session's room").isTrue();
+        FakeDaily.SelfSignedToken token = worker.daily.verifySelfSigned(reply.token()).orElseThrow();
+        FakeDaily.SelfSignedToken firstToken = worker.daily.verifySelfSigned(first.token()).orElseThrow();
+        assertThat(token.userId()).as("the user's id, so webhooks tell the user from the bot").isEqualTo(firstToken.userId());
+        assertThat(token.exp()).as("joinable from the repeat on").isGreaterThanOrEqualTo(firstToken.exp());
+        assertThat(worker.daily.createdRoomNames()).containsOnlyOnce(id);
+    }
+
+    @Test
+    void shouldAnswerSessionEndedForARepeatOfASessionThatEnded() {
+        // given: a session set up, then ended
+        SessionAdmitted admitted = WorkerHarness.admitted("agent-repeat-ended");
+        String id = admitted.sessionId();
+        worker.publish(admitted);
+        await().atMost(WAIT).until(() -> worker.reply(id).isPresent());
+        worker.publish(new SessionEnded(id, admitted.agentId(), Instant.now(), EndReason.END_CALL, 0));
+
+        // when
+        worker.publish(repeatedOf(admitted, "repeat-ended", 0, Instant.now().plusSeconds(20)));
+
+        // then
+        SessionReply reply = awaitAnswer("repeat-ended").value();
+        assertThat(reply.errorCode()).isEqualTo(ErrorCode.SESSION_ENDED);
+        assertThat(reply.token()).isNull();
+    }
+
+    @Test
+    void shouldNotAnswerARepeatWhoseCallerStoppedWaiting() {
+        // given: a session set up, and a repeat whose deadline passed, then one still waited for
+        SessionAdmitted admitted = WorkerHarness.admitted("agent-repeat-late");
+        worker.publish(admitted);
+        await().atMost(WAIT).until(() -> worker.reply(admitted.sessionId()).isPresent());
+
+        // when
+        worker.publish(repeatedOf(admitted, "repeat-late", 0, Instant.now().minusSeconds(1)),
+                repeatedOf(admitted, "repeat-after", 0, Instant.now().plusSeconds(20)));
+
+        // then: the one after is answered, the late one never
+        awaitAnswer("repeat-after");
+        assertThat(answers("repeat-late")).isEmpty();
+    }
+
+    private static SessionRepeated repeatedOf(SessionAdmitted admitted, String correlationId, int partition, Instant deadline) {
+        String id = admitted.sessionId();
+        return new SessionRepeated(id, admitted.agentId(), Instant.now(), correlationId, partition, "api-b", deadline, id,
+                "https://fake.daily.co/" + id, admitted.maxSessionSeconds());
+    }
+
+    private static ConsumerRecord<String, SessionReply> awaitAnswer(String correlationId) {
+        await().atMost(WAIT).until(() -> !answers(correlationId).isEmpty());
+        return answers(correlationId).get(0);
+    }
+
+    private static List<ConsumerRecord<String, SessionReply>> answers(String correlationId) {
+        return worker.replies.records().stream().filter(r -> correlationId.equals(r.value().correlationId())).toList();
     }
 
     /** A session of a new agent admitted, set up by the worker, and its started fact read. */
