@@ -144,7 +144,7 @@ class InstanceFailoverEndToEndTest {
             // the partitions are shared: each survivor-to-be owns fewer than all of them, and every API is ready
             await().atMost(START).pollInterval(Duration.ofMillis(200)).until(() -> second.assertAlive()
                     && processorTasks.getAsInt() < 3 && workerPartitions.getAsInt() < 3 && sinkPartitions.getAsInt() < 3
-                    && replyPartitions.getAsInt() < 4 && apiPorts.stream().allMatch(InstanceFailoverEndToEndTest::ready));
+                    && replyPartitions.getAsInt() < 4 && apiPorts.stream().allMatch(port -> stack.apiReady(port)));
 
             List<String> agents = new ArrayList<>();
             for (int i = 0; i < AGENTS; i++) {
@@ -153,7 +153,7 @@ class InstanceFailoverEndToEndTest {
                 agents.add(agent);
             }
             // every API's catalog knows them
-            await().atMost(WAIT).until(() -> apiPorts.stream().allMatch(port -> agents.stream().allMatch(agent -> knows(port, agent))));
+            await().atMost(WAIT).until(() -> apiPorts.stream().allMatch(port -> agents.stream().allMatch(agent -> stack.apiKnows(port, agent))));
 
             // when: 200 connects through the three APIs at once, and one instance of each service dies in the middle
             ExecutorService callers = Executors.newFixedThreadPool(100);
@@ -243,20 +243,6 @@ class InstanceFailoverEndToEndTest {
 
     private static Map<Integer, Long> histogram(List<Integer> statuses) {
         return statuses.stream().collect(Collectors.groupingBy(s -> s, TreeMap::new, Collectors.counting()));
-    }
-
-    private static boolean ready(int port) {
-        try {
-            return stack.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness"))
-                    .timeout(Duration.ofSeconds(2)).GET()).statusCode() == 200;
-        } catch (UncheckedIOException e) {
-            return false;
-        }
-    }
-
-    private static boolean knows(int port, String agent) {
-        return stack.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/admin/agents/" + agent))
-                .header("Authorization", "Bearer " + Stack.ADMIN_TOKEN).timeout(Duration.ofSeconds(5)).GET()).statusCode() == 200;
     }
 
     private static int connectStatus(int port, String agent) {

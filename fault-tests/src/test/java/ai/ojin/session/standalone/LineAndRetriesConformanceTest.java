@@ -12,7 +12,6 @@ import ai.ojin.session.testkit.JavaProcess;
 import ai.ojin.session.testkit.TestKafka;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
@@ -146,7 +145,7 @@ class LineAndRetriesConformanceTest {
         Path logs = Files.createDirectories(Path.of("target", "line-and-retries"));
         ExecutorService callers = Executors.newFixedThreadPool(20);
         try (JavaProcess second = JavaProcess.start(ConnectApiApplication.class, settings, logs.resolve("second-api.log"))) {
-            await().atMost(Duration.ofMinutes(3)).until(() -> second.assertAlive() && ready(secondPort) && knows(secondPort, agent));
+            await().atMost(Duration.ofMinutes(3)).until(() -> second.assertAlive() && stack.apiReady(secondPort) && stack.apiKnows(secondPort, agent));
             List<Integer> ports = List.of(stack.stack.connectApiPort(), secondPort);
 
             // when: the same connect with one key, 20 times at once, half through each instance
@@ -239,20 +238,6 @@ class LineAndRetriesConformanceTest {
     private static List<SessionEvent> facts(String agent) {
         return TestKafka.readAll(stack.stack.bootstrapServers(), stack.topics.events()).stream()
                 .filter(r -> agent.equals(r.key())).map(ConsumerRecord::value).toList();
-    }
-
-    private static boolean ready(int port) {
-        try {
-            return stack.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness"))
-                    .timeout(Duration.ofSeconds(2)).GET()).statusCode() == 200;
-        } catch (UncheckedIOException e) {
-            return false;
-        }
-    }
-
-    private static boolean knows(int port, String agent) {
-        return stack.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/admin/agents/" + agent))
-                .header("Authorization", "Bearer " + Stack.ADMIN_TOKEN).timeout(Duration.ofSeconds(5)).GET()).statusCode() == 200;
     }
 
     private static int freePort() throws IOException {

@@ -15,9 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** One worker for the class; each test posts events of sessions of its own and looks at the commands since it began. */
 class DailyWebhookTest {
@@ -26,17 +25,8 @@ class DailyWebhookTest {
     private static WorkerHarness worker;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    @BeforeAll
-    static void startWorker() {
-        worker = new WorkerHarness();
-    }
-
-    @AfterAll
-    static void stopWorker() throws Exception {
-        if (worker != null) {
-            worker.close();
-        }
-    }
+    @RegisterExtension
+    static final SharedWorker SHARED = new SharedWorker(started -> worker = started);
 
     @Test
     void shouldReleaseTheSessionOnceForASignedMeetingEnded() throws Exception {

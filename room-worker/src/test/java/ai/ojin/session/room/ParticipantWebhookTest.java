@@ -11,9 +11,8 @@ import ai.ojin.session.testkit.DailyWebhooks;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Daily's {@code participant.joined} / {@code participant.left} webhooks become participant
@@ -26,17 +25,8 @@ class ParticipantWebhookTest {
     /** One worker for the class; each test posts events of sessions of its own. */
     private static WorkerHarness worker;
 
-    @BeforeAll
-    static void startWorker() {
-        worker = new WorkerHarness();
-    }
-
-    @AfterAll
-    static void stopWorker() throws Exception {
-        if (worker != null) {
-            worker.close();
-        }
-    }
+    @RegisterExtension
+    static final SharedWorker SHARED = new SharedWorker(started -> worker = started);
 
     @Test
     void shouldTurnSignedParticipantWebhooksIntoCommandsWithTheRoleOfTheToken() throws Exception {

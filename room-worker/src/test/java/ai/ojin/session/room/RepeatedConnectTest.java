@@ -22,10 +22,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Connects repeated with a session's {@code Idempotency-Key} ({@code repeated} facts): the room
@@ -39,22 +37,8 @@ class RepeatedConnectTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static WorkerHarness worker;
 
-    @BeforeAll
-    static void startWorker() {
-        worker = new WorkerHarness();
-    }
-
-    @AfterEach
-    void clearFaults() {
-        worker.clearFaults();
-    }
-
-    @AfterAll
-    static void stopWorker() throws Exception {
-        if (worker != null) {
-            worker.close();
-        }
-    }
+    @RegisterExtension
+    static final SharedWorker SHARED = new SharedWorker(started -> worker = started);
 
     @Test
     void shouldAnswerEveryRepeatOfTheSameSessionAndAgainWhenAFactIsRedelivered() {

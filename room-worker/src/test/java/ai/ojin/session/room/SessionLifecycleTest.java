@@ -23,10 +23,8 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * One worker for the class (each test on agents and sessions of its own, its fault knobs cleared
@@ -37,22 +35,8 @@ class SessionLifecycleTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static WorkerHarness worker;
 
-    @BeforeAll
-    static void startWorker() {
-        worker = new WorkerHarness();
-    }
-
-    @AfterEach
-    void clearFaults() {
-        worker.clearFaults();
-    }
-
-    @AfterAll
-    static void stopWorker() throws Exception {
-        if (worker != null) {
-            worker.close();
-        }
-    }
+    @RegisterExtension
+    static final SharedWorker SHARED = new SharedWorker(started -> worker = started);
 
     @Test
     void shouldCloseTheRoomAtOnceStopTheBotAndDeleteTheRoomAfterwardsWhenSessionEnds() throws Exception {

@@ -28,10 +28,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.utils.Utils;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -48,22 +46,8 @@ class WorkerJobsTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static WorkerHarness worker;
 
-    @BeforeAll
-    static void startWorker() {
-        worker = new WorkerHarness();
-    }
-
-    @AfterEach
-    void clearFaults() {
-        worker.clearFaults();
-    }
-
-    @AfterAll
-    static void stopWorker() throws Exception {
-        if (worker != null) {
-            worker.close();
-        }
-    }
+    @RegisterExtension
+    static final SharedWorker SHARED = new SharedWorker(started -> worker = started);
 
     @Test
     void shouldAnswerAnotherAgentAtOnceWhileOneAgentsOrchestratorHangs() throws Exception {

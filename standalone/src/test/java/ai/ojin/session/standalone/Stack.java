@@ -157,6 +157,22 @@ final class Stack implements AutoCloseable {
                 .orElseThrow(() -> new AssertionError("Daily knows no such token"));
     }
 
+    /** Whether the connect-api on {@code port} (this stack's or another instance) reports ready. */
+    boolean apiReady(int port) {
+        try {
+            return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness"))
+                    .timeout(Duration.ofSeconds(2)).GET()).statusCode() == 200;
+        } catch (java.io.UncheckedIOException e) {
+            return false;
+        }
+    }
+
+    /** Whether the connect-api on {@code port} has the agent in its catalog. */
+    boolean apiKnows(int port, String agentId) {
+        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/admin/agents/" + agentId))
+                .header("Authorization", "Bearer " + ADMIN_TOKEN).timeout(Duration.ofSeconds(5)).GET()).statusCode() == 200;
+    }
+
     HttpResponse<String> endSession(String sessionId) {
         return send(HttpRequest.newBuilder(URI.create(connectUrl("/v1/sessions/" + sessionId)))
                 .header("Authorization", "Bearer " + ADMIN_TOKEN)
