@@ -321,8 +321,7 @@ final class SessionCommandProcessor implements Processor<String, SessionCommand,
         int retryAfter = retryAfterSeconds(agentId, now);
         String message = "No slot freed while waiting; the agent has reached its maximum of concurrent sessions";
         observer.rejected(agentId, ErrorCode.CONCURRENCY_LIMIT);
-        store.remember(sessionId, SessionState.rejected(agentId, state.key(), ErrorCode.CONCURRENCY_LIMIT).closed(
-                purgeAt(now), ErrorCode.CONCURRENCY_LIMIT));
+        store.remember(sessionId, SessionState.rejected(agentId, state.key(), ErrorCode.CONCURRENCY_LIMIT, purgeAt(now)));
         fact(new SessionRejected(sessionId, agentId, Instant.ofEpochMilli(now), ErrorCode.CONCURRENCY_LIMIT, retryAfter,
                 limit, activeNow), now);
         SessionReply reply = SessionReply.rejected(sessionId, retryAfter, message);
@@ -422,7 +421,7 @@ final class SessionCommandProcessor implements Processor<String, SessionCommand,
         observer.rejected(request.agentId(), code);
         // an internal error is not an answer to repeat: a retry with the key is decided afresh
         Key key = code == ErrorCode.INTERNAL_ERROR ? null : keyOf(request, now);
-        store.remember(sessionId, SessionState.rejected(request.agentId(), key, code).closed(purgeAt(now), code));
+        store.remember(sessionId, SessionState.rejected(request.agentId(), key, code, purgeAt(now)));
         fact(new SessionRejected(sessionId, request.agentId(), Instant.ofEpochMilli(now), code, retryAfter, limit, activeNow),
                 now);
         SessionReply reply = retryAfter != null

@@ -101,9 +101,10 @@ public record SessionState(String agentId, Phase phase, long until, int maxSessi
         return new SessionState(agentId, Phase.WAITING, waitUntil, 0, null, List.of(), List.of(), waiter, key);
     }
 
-    static SessionState rejected(String agentId, Key key, ErrorCode code) {
-        return new SessionState(agentId, Phase.CLOSED, 0, 0, null, List.of(), List.of(), null,
-                key == null ? null : key.answered(code));
+    /** The tombstone of a rejected request, purged at {@code purgeAt} (keyed: not before its key's window ends). */
+    static SessionState rejected(String agentId, Key key, ErrorCode code, long purgeAt) {
+        return new SessionState(agentId, Phase.CLOSED, purgeAt, 0, null, List.of(), List.of(), null, key)
+                .closed(purgeAt, code);
     }
 
     /** Whether the session holds a slot (admitted or started). */
