@@ -12,6 +12,7 @@ import ai.ojin.session.room.daily.MeetingTokenRequest;
 import ai.ojin.session.room.daily.MeetingTokens;
 import ai.ojin.session.room.jobs.Job;
 import ai.ojin.session.room.pool.RoomPool;
+import ai.ojin.session.support.Futures;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -122,8 +123,9 @@ public class SessionRepeats {
                 .thenCompose(token -> send(repeated, SessionReply.success(sessionId, repeated.roomUrl(), token,
                         repeated.instanceId())))
                 .exceptionallyCompose(error -> {
-                    log.warn("Repeat {} of session {}: no token ({}); answering internal_error", repeated.correlationId(),
-                            sessionId, error.toString());
+                    // the failure's type only: what a token call or its answer says is never logged
+                    log.warn("Repeat {} of session {}: meeting token not issued ({}); answering internal_error",
+                            repeated.correlationId(), sessionId, Futures.cause(error).getClass().getSimpleName());
                     return send(repeated, new SessionReply(sessionId, null, null, ErrorCode.INTERNAL_ERROR,
                             "A meeting token for the session's room could not be issued", null, repeated.instanceId()));
                 });
@@ -138,8 +140,9 @@ public class SessionRepeats {
     private CompletableFuture<Void> send(SessionRepeated repeated, SessionReply reply) {
         return outbox.reply(repeated.replyPartition(), reply.correlatedTo(repeated.correlationId()))
                 .exceptionally(error -> {
-                    log.warn("Repeat {} of session {}: answer not written: {}", repeated.correlationId(),
-                            repeated.sessionId(), error.toString());
+                    // the answer may carry a meeting token: only the failure's type is logged
+                    log.warn("Repeat {} of session {}: answer not written ({})", repeated.correlationId(),
+                            repeated.sessionId(), Futures.cause(error).getClass().getSimpleName());
                     return null;
                 });
     }
