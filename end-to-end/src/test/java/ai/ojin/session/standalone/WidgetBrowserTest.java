@@ -133,13 +133,7 @@ class WidgetBrowserTest {
     void shouldShowItsPlaceInTheAgentsLineAndConnectByItselfInItsTurn() {
         // given an agent at its limit of one session, and the page for it (waiting in line up to 60 s)
         String agentId = TestKafka.uniqueId("widget-line");
-        stack.putAgent(agentId, "published", List.of("localhost"), 1, 600);
-        extraPage = WidgetServer.start(loopback("127.0.0.1"), 0, new WidgetPreset(stack.connectUrl(""), agentId, null, 60));
-        String origin = "http://localhost:" + extraPage.port();
-        HttpResponse<String> holder = stack.connect(agentId, "holder", origin);
-        assertThat(holder.statusCode()).as(holder.body()).isEqualTo(200);
-        String holderSession = Stack.json(holder).get("session_id").asString();
-        browser.get(origin + "/");
+        String holderSession = pageForAnAgentAtItsLimit(agentId, 60);
 
         // when
         browser.findElement(By.id("start")).click();
@@ -162,13 +156,7 @@ class WidgetBrowserTest {
         // given an agent at its limit of one session, and the page for it on http://localhost:<port>,
         // set not to wait in line
         String agentId = TestKafka.uniqueId("widget-limit");
-        stack.putAgent(agentId, "published", List.of("localhost"), 1, 600);
-        extraPage = WidgetServer.start(loopback("127.0.0.1"), 0, new WidgetPreset(stack.connectUrl(""), agentId, null, 0));
-        String origin = "http://localhost:" + extraPage.port();
-        HttpResponse<String> holder = stack.connect(agentId, "holder", origin);
-        assertThat(holder.statusCode()).as(holder.body()).isEqualTo(200);
-        String holderSession = Stack.json(holder).get("session_id").asString();
-        browser.get(origin + "/");
+        String holderSession = pageForAnAgentAtItsLimit(agentId, 0);
 
         // when
         browser.findElement(By.id("start")).click();
@@ -188,6 +176,21 @@ class WidgetBrowserTest {
         String sessionId = text("session-id");
         assertThat(sessionId).startsWith(agentId + "_").isNotEqualTo(holderSession);
         assertThat(stack.endSession(sessionId).statusCode()).isEqualTo(204);
+    }
+
+    /**
+     * An agent allowing one session, that session taken (its id returned), and the browser on the
+     * agent's page at http://localhost:<port>, set to wait in line up to {@code waitSeconds}.
+     */
+    private String pageForAnAgentAtItsLimit(String agentId, int waitSeconds) {
+        stack.putAgent(agentId, "published", List.of("localhost"), 1, 600);
+        extraPage = WidgetServer.start(loopback("127.0.0.1"), 0,
+                new WidgetPreset(stack.connectUrl(""), agentId, null, waitSeconds));
+        String origin = "http://localhost:" + extraPage.port();
+        HttpResponse<String> holder = stack.connect(agentId, "holder", origin);
+        assertThat(holder.statusCode()).as(holder.body()).isEqualTo(200);
+        browser.get(origin + "/");
+        return Stack.json(holder).get("session_id").asString();
     }
 
     /**
