@@ -29,9 +29,11 @@ import ai.ojin.session.processor.topology.SessionState.Address;
 import ai.ojin.session.processor.topology.SessionState.Key;
 import ai.ojin.session.processor.topology.SessionState.Waiter;
 import java.time.Instant;
+import java.time.Duration;
 import java.util.OptionalLong;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.Cancellable;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -66,7 +68,10 @@ import org.slf4j.LoggerFactory;
  * phase do nothing. A wall-clock punctuator every {@link LeaseSettings#punctuateInterval()}
  * range-scans the expiry index up to now: an expired live session ends with the reason
  * {@link LeaseRules#expiryReason} gives ({@code lease_expired}, {@code no_show} or
- * {@code user_left}); an old tombstone is purged.
+ * {@code user_left}); an old tombstone is purged. The punctuator is scheduled only while something
+ * waits for the clock, and not before the earliest entry is due: every punctuation makes Kafka
+ * Streams commit the task, and under exactly-once each commit is a transaction (an idle processor
+ * committed three a second, one per task, for nothing).
  *
  * <p><b>Catching up.</b> Every command is judged as of the moment it was written (its record
  * timestamp, never later than the wall clock nor older than {@link LeaseSettings#tombstoneRetention()}),
@@ -125,6 +130,10 @@ final class SessionCommandProcessor implements Processor<String, SessionCommand,
     private SessionStore store;
     /** Wall-clock time of the last record read (or of the start): how long the input has been idle. */
     private long lastRecordWallMs;
+    /** The scheduled punctuation, or null while nothing waits for the clock. */
+    private Cancellable punctuation;
+    /** When {@link #punctuation} fires next (wall clock). */
+    private long punctuationAt;
 
     SessionCommandProcessor(LeaseSettings settings) {
         this(settings, CommandObserver.NONE);
@@ -143,7 +152,8 @@ final class SessionCommandProcessor implements Processor<String, SessionCommand,
         store = new SessionStore(context);
         store.rebuild();
         lastRecordWallMs = context.currentSystemTimeMs();
-        context.schedule(settings.punctuateInterval(), PunctuationType.WALL_CLOCK_TIME, this::punctuate);
+        store.takeEarliestIndexed();
+        store.nextDue(lastRecordWallMs).ifPresent(this::schedulePunctuation);
     }
 
     @Override
@@ -163,6 +173,44 @@ final class SessionCommandProcessor implements Processor<String, SessionCommand,
             }
         } finally {
             outgoing = null;
+        }
+        schedulePunctuation();
+    }
+
+    /**
+     * Keeps one wall-clock punctuation scheduled for when the earliest entry of the expiry index is
+     * due, never sooner than one punctuation interval from now (an overdue entry is looked at again
+     * every interval, as the input may not be idle yet), and none while the index is empty. After a
+     * record only what it indexed can bring the punctuation forward; the index itself is searched
+     * once per punctuation.
+     */
+    private void schedulePunctuation() {
+        long indexed = store.takeEarliestIndexed();
+        if (indexed != Long.MAX_VALUE) {
+            schedulePunctuation(indexed);
+        }
+    }
+
+    private void schedulePunctuation(long due) {
+        long now = context.currentSystemTimeMs();
+        long at = Math.max(due, now + settings.punctuateInterval().toMillis());
+        if (punctuation != null && punctuationAt <= at) {
+            return;
+        }
+        cancelPunctuation();
+        punctuationAt = at;
+        punctuation = context.schedule(Duration.ofMillis(at - now), PunctuationType.WALL_CLOCK_TIME, time -> {
+            cancelPunctuation(); // one shot: the next one follows what is due then
+            punctuate(time);
+            store.takeEarliestIndexed();
+            store.nextDue(time).ifPresent(this::schedulePunctuation);
+        });
+    }
+
+    private void cancelPunctuation() {
+        if (punctuation != null) {
+            punctuation.cancel();
+            punctuation = null;
         }
     }
 

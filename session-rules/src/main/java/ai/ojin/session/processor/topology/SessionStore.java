@@ -30,6 +30,8 @@ final class SessionStore {
     private final KeyValueStore<String, Integer> active;
     private final KeyValueStore<String, String> leases;
     private final KeyValueStore<String, String> expiry;
+    /** See {@link #takeEarliestIndexed()}. */
+    private long earliestIndexed = Long.MAX_VALUE;
     private final KeyValueStore<String, String> line;
     private final KeyValueStore<String, String> keys;
 
@@ -211,6 +213,40 @@ final class SessionStore {
         return due;
     }
 
+    /**
+     * When the earliest expiry-index entry is due; empty when nothing waits for the clock. The
+     * in-memory store copies the keys of every range it iterates, so the index is searched in
+     * windows that grow from {@code now + 1 s}: what is copied is about what is due soonest.
+     */
+    OptionalLong nextDue(long now) {
+        long window = 1_000;
+        while (expiry.approximateNumEntries() > 0) {
+            long to = now + window;
+            if (to < now || to > Long.MAX_VALUE / 2) { // past any real time: the whole index
+                try (KeyValueIterator<String, String> it = expiry.all()) {
+                    return it.hasNext() ? OptionalLong.of(IndexKeys.expiryTime(it.next().key)) : OptionalLong.empty();
+                }
+            }
+            try (KeyValueIterator<String, String> it = expiry.range(IndexKeys.expiryFrom(), IndexKeys.expiryTo(to))) {
+                if (it.hasNext()) {
+                    return OptionalLong.of(IndexKeys.expiryTime(it.next().key));
+                }
+            }
+            window *= 16;
+        }
+        return OptionalLong.empty();
+    }
+
+    /**
+     * The earliest time indexed in the expiry index since the last call ({@link Long#MAX_VALUE}:
+     * none), so that a punctuation can be brought forward without searching the index per record.
+     */
+    long takeEarliestIndexed() {
+        long earliest = earliestIndexed;
+        earliestIndexed = Long.MAX_VALUE;
+        return earliest;
+    }
+
     /** Drops an expiry entry that no longer matches its session (stale). */
     void dropExpiry(Due entry) {
         expiry.delete(entry.key());
@@ -243,6 +279,7 @@ final class SessionStore {
 
     private void indexExpiry(SessionState state, String sessionId) {
         expiry.put(IndexKeys.expiry(state.until(), sessionId), state.agentId());
+        earliestIndexed = Math.min(earliestIndexed, state.until());
     }
 
     private void unindex(SessionState state, String sessionId) {

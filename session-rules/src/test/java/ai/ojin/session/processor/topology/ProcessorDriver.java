@@ -50,6 +50,8 @@ final class ProcessorDriver implements AutoCloseable {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "processor-ttd");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        // the task's punctuate-total is a DEBUG-level metric (see punctuations())
+        props.put(StreamsConfig.METRICS_RECORDING_LEVEL_CONFIG, "DEBUG");
         driver = new TopologyTestDriver(builder.build(), props, START);
         agents = driver.createInputTopic(topics.agents().name(), new StringSerializer(),
                 topics.agents().valueSerde().serializer());
@@ -138,6 +140,16 @@ final class ProcessorDriver implements AutoCloseable {
 
     Instant now() {
         return clock;
+    }
+
+    /**
+     * How often the task has punctuated so far (its {@code punctuate-total}). Each punctuation makes
+     * Kafka Streams commit the task: under exactly-once, a transaction.
+     */
+    long punctuations() {
+        return driver.metrics().entrySet().stream()
+                .filter(e -> e.getKey().name().equals("punctuate-total") && e.getKey().group().equals("stream-task-metrics"))
+                .mapToLong(e -> ((Number) e.getValue().metricValue()).longValue()).sum();
     }
 
     /** Facts written since the last call (all of them are also kept for {@link #allFacts()}). */
