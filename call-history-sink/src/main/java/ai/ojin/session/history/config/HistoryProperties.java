@@ -27,6 +27,11 @@ import org.springframework.validation.annotation.Validated;
  * @param stallAfter health {@code ingest} turns DOWN ({@code stalled}) once facts wait and none could
  *     be folded for this long (the store is down: the sink retries without end until it is back)
  * @param maxBodyBytes larger request bodies get 413 (the API reads none)
+ * @param batchWait how long the broker may hold a fetch of the fact listener until facts gather
+ *     ({@code fetch.max.wait.ms}, with {@code fetch.min.bytes} of 64 KiB): fewer and
+ *     larger batches, so fewer SQL transactions, {@code call-history} writes, fetches and offset
+ *     commits per fact, for at most this much more delay before a call shows in the history;
+ *     0 returns each fetch as soon as one fact is there
  */
 @Validated
 @ConfigurationProperties("history")
@@ -40,7 +45,11 @@ public record HistoryProperties(
         @Min(1) @DefaultValue("3") int recordAttempts,
         @NotNull @DefaultValue("1s") Duration recordRetryInterval,
         @NotNull @DefaultValue("60s") Duration stallAfter,
-        @Min(256) @DefaultValue("65536") int maxBodyBytes) {
+        @Min(256) @DefaultValue("65536") int maxBodyBytes,
+        @NotNull @DefaultValue("500ms") Duration batchWait) {
+
+    /** The fact listener's {@code fetch.min.bytes} while {@code batchWait} is on: about 200 facts. */
+    public static final int BATCH_BYTES = 64 * 1024;
 
     public HistoryProperties {
         adminToken = required(adminToken, "ADMIN_TOKEN (history.admin-token)");
@@ -87,6 +96,7 @@ public record HistoryProperties(
     public String toString() {
         return "HistoryProperties[db=" + db + ", groupId=" + groupId + ", publish=" + publish + ", rebuild=" + rebuild
                 + ", concurrency=" + concurrency + ", recordAttempts=" + recordAttempts + ", recordRetryInterval="
-                + recordRetryInterval + ", stallAfter=" + stallAfter + ", maxBodyBytes=" + maxBodyBytes + "]";
+                + recordRetryInterval + ", stallAfter=" + stallAfter + ", maxBodyBytes=" + maxBodyBytes + ", batchWait=" + batchWait
+                + "]";
     }
 }

@@ -5,6 +5,8 @@ import ai.ojin.session.events.history.CallRecord;
 import ai.ojin.session.history.config.HistoryProperties;
 import ai.ojin.session.history.store.CallFolder;
 import ai.ojin.session.history.store.CallStore;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -45,18 +47,22 @@ public class FactBatchListener implements BatchMessageListener<String, SessionEv
     private final CallStore store;
     private final IngestProgress progress;
     private final boolean publishing;
+    private final DistributionSummary batchSizes;
 
     public FactBatchListener(CallFolder folder, CallPublisher publisher, CallStore store, IngestProgress progress,
-            HistoryProperties properties) {
+            HistoryProperties properties, MeterRegistry meters) {
         this.folder = folder;
         this.publisher = publisher;
         this.store = store;
         this.progress = progress;
         this.publishing = properties.publishing();
+        this.batchSizes = DistributionSummary.builder("call.history.batch.facts")
+                .description("Facts per batch the listener folds (history.batch-wait lets them gather)").register(meters);
     }
 
     @Override
     public void onMessage(List<ConsumerRecord<String, SessionEvent>> records) {
+        batchSizes.record(records.size());
         List<SessionEvent> facts = new ArrayList<>(records.size());
         int poison = -1;
         for (int i = 0; i < records.size(); i++) {
@@ -71,12 +77,12 @@ public class FactBatchListener implements BatchMessageListener<String, SessionEv
             foldAndPublish(facts);
         } catch (PublishFailedException e) {
             progress.failed(e);
-            throw e;
+            throw outage(e);
         } catch (RuntimeException e) {
             progress.failed(e);
             if (!store.answers()) {
                 log.warn("The call-history store does not answer ({}); retrying the batch", e.toString());
-                throw new StoreUnavailableException(e);
+                throw outage(new StoreUnavailableException(e));
             }
             findRefusedFact(records, facts, e);
         }
@@ -104,10 +110,10 @@ public class FactBatchListener implements BatchMessageListener<String, SessionEv
             try {
                 foldAndPublish(List.of(facts.get(i)));
             } catch (PublishFailedException e) {
-                throw e;
+                throw outage(e);
             } catch (RuntimeException e) {
                 if (!store.answers()) {
-                    throw new StoreUnavailableException(e);
+                    throw outage(new StoreUnavailableException(e));
                 }
                 ConsumerRecord<String, SessionEvent> refused = records.get(i);
                 log.warn("The call-history store refuses the fact at {} (session {}): {}", where(refused),
@@ -129,6 +135,16 @@ public class FactBatchListener implements BatchMessageListener<String, SessionEv
             }
             store.markPublished(finished.keySet());
         }
+    }
+
+    /**
+     * An outage fails the batch at its first record: the error handler seeks back and polls the
+     * batch again after its back-off, for as long as the outage lasts. (Thrown as anything else, the
+     * batch would be retried in place, and a retry that then met an unreadable record would hand the
+     * whole batch, good facts included, to the dead-letter topic.)
+     */
+    private static BatchListenerFailedException outage(RuntimeException e) {
+        return new BatchListenerFailedException(e.getMessage(), e, 0);
     }
 
     private static String where(ConsumerRecord<?, ?> record) {

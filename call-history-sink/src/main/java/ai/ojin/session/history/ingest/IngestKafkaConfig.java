@@ -75,6 +75,11 @@ class IngestKafkaConfig {
             config.putIfAbsent(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instance.member("call-history"));
         }
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        if (history.batchWait().toMillis() > 0) {
+            // Call history is not on anyone's critical path: let facts gather into larger batches.
+            config.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, HistoryProperties.BATCH_BYTES);
+            config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, (int) history.batchWait().toMillis());
+        }
         if (history.rebuild()) {
             config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         }

@@ -31,7 +31,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -118,6 +122,28 @@ abstract class CallHistorySinkContract {
         assertThat(onTopic.get(expired.sessionId()).key()).isEqualTo("user-b");
         assertThat(onTopic.get(completed.sessionId()).value().durationSeconds()).isEqualTo(65L);
         assertThat(onTopic.get(rejected.sessionId()).value().outcome()).isEqualTo("rejected");
+    }
+
+    @Test
+    void shouldFoldFactsThatArriveOverHalfASecondInAFewBatches() {
+        // given: 20 rejected calls, one every 25 ms, with the default history.batch-wait (500 ms)
+        String agent = TestKafka.uniqueId("agent");
+        DistributionSummary batches = sink.getBean(MeterRegistry.class).get("call.history.batch.facts").summary();
+        long batchesBefore = batches.count();
+        ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor();
+        try {
+            // when
+            for (int i = 0; i < 20; i++) {
+                Facts call = Facts.call(agent, "user-" + i, base.plusSeconds(i));
+                pacer.schedule(() -> harness.send(call.rejectedCall()), i * 25L, TimeUnit.MILLISECONDS);
+            }
+
+            // then: every call is recorded, from a few batches (without the wait: about one per call)
+            await().atMost(WAIT).until(() -> items(agent, "agent_id", agent).size() == 20);
+            assertThat(batches.count() - batchesBefore).isBetween(1L, 6L);
+        } finally {
+            pacer.shutdownNow();
+        }
     }
 
     @Test
@@ -432,10 +458,11 @@ abstract class CallHistorySinkContract {
         await().atMost(WAIT).until(() -> SinkHarness.rows(outage).stream().anyMatch(r -> before.sessionId().equals(r.get("session_id"))));
         assertThat(harness.get(outage, "/actuator/health", null).statusCode()).isEqualTo(200);
 
-        // when the store is gone for the sink (its table is away) while facts arrive
+        // when the store is gone for the sink (its table is away) while facts and an unreadable record arrive
         jdbc.execute("ALTER TABLE call_record RENAME TO call_record_away");
         Facts during = Facts.call(agent, "outage-user", base.plusSeconds(51));
         harness.send(during.completed(7));
+        harness.sendRaw(agent, ("{\"type\":\"requested\",\"agent_id\":\"" + agent + "\"}").getBytes(StandardCharsets.UTF_8));
 
         // then health turns DOWN with a stall
         await().atMost(WAIT).until(() -> harness.get(outage, "/actuator/health", null).statusCode() == 503);
@@ -446,6 +473,10 @@ abstract class CallHistorySinkContract {
         await().atMost(WAIT).until(() -> SinkHarness.rows(outage).stream()
                 .anyMatch(r -> during.sessionId().equals(r.get("session_id")) && "completed".equals(r.get("outcome"))));
         await().atMost(WAIT).until(() -> harness.get(outage, "/actuator/health", null).statusCode() == 200);
+        // (the unreadable record, once the store is back, goes to the dead-letter topic alone)
+        await().atMost(WAIT).untilAsserted(() -> assertThat(harness.deadLetters())
+                .extracting(record -> new String(record.value(), StandardCharsets.UTF_8))
+                .anyMatch(value -> value.contains(agent) && !value.contains("session_id")));
         assertThat(harness.deadLetters()).extracting(record -> new String(record.value(), StandardCharsets.UTF_8))
                 .noneMatch(value -> value.contains(during.sessionId()));
         assertThat(harness.deadLetters()).extracting(record -> new String(record.value(), StandardCharsets.UTF_8))
