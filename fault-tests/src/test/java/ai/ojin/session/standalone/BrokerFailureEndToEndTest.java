@@ -41,8 +41,8 @@ import org.apache.kafka.common.test.TestKitNodes;
  * (replication factor 3, {@code min.insync.replicas} 2, transaction and offsets logs the same):
  * one broker is stopped while callers connect without pause, and started again. Every caller is answered (a
  * 500 only while the pipeline cannot answer in time, counted), every session answered 200 has its
- * admission in the log, and the log folds clean. Runs in a JVM of its own (the surefire execution
- * {@code kafka-cluster} of this module).
+ * admission in the log, and the log folds clean. The first class of its test JVM, so that no shared
+ * single broker runs beside the cluster (this module's pom: the order of the classes).
  */
 @Tag("fault")
 class BrokerFailureEndToEndTest {

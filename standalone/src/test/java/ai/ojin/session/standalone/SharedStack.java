@@ -8,9 +8,11 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 /**
  * One standalone stack for the test classes that can share it ({@code @ExtendWith(SharedStack.class)}
  * and a {@link Stack} parameter): started by the first class that asks, closed by JUnit after the
- * last test of the run (the root store closes what it holds). Tests that share it use agents of
- * their own and scope fake faults to their agents; classes that need other service settings start
- * a {@link Stack} of their own.
+ * last test of the test JVM (the launcher session's store closes what it holds). Not the root
+ * store: with more than one test JVM per module and forks reused, surefire runs each class as an
+ * execution request of its own, whose root store closes after that class, so every class started
+ * a stack of its own. Tests that share it use agents of their own and scope fake faults to their
+ * agents; classes that need other service settings start a {@link Stack} of their own.
  */
 final class SharedStack implements ParameterResolver {
 
@@ -36,6 +38,6 @@ final class SharedStack implements ParameterResolver {
 
     @Override
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-        return context.getRoot().getStore(NAMESPACE).computeIfAbsent("stack", key -> new Stack(OVERRIDES), Stack.class);
+        return context.getStore(ExtensionContext.StoreScope.LAUNCHER_SESSION, NAMESPACE).computeIfAbsent("stack", key -> new Stack(OVERRIDES), Stack.class);
     }
 }

@@ -1,4 +1,4 @@
-package ai.ojin.session.standalone.acceptance;
+package ai.ojin.session.acceptance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -223,39 +223,56 @@ class ShippedJarsAcceptanceTest {
                 // log holds still while the audit tool reads it
                 await().atMost(WAIT).until(() -> everySessionIsOver(facts(bootstrap)));
 
-                // then: the shipped audit tool checks the log clean (cluster options before the command)
+                // then: the shipped audit tool's five commands, side by side (each a JVM of its own, on the log that
+                // holds still): check and replay (cluster options before and after the command), stats, timeline, export
                 String servers = "--bootstrap-servers=" + bootstrap;
-                JavaProcess.Result check = audit(servers, "check");
-                assertThat(check.exitCode()).as(check.out() + check.err()).isZero();
-                assertThat(check.out()).contains("OK: no violations");
+                String s1 = s1Of(facts(bootstrap), "user-1");
+                Instant exportTo = Instant.now().plusSeconds(60);
+                ExecutorService tools = Executors.newFixedThreadPool(5);
+                try {
+                    CompletableFuture<JavaProcess.Result> checked = run(tools, servers, "check");
+                    CompletableFuture<JavaProcess.Result> replayed = run(tools, "replay", servers);
+                    CompletableFuture<JavaProcess.Result> counted = run(tools, servers, "stats", "--json");
+                    CompletableFuture<JavaProcess.Result> told = run(tools, servers, "timeline", "--session", s1);
+                    CompletableFuture<JavaProcess.Result> exported = run(tools, servers, "export",
+                            "--from", runStart.minusSeconds(60).toString(), "--to", exportTo.toString());
 
-                // and: replays every decision to the same facts (cluster options after the command)
-                JavaProcess.Result replay = audit("replay", servers);
-                assertThat(replay.exitCode()).as(replay.out() + replay.err()).isZero();
-                assertThat(replay.out()).contains("OK: every replayed decision equals the recorded fact");
+                    // the log is clean
+                    JavaProcess.Result check = checked.join();
+                    assertThat(check.exitCode()).as(check.out() + check.err()).isZero();
+                    assertThat(check.out()).contains("OK: no violations");
 
-                // and: its figures are those of the log
-                List<SessionEvent> facts = facts(bootstrap);
-                JsonNode stats = Json.MAPPER.readTree(audit(servers, "stats", "--json").out());
-                assertThat(stats.get("requests").asLong()).isEqualTo(count(facts, SessionRequested.class));
-                assertThat(stats.get("admissions").asLong()).isEqualTo(count(facts, SessionAdmitted.class));
-                assertThat(stats.get("started").asLong()).isEqualTo(count(facts, SessionStarted.class));
-                assertThat(sum(stats.get("rejections"))).isEqualTo(count(facts, SessionRejected.class));
-                Map<String, Long> endReasons = facts.stream().filter(f -> f instanceof SessionEnded)
-                        .collect(Collectors.groupingBy(f -> ((SessionEnded) f).reason().wire(), Collectors.counting()));
-                assertThat(endReasons).containsEntry(EndReason.END_CALL.wire(), 1L)
-                        .containsEntry(EndReason.MEETING_ENDED.wire(), 1L).containsKey(EndReason.NO_SHOW.wire());
-                endReasons.forEach((reason, n) -> assertThat(stats.get("ended").get(reason).asLong()).as(reason).isEqualTo(n));
+                    // and: every decision replays to the same facts
+                    JavaProcess.Result replay = replayed.join();
+                    assertThat(replay.exitCode()).as(replay.out() + replay.err()).isZero();
+                    assertThat(replay.out()).contains("OK: every replayed decision equals the recorded fact");
 
-                JavaProcess.Result timeline = audit(servers, "timeline", "--session", s1Of(facts, "user-1"));
-                assertThat(timeline.exitCode()).isZero();
-                assertThat(timeline.out().lines().filter(line -> line.contains(" joined "))).hasSize(3);
-                assertThat(timeline.out()).contains(" requested ", " admitted ", " started ", " left ", " ended ");
+                    // and: its figures are those of the log
+                    List<SessionEvent> facts = facts(bootstrap);
+                    JavaProcess.Result statsRun = counted.join();
+                    assertThat(statsRun.exitCode()).as(statsRun.out() + statsRun.err()).isZero();
+                    JsonNode stats = Json.MAPPER.readTree(statsRun.out());
+                    assertThat(stats.get("requests").asLong()).isEqualTo(count(facts, SessionRequested.class));
+                    assertThat(stats.get("admissions").asLong()).isEqualTo(count(facts, SessionAdmitted.class));
+                    assertThat(stats.get("started").asLong()).isEqualTo(count(facts, SessionStarted.class));
+                    assertThat(sum(stats.get("rejections"))).isEqualTo(count(facts, SessionRejected.class));
+                    Map<String, Long> endReasons = facts.stream().filter(f -> f instanceof SessionEnded)
+                            .collect(Collectors.groupingBy(f -> ((SessionEnded) f).reason().wire(), Collectors.counting()));
+                    assertThat(endReasons).containsEntry(EndReason.END_CALL.wire(), 1L)
+                            .containsEntry(EndReason.MEETING_ENDED.wire(), 1L).containsKey(EndReason.NO_SHOW.wire());
+                    endReasons.forEach((reason, n) -> assertThat(stats.get("ended").get(reason).asLong()).as(reason).isEqualTo(n));
 
-                JavaProcess.Result export = audit(servers, "export", "--from", runStart.minusSeconds(60).toString(),
-                        "--to", Instant.now().plusSeconds(60).toString());
-                assertThat(export.exitCode()).isZero();
-                assertThat(export.out().lines()).hasSize(facts(bootstrap).size());
+                    JavaProcess.Result timeline = told.join();
+                    assertThat(timeline.exitCode()).isZero();
+                    assertThat(timeline.out().lines().filter(line -> line.contains(" joined "))).hasSize(3);
+                    assertThat(timeline.out()).contains(" requested ", " admitted ", " started ", " left ", " ended ");
+
+                    JavaProcess.Result export = exported.join();
+                    assertThat(export.exitCode()).isZero();
+                    assertThat(export.out().lines()).hasSize(facts.size());
+                } finally {
+                    tools.shutdownNow();
+                }
             }
         }
     }
@@ -274,8 +291,9 @@ class ShippedJarsAcceptanceTest {
                 .map(SessionEvent::sessionId).findFirst().orElseThrow();
     }
 
-    private static JavaProcess.Result audit(String... args) {
-        return JavaProcess.runJar(AUDIT, List.of(args), Duration.ofSeconds(120));
+    /** The shipped audit tool with these arguments, run on {@code tools}. */
+    private static CompletableFuture<JavaProcess.Result> run(ExecutorService tools, String... args) {
+        return CompletableFuture.supplyAsync(() -> JavaProcess.runJar(AUDIT, List.of(args), Duration.ofSeconds(120)), tools);
     }
 
     private static long count(List<SessionEvent> facts, Class<? extends SessionEvent> type) {
