@@ -152,8 +152,12 @@ final class SessionCommandProcessor implements Processor<String, SessionCommand,
         store = new SessionStore(context);
         store.rebuild();
         lastRecordWallMs = context.currentSystemTimeMs();
-        store.takeEarliestIndexed();
-        store.nextDue(lastRecordWallMs).ifPresent(this::schedulePunctuation);
+        if (store.takeEarliestIndexed() != Long.MAX_VALUE) {
+            // The processor's clock is not current yet while the task initialises: punctuate one
+            // interval from now, and let that punctuation find what is due.
+            punctuationAt = Long.MIN_VALUE;
+            punctuation = context.schedule(settings.punctuateInterval(), PunctuationType.WALL_CLOCK_TIME, this::punctuateOnce);
+        }
     }
 
     @Override
@@ -199,12 +203,15 @@ final class SessionCommandProcessor implements Processor<String, SessionCommand,
         }
         cancelPunctuation();
         punctuationAt = at;
-        punctuation = context.schedule(Duration.ofMillis(at - now), PunctuationType.WALL_CLOCK_TIME, time -> {
-            cancelPunctuation(); // one shot: the next one follows what is due then
-            punctuate(time);
-            store.takeEarliestIndexed();
-            store.nextDue(time).ifPresent(this::schedulePunctuation);
-        });
+        punctuation = context.schedule(Duration.ofMillis(at - now), PunctuationType.WALL_CLOCK_TIME, this::punctuateOnce);
+    }
+
+    /** One shot: the next punctuation follows what is due then. */
+    private void punctuateOnce(long time) {
+        cancelPunctuation();
+        punctuate(time);
+        store.takeEarliestIndexed();
+        store.nextDue(time).ifPresent(this::schedulePunctuation);
     }
 
     private void cancelPunctuation() {
