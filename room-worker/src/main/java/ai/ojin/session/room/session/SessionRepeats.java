@@ -124,7 +124,7 @@ public class SessionRepeats {
                         repeated.instanceId())))
                 .exceptionallyCompose(error -> {
                     // the failure's type only: what a token call or its answer says is never logged
-                    log.warn("Repeat {} of session {}: meeting token not issued ({}); answering internal_error",
+                    log.warn("Repeat {} of session {}: the user credential for its room could not be made ({}); answering internal_error",
                             repeated.correlationId(), sessionId, Futures.cause(error).getClass().getSimpleName());
                     return send(repeated, new SessionReply(sessionId, null, null, ErrorCode.INTERNAL_ERROR,
                             "A meeting token for the session's room could not be issued", null, repeated.instanceId()));
