@@ -9,16 +9,16 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * Daily slower than the API's deadline: the caller gets an error, the slot comes back, and no
- * room or bot is left behind, even a room that Daily creates after our call gave up.
+ * room or bot is left behind, even a room that Daily creates after our call gave up. A stack of its
+ * own (a short reply timeout, a fast reconciliation), started in a test JVM of this module's
+ * test phase whose code is warm, not in a JVM of its own after packaging.
  */
-@Tag("fault")
 class SlowDailyEndToEndTest {
 
     private static Stack stack;

@@ -45,7 +45,7 @@ import org.apache.kafka.common.test.TestKitNodes;
  * single broker runs beside the cluster (this module's pom: the order of the classes).
  */
 @Tag("fault")
-class BrokerFailureEndToEndTest {
+class StoppedBrokerEndToEndTest {
 
     private static final Duration WAIT = Duration.ofSeconds(120);
     private static final int CALLERS = 6;

@@ -1,4 +1,4 @@
-package ai.ojin.session.acceptance;
+package ai.ojin.session.standalone.acceptance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
