@@ -44,6 +44,10 @@ import org.springframework.validation.annotation.Validated;
  * @param clientCheckInterval how often each waiting connect checks whether its client is still
  *     connected (a client that went away stops the wait, and its session is released as
  *     {@code abandoned}); zero: never checked
+ * @param threadWait how long a connect's answer is awaited on the request's own thread before that
+ *     thread is released for the rest of the wait (the answer is then written after an async
+ *     dispatch); an answer that comes within it (a rejection, a repeat) skips the dispatch's second
+ *     pass through the filters and Spring MVC; zero: always released at once
  */
 @Validated
 @ConfigurationProperties("connect")
@@ -62,7 +66,8 @@ public record ConnectProperties(
         @DefaultValue("200") @Min(1) int clientBurst,
         @DefaultValue("60s") @NotNull Duration maxWait,
         @DefaultValue("10m") @NotNull Duration idempotencyWindow,
-        @DefaultValue("1s") @NotNull Duration clientCheckInterval) {
+        @DefaultValue("1s") @NotNull Duration clientCheckInterval,
+        @DefaultValue("50ms") @NotNull Duration threadWait) {
 
     /** True when the reply partitions come from group membership (no {@code connect.reply-partition}). */
     public boolean replyPartitionsFromGroup() {
@@ -78,6 +83,6 @@ public record ConnectProperties(
                 + ", heartbeatStaleAfter=" + heartbeatStaleAfter + ", instanceId=" + instanceId
                 + ", answeredRetention=" + answeredRetention + ", clientRate=" + clientRate
                 + ", clientBurst=" + clientBurst + ", maxWait=" + maxWait + ", idempotencyWindow=" + idempotencyWindow
-                + ", clientCheckInterval=" + clientCheckInterval + "]";
+                + ", clientCheckInterval=" + clientCheckInterval + ", threadWait=" + threadWait + "]";
     }
 }

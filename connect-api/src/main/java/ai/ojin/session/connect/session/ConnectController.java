@@ -9,15 +9,21 @@ import ai.ojin.session.connect.web.ApiExceptionHandler;
 import ai.ojin.session.connect.web.ClientWatch;
 import ai.ojin.session.connect.web.JsonResponses;
 import ai.ojin.session.events.command.IdempotencyKeys;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.springframework.http.CacheControl;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -28,9 +34,13 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.context.request.async.DeferredResult;
 
 /**
- * {@code POST /v1/public/agents/connect}. The servlet thread is released while the reply is
- * awaited (the handler returns a {@link DeferredResult} that is held at most until the request's
- * deadline, plus a margin: the service's own timeout answers first). Latency is recorded in the
+ * {@code POST /v1/public/agents/connect}. The answer is awaited on the request's thread for at
+ * most {@code connect.thread-wait} (a rejection or a repeat usually comes back within a few ms and
+ * is then answered directly); after that the servlet thread is released for the rest of the wait
+ * (a {@link DeferredResult} held at most until the request's deadline, plus a margin: the
+ * service's own timeout answers first), and the answer is written after an async dispatch, a
+ * second pass through the filters and Spring MVC (counted in {@code connect.requests.released}).
+ * Latency is recorded in the
  * timer {@code connect.requests}, tagged with {@code outcome} = {@code ok} or the error code. Every
  * answer carries {@code Cache-Control: no-store} (a success carries a meeting token).
  * <p>
@@ -54,6 +64,8 @@ public class ConnectController {
     private final ClientRateLimit clientRateLimit;
     private final ClientWatch clientWatch;
     private final int maxWaitSeconds;
+    private final long threadWaitNanos;
+    private final Counter released;
     private final Clock clock;
 
     public ConnectController(ConnectService service, MeterRegistry meters, ClientRateLimit clientRateLimit, ClientWatch clientWatch,
@@ -63,11 +75,16 @@ public class ConnectController {
         this.clientRateLimit = clientRateLimit;
         this.clientWatch = clientWatch;
         this.maxWaitSeconds = (int) Math.min(Integer.MAX_VALUE, properties.maxWait().toSeconds());
+        this.threadWaitNanos = properties.threadWait().toNanos();
+        this.released = Counter.builder("connect.requests.released")
+                .description("Connects not answered within connect.thread-wait: their thread was released for the rest of the wait")
+                .register(meters);
         this.clock = clock;
     }
 
     @PostMapping(path = PublicCorsFilter.PATH, consumes = MediaType.APPLICATION_JSON_VALUE)
-    public DeferredResult<ResponseEntity<byte[]>> connect(@RequestBody(required = false) byte[] body, HttpServletRequest request) {
+    public DeferredResult<ResponseEntity<byte[]>> connect(@RequestBody(required = false) byte[] body, HttpServletRequest request,
+            HttpServletResponse servletResponse) throws IOException {
         Timer.Sample sample = Timer.start(meters);
         ConnectService.Exchange exchange = null;
         CompletableFuture<ResponseEntity<byte[]>> response;
@@ -89,11 +106,16 @@ public class ConnectController {
         Integer applied = exchange == null ? null : exchange.appliedWait();
         CompletableFuture<ResponseEntity<byte[]>> answered = response.thenApply(r -> withHeaders(r, applied))
                 .whenComplete((result, error) -> sample.stop(meters.timer("connect.requests", "outcome", outcome(result))));
-        if (answered.isDone() || exchange == null) {
-            DeferredResult<ResponseEntity<byte[]>> done = new DeferredResult<>();
-            done.setResult(answered.join());
-            return done;
+        if (exchange != null && threadWaitNanos > 0) {
+            awaitOnThisThread(answered);
         }
+        if (answered.isDone() || exchange == null) {
+            // Written here, on this thread: a DeferredResult, even one already set, would make Spring MVC
+            // start async processing and dispatch the request a second time. No result: nothing more to do.
+            write(answerOf(answered), servletResponse);
+            return null;
+        }
+        released.increment();
         long holdMillis = Math.max(HOLD_MARGIN.toMillis(), Duration.between(clock.instant(), exchange.due()).plus(HOLD_MARGIN).toMillis());
         DeferredResult<ResponseEntity<byte[]>> result = new DeferredResult<>(holdMillis);
         ClientWatch.Watch watch = clientWatch.watch(request, exchange::clientGone);
@@ -113,6 +135,32 @@ public class ConnectController {
             result.setResult(r != null ? r : withHeaders(ApiExceptionHandler.internalError(), null));
         });
         return result;
+    }
+
+    private static void write(ResponseEntity<byte[]> answer, HttpServletResponse servletResponse) throws IOException {
+        servletResponse.setStatus(answer.getStatusCode().value());
+        answer.getHeaders().forEach((name, values) -> values.forEach(value -> servletResponse.addHeader(name, value)));
+        byte[] bytes = answer.getBody();
+        if (bytes != null) {
+            servletResponse.setContentLength(bytes.length);
+            servletResponse.getOutputStream().write(bytes);
+        }
+    }
+
+    /** Waits up to {@code connect.thread-wait} for the answer; whatever it is, {@link #answerOf} reads it. */
+    private void awaitOnThisThread(CompletableFuture<ResponseEntity<byte[]>> answered) {
+        try {
+            answered.get(threadWaitNanos, TimeUnit.NANOSECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            // not yet (the wait goes on without this thread), or failed (answered as an internal error)
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static ResponseEntity<byte[]> answerOf(CompletableFuture<ResponseEntity<byte[]>> answered) {
+        ResponseEntity<byte[]> r = answered.exceptionally(error -> null).join();
+        return r != null ? r : withHeaders(ApiExceptionHandler.internalError(), null);
     }
 
     /**

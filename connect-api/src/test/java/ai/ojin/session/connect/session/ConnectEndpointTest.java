@@ -13,6 +13,7 @@ import ai.ojin.session.events.command.RequestSession;
 import ai.ojin.session.events.json.Json;
 import ai.ojin.session.events.topic.SessionTopics;
 import ai.ojin.session.testkit.TestKafka;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.ByteArrayInputStream;
 import java.net.http.HttpRequest;
@@ -40,6 +41,8 @@ class ConnectEndpointTest {
     private static final String SITE = "https://www.example.com";
     private static final String CONNECT = "/v1/public/agents/connect";
     private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(2);
+    /** Longer than any prompt reply of the scripted pipeline, shorter than the reply timeout. */
+    private static final Duration THREAD_WAIT = Duration.ofMillis(1500);
 
     private SessionTopics topics;
     private TestPipeline pipeline;
@@ -49,7 +52,8 @@ class ConnectEndpointTest {
     void startApiAndPipeline() {
         topics = TestKafka.newTopics();
         pipeline = TestPipeline.start(topics, new ScriptedReplies());
-        api = RunningApi.start(topics, Map.of("connect.reply-timeout", REPLY_TIMEOUT.toMillis() + "ms", "connect.max-body-bytes", "8192"));
+        api = RunningApi.start(topics, Map.of("connect.reply-timeout", REPLY_TIMEOUT.toMillis() + "ms", "connect.max-body-bytes", "8192",
+                "connect.thread-wait", THREAD_WAIT.toMillis() + "ms"));
         List<String> site = List.of("www.example.com", "localhost:3000");
         for (String agent : List.of("ok-agent", "busy-agent", "room-agent", "orch-agent", "mute-agent")) {
             assertThat(api.putAgent(agent, "published", site, 5).statusCode()).isEqualTo(200);
@@ -353,6 +357,30 @@ class ConnectEndpointTest {
         }
         // protected by default: without the token, a path that is not public is not even told apart
         assertThat(anonymous.statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void shouldAnswerAPromptReplyOnItsOwnThreadAndReleaseTheThreadOfOneThatTakesLonger() {
+        // given: connect.thread-wait 1.5 s, the reply timeout 2 s
+        Counter released = api.bean(MeterRegistry.class).get("connect.requests.released").counter();
+        double before = released.count();
+
+        // when: a rejection, which the pipeline answers at once
+        HttpResponse<String> rejected = api.send(api.connect("{\"agent_id\":\"busy-agent\"}", SITE));
+
+        // then: answered on the request's thread, never released
+        assertThat(rejected.statusCode()).isEqualTo(429);
+        assertThat(rejected.headers().firstValue("Cache-Control")).contains("no-store");
+        assertThat(released.count()).isEqualTo(before);
+
+        // when: a connect nobody answers (its reply timeout comes after the thread wait)
+        HttpResponse<String> unanswered = api.send(api.connect("{\"agent_id\":\"mute-agent\"}", SITE));
+
+        // then: its thread was released, and its answer came after the async dispatch, with its headers
+        assertThat(released.count()).isEqualTo(before + 1);
+        assertThat(unanswered.statusCode()).isEqualTo(500);
+        assertThat(unanswered.headers().firstValue("Cache-Control")).contains("no-store");
+        assertThat(unanswered.body()).contains("\"error_code\":\"internal_error\"");
     }
 
     @Test
