@@ -99,7 +99,7 @@ public final class BurstBench {
             List<String> agentIds = new ArrayList<>();
             for (int k = 0; k < agents; k++) {
                 agentIds.add("bench-burst-" + k);
-                putAgent(agentIds.get(k), option("max-concurrency", 10_000));
+                ConnectBench.putAgent(http, baseUrl, adminToken, agentIds.get(k), option("max-concurrency", 10_000));
             }
             IntFunction<CompletableFuture<String>> connect = i -> connect(agentIds.get(i % agentIds.size()));
             IntFunction<CompletableFuture<String>> liveness = i -> liveness();
@@ -211,17 +211,5 @@ public final class BurstBench {
     private CompletableFuture<String> liveness() {
         return http.sendAsync(HttpRequest.newBuilder(URI.create(baseUrl + "/actuator/health/liveness")).GET().build(),
                 HttpResponse.BodyHandlers.discarding()).thenApply(r -> String.valueOf(r.statusCode()));
-    }
-
-    private void putAgent(String agentId, int maxConcurrency) throws Exception {
-        String body = "{\"status\":\"published\",\"allowed_hostnames\":[\"*\"],\"max_concurrency\":" + maxConcurrency
-                + ",\"max_session_seconds\":3600}";
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/admin/agents/" + agentId))
-                .header("Authorization", "Bearer " + adminToken)
-                .header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != 200) {
-            throw new IllegalStateException("PUT agent " + agentId + ": " + response.statusCode() + " " + response.body());
-        }
     }
 }

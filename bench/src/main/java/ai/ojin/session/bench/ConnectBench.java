@@ -366,6 +366,11 @@ public final class ConnectBench {
     }
 
     private void putAgent(String agentId, int maxConcurrency) throws Exception {
+        putAgent(http, baseUrl, adminToken, agentId, maxConcurrency);
+    }
+
+    /** Stores a published agent that every origin may use, through the admin API. */
+    static void putAgent(HttpClient http, String baseUrl, String adminToken, String agentId, int maxConcurrency) throws Exception {
         String body = "{\"status\":\"published\",\"allowed_hostnames\":[\"*\"],\"max_concurrency\":" + maxConcurrency
                 + ",\"max_session_seconds\":3600}";
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/admin/agents/" + agentId))
