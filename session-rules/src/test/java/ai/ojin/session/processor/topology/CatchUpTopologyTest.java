@@ -10,36 +10,21 @@ import ai.ojin.session.events.command.MarkStarted;
 import ai.ojin.session.events.fact.SessionEnded;
 import ai.ojin.session.events.fact.SessionEvent;
 import ai.ojin.session.events.fact.SessionStarted;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A backlog read after an outage: commands are judged as of when they were written, and the
  * punctuator does not end a lease that a command still in the backlog keeps (start lease 30 s,
  * punctuation every second).
  */
-class CatchUpTopologyTest {
+class CatchUpTopologyTest extends DriverPerTest {
 
-    @TempDir
-    Path stateDir;
-
-    private ProcessorDriver driver;
-
-    @BeforeEach
-    void setUp() {
-        driver = new ProcessorDriver(stateDir);
+    @Override
+    void given(ProcessorDriver driver) {
         driver.agent("alpha", 2);
-    }
-
-    @AfterEach
-    void tearDown() {
-        driver.close();
     }
 
     @Test

@@ -10,34 +10,19 @@ import ai.ojin.session.events.reply.ErrorCode;
 import ai.ojin.session.events.reply.SessionReply;
 import ai.ojin.session.rules.audit.AuditCheck;
 import ai.ojin.session.rules.audit.AuditReport;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code Idempotency-Key} through the topology: a repeat is answered with the first request's
  * session and never takes a slot. Agent {@code alpha} allows one session at a time.
  */
-class IdempotencyTopologyTest {
+class IdempotencyTopologyTest extends DriverPerTest {
 
-    @TempDir
-    Path stateDir;
-
-    private ProcessorDriver driver;
-
-    @BeforeEach
-    void setUp() {
-        driver = new ProcessorDriver(stateDir);
+    @Override
+    void given(ProcessorDriver driver) {
         driver.agent("alpha", 1);
-    }
-
-    @AfterEach
-    void tearDown() {
-        driver.close();
     }
 
     @Test

@@ -14,36 +14,21 @@ import ai.ojin.session.events.fact.SessionAdmitted;
 import ai.ojin.session.events.fact.SessionEnded;
 import ai.ojin.session.events.fact.SessionEvent;
 import ai.ojin.session.events.fact.SessionStarted;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The leases that follow what the user does, through the topology: join lease (60 s) after the
  * start, session lease once the user joined (max 100 s + grace 30 s here), rejoin lease (30 s)
  * after the user left; the punctuator runs every second.
  */
-class LeaseTopologyTest {
+class LeaseTopologyTest extends DriverPerTest {
 
-    @TempDir
-    Path stateDir;
-
-    private ProcessorDriver driver;
-
-    @BeforeEach
-    void setUp() {
-        driver = new ProcessorDriver(stateDir);
+    @Override
+    void given(ProcessorDriver driver) {
         driver.agent("alpha", AgentStatus.PUBLISHED, 1, 100);
-    }
-
-    @AfterEach
-    void tearDown() {
-        driver.close();
     }
 
     @Test

@@ -7,13 +7,9 @@ import ai.ojin.session.events.fact.SessionEnded;
 import ai.ojin.session.events.fact.SessionEvent;
 import ai.ojin.session.rules.audit.AuditCheck;
 import ai.ojin.session.rules.audit.AuditReport;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The lease punctuator runs only while something waits for the clock, and not before it is due:
@@ -21,22 +17,11 @@ import org.junit.jupiter.api.io.TempDir;
  * transaction. Defaults: start lease 30 s, punctuation every second, tombstones kept
  * 10 minutes. The wall clock moves a second at a time, as a stream thread's loop would see it.
  */
-class PunctuationScheduleTest {
+class PunctuationScheduleTest extends DriverPerTest {
 
-    @TempDir
-    Path stateDir;
-
-    private ProcessorDriver driver;
-
-    @BeforeEach
-    void setUp() {
-        driver = new ProcessorDriver(stateDir);
+    @Override
+    void given(ProcessorDriver driver) {
         driver.agent("alpha", 1);
-    }
-
-    @AfterEach
-    void tearDown() {
-        driver.close();
     }
 
     @Test

@@ -16,31 +16,12 @@ import ai.ojin.session.events.fact.SessionRequested;
 import ai.ojin.session.events.fact.SessionStarted;
 import ai.ojin.session.events.reply.ErrorCode;
 import ai.ojin.session.events.reply.SessionReply;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class SessionTopologyTest {
-
-    @TempDir
-    Path stateDir;
-
-    private ProcessorDriver driver;
-
-    @BeforeEach
-    void setUp() {
-        driver = new ProcessorDriver(stateDir);
-    }
-
-    @AfterEach
-    void tearDown() {
-        driver.close();
-    }
+class SessionTopologyTest extends DriverPerTest {
 
     @Test
     void shouldAdmitWhileBelowTheLimitWithTheLimitInForceAndAStartLease() {

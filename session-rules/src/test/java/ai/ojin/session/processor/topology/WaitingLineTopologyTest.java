@@ -14,34 +14,24 @@ import ai.ojin.session.events.reply.ErrorCode;
 import ai.ojin.session.events.reply.SessionReply;
 import ai.ojin.session.rules.audit.AuditCheck;
 import ai.ojin.session.rules.audit.AuditReport;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The agent's line ({@code Prefer: wait}) through the topology: agent {@code alpha} allows one
  * session at a time; the line holds at most 3 here.
  */
-class WaitingLineTopologyTest {
+class WaitingLineTopologyTest extends DriverPerTest {
 
-    @TempDir
-    Path stateDir;
-
-    private ProcessorDriver driver;
-
-    @BeforeEach
-    void setUp() {
-        driver = new ProcessorDriver(LeaseSettings.DEFAULTS.withMaxWaiting(3), stateDir);
-        driver.agent("alpha", 1);
+    @Override
+    LeaseSettings settings() {
+        return LeaseSettings.DEFAULTS.withMaxWaiting(3);
     }
 
-    @AfterEach
-    void tearDown() {
-        driver.close();
+    @Override
+    void given(ProcessorDriver driver) {
+        driver.agent("alpha", 1);
     }
 
     @Test
