@@ -1,10 +1,7 @@
 package ai.ojin.session.bench;
 
 import ai.ojin.session.bench.OpenLoopDriver.Result;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,13 +13,10 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntFunction;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.HdrHistogram.Recorder;
 
 /**
@@ -43,15 +37,9 @@ import org.HdrHistogram.Recorder;
  */
 public final class BurstBench {
 
-    private static final Pattern SESSION_ID = Pattern.compile("\"session_id\"\\s*:\\s*\"([A-Za-z0-9_-]+)\"");
-    private static final Pattern ERROR_CODE = Pattern.compile("\"error_code\"\\s*:\\s*\"([a-z_]+)\"");
     private static final long MAX_LATENCY_NANOS = TimeUnit.SECONDS.toNanos(60);
 
-    private final HttpClient http = HttpClient.newBuilder()
-            .executor(Executors.newFixedThreadPool(4))
-            .connectTimeout(Duration.ofSeconds(5))
-            .version(HttpClient.Version.HTTP_1_1)
-            .build();
+    private final HttpClient http = BenchHttp.client();
     private final Map<String, String> options;
     private String baseUrl;
     private String adminToken;
@@ -99,7 +87,7 @@ public final class BurstBench {
             List<String> agentIds = new ArrayList<>();
             for (int k = 0; k < agents; k++) {
                 agentIds.add("bench-burst-" + k);
-                ConnectBench.putAgent(http, baseUrl, adminToken, agentIds.get(k), option("max-concurrency", 10_000));
+                BenchHttp.putAgent(http, baseUrl, adminToken, agentIds.get(k), option("max-concurrency", 10_000));
             }
             IntFunction<CompletableFuture<String>> connect = i -> connect(agentIds.get(i % agentIds.size()));
             IntFunction<CompletableFuture<String>> liveness = i -> liveness();
@@ -189,27 +177,10 @@ public final class BurstBench {
     }
 
     private CompletableFuture<String> connect(String agentId) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/v1/public/agents/connect"))
-                .header("Content-Type", "application/json")
-                .timeout(Duration.ofSeconds(30))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"agent_id\":\"" + agentId + "\",\"client_user_ref\":\"burst\"}"))
-                .build();
-        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply(response -> {
-            if (response.statusCode() == 200) {
-                Matcher session = SESSION_ID.matcher(response.body());
-                if (session.find()) {
-                    http.sendAsync(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/sessions/" + session.group(1)))
-                            .header("Authorization", "Bearer " + adminToken).DELETE().build(), HttpResponse.BodyHandlers.discarding());
-                }
-                return "200";
-            }
-            Matcher code = ERROR_CODE.matcher(response.body());
-            return response.statusCode() + " " + (code.find() ? code.group(1) : "?");
-        });
+        return BenchHttp.connect(http, baseUrl, adminToken, agentId, "burst");
     }
 
     private CompletableFuture<String> liveness() {
-        return http.sendAsync(HttpRequest.newBuilder(URI.create(baseUrl + "/actuator/health/liveness")).GET().build(),
-                HttpResponse.BodyHandlers.discarding()).thenApply(r -> String.valueOf(r.statusCode()));
+        return BenchHttp.liveness(http, baseUrl);
     }
 }

@@ -16,9 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Open-loop benchmark of {@code POST /v1/public/agents/connect}, with the floor measured in the
@@ -42,19 +39,13 @@ import java.util.regex.Pattern;
  */
 public final class ConnectBench {
 
-    private static final Pattern ERROR_CODE = Pattern.compile("\"error_code\"\\s*:\\s*\"([a-z_]+)\"");
-    private static final Pattern SESSION_ID = Pattern.compile("\"session_id\"\\s*:\\s*\"([A-Za-z0-9_-]+)\"");
     private static final String ADMIT_AGENT = "bench-admit";
     private static final String REJECT_AGENT = "bench-reject";
     /** With {@code --hang-rate}: every bot start of this agent hangs in the fake orchestrator. */
     private static final String HANG_AGENT = "bench-hang";
 
     private final Map<String, String> options;
-    private final HttpClient http = HttpClient.newBuilder()
-            .executor(Executors.newFixedThreadPool(4))
-            .connectTimeout(Duration.ofSeconds(5))
-            .version(HttpClient.Version.HTTP_1_1)
-            .build();
+    private final HttpClient http = BenchHttp.client();
     private String baseUrl;
     private String adminToken;
     private int agents = 1;
@@ -366,20 +357,7 @@ public final class ConnectBench {
     }
 
     private void putAgent(String agentId, int maxConcurrency) throws Exception {
-        putAgent(http, baseUrl, adminToken, agentId, maxConcurrency);
-    }
-
-    /** Stores a published agent that every origin may use, through the admin API. */
-    static void putAgent(HttpClient http, String baseUrl, String adminToken, String agentId, int maxConcurrency) throws Exception {
-        String body = "{\"status\":\"published\",\"allowed_hostnames\":[\"*\"],\"max_concurrency\":" + maxConcurrency
-                + ",\"max_session_seconds\":3600}";
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/admin/agents/" + agentId))
-                .header("Authorization", "Bearer " + adminToken)
-                .header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != 200) {
-            throw new IllegalStateException("PUT agent " + agentId + ": " + response.statusCode() + " " + response.body());
-        }
+        BenchHttp.putAgent(http, baseUrl, adminToken, agentId, maxConcurrency);
     }
 
     private boolean observability() {
@@ -402,8 +380,7 @@ public final class ConnectBench {
     }
 
     private CompletableFuture<String> liveness() {
-        return http.sendAsync(HttpRequest.newBuilder(URI.create(baseUrl + "/actuator/health/liveness")).GET().build(),
-                HttpResponse.BodyHandlers.discarding()).thenApply(r -> String.valueOf(r.statusCode()));
+        return BenchHttp.liveness(http, baseUrl);
     }
 
     private CompletableFuture<String> connect(String scenario, long i) {
@@ -417,31 +394,11 @@ public final class ConnectBench {
 
     /** One connect for {@code agentId}; an admitted session is ended at once (not measured). */
     private CompletableFuture<String> connectAgent(String agentId) {
-        return http.sendAsync(connectRequest(agentId), HttpResponse.BodyHandlers.ofString()).thenApply(response -> {
-            if (response.statusCode() == 200) {
-                Matcher session = SESSION_ID.matcher(response.body());
-                if (session.find()) {
-                    endSession(session.group(1));
-                }
-                return "200";
-            }
-            Matcher code = ERROR_CODE.matcher(response.body());
-            return response.statusCode() + " " + (code.find() ? code.group(1) : "?");
-        });
-    }
-
-    /** Ends an admitted session at once (not measured), so the admit agent never fills up. */
-    private void endSession(String sessionId) {
-        http.sendAsync(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/sessions/" + sessionId))
-                .header("Authorization", "Bearer " + adminToken).DELETE().build(), HttpResponse.BodyHandlers.discarding());
+        return BenchHttp.connect(http, baseUrl, adminToken, agentId, "bench");
     }
 
     private HttpRequest connectRequest(String agentId) {
-        return HttpRequest.newBuilder(URI.create(baseUrl + "/v1/public/agents/connect"))
-                .header("Content-Type", "application/json")
-                .timeout(Duration.ofSeconds(30))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"agent_id\":\"" + agentId + "\",\"client_user_ref\":\"bench\"}"))
-                .build();
+        return BenchHttp.connectRequest(baseUrl, agentId, "bench");
     }
 
     static int freePort() throws IOException {
