@@ -44,10 +44,14 @@ import org.slf4j.LoggerFactory;
  * where it stopped and releases the sessions admitted for callers that died with it. Without a
  * committed position a partition is read from its end; that position is resolved and committed
  * before a request may name the partition, so no reply to a request of this instance is skipped.
- * The offsets of each poll are committed <em>before</em> its replies are handed out: a crash can
- * then lose the handling of a few replies (their callers died with the process; the join lease
- * frees those slots), but never makes a restarted instance release a session whose caller it had
- * already answered.
+ * The offsets of a poll that holds an admission are committed <em>before</em> its replies are
+ * handed out: a crash can then lose the handling of a few replies (their callers died with the
+ * process; the join lease frees those slots), but never makes a restarted instance release a
+ * session whose caller it had already answered. A poll of rejections and heartbeats only (most of
+ * them under load, and all of them while idle) is not committed on its own: read again after a
+ * crash, such replies change nothing ({@link UnclaimedReplies} only counts them). Their position
+ * is committed with the next admission's, and otherwise asynchronously at most once per
+ * {@link #LAZY_COMMIT} (5 s), and for a partition that is revoked, before it goes.
  * <p>
  * It reads {@code read_committed}: admissions are acted on only once committed. Rejections may
  * reach their caller earlier through {@link RejectionListener}; should such a rejection's
@@ -59,6 +63,8 @@ public class ReplyListener extends AssignedConsumerLoop<String, SessionReply> {
     private static final Logger log = LoggerFactory.getLogger(ReplyListener.class);
     private static final Duration POLL = Duration.ofMillis(500);
     private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(5);
+    /** How long the position of replies that need no commit of their own may stay uncommitted. */
+    static final Duration LAZY_COMMIT = Duration.ofSeconds(5);
 
     /** {@code partition} value: partitions come from group membership. */
     public static final int FROM_GROUP = -1;
@@ -71,7 +77,11 @@ public class ReplyListener extends AssignedConsumerLoop<String, SessionReply> {
     private final Counter unmatched;
     private final Counter confirmed;
     private final Predicate<SessionReply> heartbeats;
+    private final Duration lazyCommit;
     private volatile long nextOffset = -1;
+    /** Read but not yet committed, on the polling thread only. */
+    private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
+    private long lastCommitNanos = System.nanoTime();
 
     public ReplyListener(String topic, int partition, Supplier<Consumer<String, SessionReply>> consumers,
             PendingReplies pending, UnclaimedReplies unclaimed, MeterRegistry meters) {
@@ -84,12 +94,19 @@ public class ReplyListener extends AssignedConsumerLoop<String, SessionReply> {
      */
     public ReplyListener(String topic, int partition, Supplier<Consumer<String, SessionReply>> consumers,
             PendingReplies pending, UnclaimedReplies unclaimed, MeterRegistry meters, Predicate<SessionReply> heartbeats) {
+        this(topic, partition, consumers, pending, unclaimed, meters, heartbeats, LAZY_COMMIT);
+    }
+
+    /** @param lazyCommit how long the position of replies that need no commit of their own may stay uncommitted */
+    ReplyListener(String topic, int partition, Supplier<Consumer<String, SessionReply>> consumers, PendingReplies pending,
+            UnclaimedReplies unclaimed, MeterRegistry meters, Predicate<SessionReply> heartbeats, Duration lazyCommit) {
         super("replies-" + topic + (partition < 0 ? "" : "-" + partition), consumers, POLL);
         this.topic = topic;
         this.partition = partition;
         this.pending = pending;
         this.heartbeats = heartbeats;
         this.unclaimed = unclaimed;
+        this.lazyCommit = lazyCommit;
         this.received = Counter.builder("connect.replies.received").description("Replies read from this instance's reply partitions")
                 .register(meters);
         this.unmatched = Counter.builder("connect.replies.unmatched").description("Replies no waiting request took")
@@ -140,18 +157,50 @@ public class ReplyListener extends AssignedConsumerLoop<String, SessionReply> {
 
     @Override
     protected void beforeRecords(Consumer<String, SessionReply> c, ConsumerRecords<String, SessionReply> records) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        boolean admits = false;
         for (TopicPartition tp : records.partitions()) {
             List<ConsumerRecord<String, SessionReply>> batch = records.records(tp);
-            offsets.put(tp, new OffsetAndMetadata(batch.get(batch.size() - 1).offset() + 1));
+            uncommitted.put(tp, new OffsetAndMetadata(batch.get(batch.size() - 1).offset() + 1));
+            for (ConsumerRecord<String, SessionReply> record : batch) {
+                admits |= record.value() != null && record.value().admitsToRoom();
+            }
         }
+        if (!admits) {
+            return;
+        }
+        Map<TopicPartition, OffsetAndMetadata> offsets = Map.copyOf(uncommitted);
         try {
             c.commitSync(offsets, COMMIT_TIMEOUT);
+            committed(offsets);
         } catch (KafkaException e) {
             // Answering the waiting callers matters more; a crash before the next commit could then
             // release sessions answered in this batch.
             log.warn("Could not commit the reply position {} before handling; handling anyway: {}", offsets, e.toString());
         }
+    }
+
+    /** Commits, without waiting, a position left uncommitted for the lazy-commit interval. */
+    @Override
+    protected void afterPoll(Consumer<String, SessionReply> c) {
+        if (uncommitted.isEmpty() || System.nanoTime() - lastCommitNanos < lazyCommit.toNanos()) {
+            return;
+        }
+        Map<TopicPartition, OffsetAndMetadata> offsets = Map.copyOf(uncommitted);
+        lastCommitNanos = System.nanoTime();
+        c.commitAsync(offsets, (done, e) -> {
+            if (e == null) {
+                committed(done);
+            } else {
+                log.info("Could not commit the reply position {} (replies that need no commit; tried again later): {}", done,
+                        e.toString());
+            }
+        });
+    }
+
+    /** Runs on the polling thread (commitSync, or an async commit's callback inside poll). */
+    private void committed(Map<TopicPartition, OffsetAndMetadata> offsets) {
+        lastCommitNanos = System.nanoTime();
+        offsets.forEach((tp, offset) -> uncommitted.remove(tp, offset));
     }
 
     /**
@@ -161,6 +210,8 @@ public class ReplyListener extends AssignedConsumerLoop<String, SessionReply> {
      */
     @Override
     protected void reposition(Consumer<String, SessionReply> c) {
+        // Never commit a position read by the old consumer: its partitions may have another owner by now.
+        uncommitted.clear();
         if (fromGroup()) {
             giveUpAll("the reply consumer starts over");
             position(c);
@@ -257,11 +308,27 @@ public class ReplyListener extends AssignedConsumerLoop<String, SessionReply> {
 
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+            partitions.forEach(tp -> {
+                OffsetAndMetadata offset = uncommitted.remove(tp);
+                if (offset != null) {
+                    offsets.put(tp, offset);
+                }
+            });
+            if (!offsets.isEmpty()) {
+                try {
+                    consumer.commitSync(offsets, COMMIT_TIMEOUT);
+                } catch (KafkaException e) {
+                    log.info("Could not commit the position {} of revoked reply partitions (their next owner reads those "
+                            + "replies again, which changes nothing): {}", offsets, e.toString());
+                }
+            }
             giveUp(partitions, "revoked");
         }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            partitions.forEach(uncommitted::remove);
             giveUp(partitions, "lost");
         }
 

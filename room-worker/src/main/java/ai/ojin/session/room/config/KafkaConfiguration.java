@@ -131,7 +131,7 @@ public class KafkaConfiguration {
                 new ErrorHandlingDeserializer<>(deserializer));
         meters.ifAvailable(registry -> factory.addListener(new MicrometerConsumerListener<>(registry)));
         return new JobConsumer<>("session-events-" + room.consumerGroup(), topics.events().name(),
-                factory::createConsumer, jobs, new JobConsumer.Settings(room.pollTimeout(), room.revokeWait()),
+                factory::createConsumer, jobs, new JobConsumer.Settings(room.pollTimeout(), room.revokeWait(), room.commitInterval()),
                 ownership, observations.getIfAvailable(() -> ObservationRegistry.NOOP));
     }
 

@@ -37,7 +37,10 @@ import org.springframework.validation.annotation.Validated;
  * @param replyMargin the caller is answered at least this long before the request's deadline
  *     ({@code connect.reply-timeout}, carried by the request), with the error of the step that failed
  *     or was still running
- * @param pollTimeout how long one poll for facts waits (also how soon finished jobs are committed)
+ * @param pollTimeout how long one poll for facts waits
+ * @param commitInterval how often, at most, the position of finished jobs is committed while the
+ *     worker runs (a rebalance and a stop commit at once); after a crash, the jobs of up to this
+ *     long are run again, as the jobs of a revoked partition are
  * @param revokeWait how long a rebalance or shutdown waits for the jobs of the partitions it takes
  *     away before cancelling them (another instance then runs them again)
  * @param pool the warm pool of pre-created rooms (off by default)
@@ -57,6 +60,7 @@ public record RoomProperties(
         @Min(1) @DefaultValue("1000") int maxInFlight,
         @NotNull @DefaultValue("1s") Duration replyMargin,
         @NotNull @DefaultValue("100ms") Duration pollTimeout,
+        @NotNull @DefaultValue("1s") Duration commitInterval,
         @NotNull @DefaultValue("10s") Duration revokeWait,
         @Valid @NotNull @DefaultValue Teardown teardown,
         @Valid @NotNull @DefaultValue Daily daily,

@@ -73,12 +73,22 @@ public final class JobConsumer<V> implements SmartLifecycle {
     private volatile boolean ready;
     private volatile Consumer<String, V> consumer;
     private Thread thread;
+    /** When the loop last committed (or started); on the loop's thread only. */
+    private long lastCommitNanos = System.nanoTime();
 
     /**
-     * @param pollTimeout how long one poll waits for records (also how soon finished jobs are committed)
+     * @param pollTimeout how long one poll waits for records
      * @param revokeWait how long a revocation waits for the jobs of its partitions before cancelling them
+     * @param commitInterval how often, at most, finished jobs are committed while the loop runs
+     *     (asynchronously; a revocation and a stop commit at once): each commit is a broker request,
+     *     and a busy topic is polled many times a second
      */
-    public record Settings(Duration pollTimeout, Duration revokeWait) {
+    public record Settings(Duration pollTimeout, Duration revokeWait, Duration commitInterval) {
+
+        /** Commits after every poll that finished something. */
+        public Settings(Duration pollTimeout, Duration revokeWait) {
+            this(pollTimeout, revokeWait, Duration.ZERO);
+        }
     }
 
     /** Told about partitions this consumer gets and loses (for example to know which rooms are ours). */
@@ -204,7 +214,10 @@ public final class JobConsumer<V> implements SmartLifecycle {
 
     private void loopOnce(Consumer<String, V> c) {
         applyCompletions();
-        commit(c, false);
+        if (System.nanoTime() - lastCommitNanos >= settings.commitInterval().toNanos()) {
+            lastCommitNanos = System.nanoTime();
+            commit(c, false);
+        }
         applyBackpressure(c);
         Set<TopicPartition> rewound = new HashSet<>();
         ConsumerRecords<String, V> polled = c.poll(settings.pollTimeout());

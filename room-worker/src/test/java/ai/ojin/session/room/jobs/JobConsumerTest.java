@@ -150,6 +150,29 @@ class JobConsumerTest {
     }
 
     @Test
+    void shouldLeaveFinishedWorkUncommittedWithinTheCommitIntervalAndCommitItWhenStopped() throws Exception {
+        // given a commit interval longer than the test, and records 0 and 1 running as jobs
+        consumer.assignAtNextPoll(0);
+        consumer.append(0, 0, 1);
+        start(new JobConsumer.Settings(POLL, Duration.ofSeconds(10), Duration.ofHours(1)));
+        await().atMost(AT_MOST).until(jobs::started, started -> started.size() == 2);
+
+        // when both finish and the consumer goes round its loop three times
+        jobs.job(0, 0).finish();
+        jobs.job(0, 1).finish();
+        consumer.awaitPolls(3, AT_MOST);
+
+        // then no poll committed them
+        assertThat(committedOffsets(0)).isEmpty();
+
+        // when the consumer is stopped
+        jobConsumer.stop();
+
+        // then the stop commits both at once
+        assertThat(committedOffsets(0)).containsExactly(2L);
+    }
+
+    @Test
     void shouldCommitFinishedWorkWhenStopped() throws Exception {
         // given records 0, 1 and 2 running, 1 and 2 finished
         consumer.assignAtNextPoll(0);
@@ -251,8 +274,11 @@ class JobConsumerTest {
     }
 
     private void start(Duration revokeWait) {
-        jobConsumer = new JobConsumer<>("jobs-test", TOPIC, () -> consumer, jobs,
-                new JobConsumer.Settings(POLL, revokeWait), rebalances);
+        start(new JobConsumer.Settings(POLL, revokeWait));
+    }
+
+    private void start(JobConsumer.Settings settings) {
+        jobConsumer = new JobConsumer<>("jobs-test", TOPIC, () -> consumer, jobs, settings, rebalances);
         jobConsumer.start();
     }
 
