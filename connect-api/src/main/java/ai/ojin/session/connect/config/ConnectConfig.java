@@ -24,6 +24,7 @@ import ai.ojin.session.support.schedule.PeriodicWork;
 import java.time.Clock;
 import java.time.Duration;
 import org.springframework.scheduling.TaskScheduler;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
@@ -102,8 +103,9 @@ public class ConnectConfig {
                 heartbeat::beat);
     }
 
-    /** Rejections as soon as they are written (read_uncommitted), before the processor's commit. */
+    /** Rejections as soon as they are written (read_uncommitted), before the processor's commit; unless turned off. */
     @Bean
+    @ConditionalOnBooleanProperty(name = "connect.early-rejections", matchIfMissing = true)
     RejectionListener rejectionListener(SessionTopics topics, KafkaConfig.ConsumerSource consumers,
             PendingReplies pending, ConnectProperties properties, MeterRegistry meters) {
         return new RejectionListener(topics.replies().name(),

@@ -48,6 +48,10 @@ import org.springframework.validation.annotation.Validated;
  *     thread is released for the rest of the wait (the answer is then written after an async
  *     dispatch); an answer that comes within it (a rejection, a repeat) skips the dispatch's second
  *     pass through the filters and Spring MVC; zero: always released at once
+ * @param earlyRejections when true (the default), a second consumer reads every reply partition
+ *     {@code read_uncommitted} and answers rejections as soon as the processor wrote them, before
+ *     its exactly-once commit; when false, a rejection is answered once committed, like a success:
+ *     one fetch per reply written fewer for the broker, a commit interval more for the caller
  */
 @Validated
 @ConfigurationProperties("connect")
@@ -67,7 +71,8 @@ public record ConnectProperties(
         @DefaultValue("60s") @NotNull Duration maxWait,
         @DefaultValue("10m") @NotNull Duration idempotencyWindow,
         @DefaultValue("1s") @NotNull Duration clientCheckInterval,
-        @DefaultValue("50ms") @NotNull Duration threadWait) {
+        @DefaultValue("50ms") @NotNull Duration threadWait,
+        @DefaultValue("true") boolean earlyRejections) {
 
     /** True when the reply partitions come from group membership (no {@code connect.reply-partition}). */
     public boolean replyPartitionsFromGroup() {

@@ -27,6 +27,9 @@ import org.slf4j.LoggerFactory;
  * waits for its session, so another instance's rejections pass by. With a partition set by hand
  * ({@code connect.reply-partition}) it reads that one only. Partitions added while it runs are not
  * read here; rejections on them reach their callers through {@link ReplyListener}, after the commit.
+ * <p>
+ * It costs about one broker fetch per rejection written; {@code connect.early-rejections=false}
+ * leaves it out (rejections are then answered after the commit, like successes).
  */
 public class RejectionListener extends AssignedConsumerLoop<String, SessionReply> {
 

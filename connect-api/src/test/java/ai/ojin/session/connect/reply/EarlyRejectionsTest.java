@@ -1,6 +1,7 @@
 package ai.ojin.session.connect.reply;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import ai.ojin.session.connect.support.RunningApi;
@@ -19,6 +20,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.NoSuchBeanDefinitionException;
 
 /**
  * Rejections are acted on before the processor's transaction commits ({@link RejectionListener},
@@ -70,6 +72,32 @@ class EarlyRejectionsTest {
             assertThat(committed.unmatchedCount()).isZero();
             assertThat(api.bean(RejectionListener.class).earlyCount()).isEqualTo(1);
             assertThat(pending.size()).isZero();
+        }
+    }
+
+    @Test
+    void shouldAnswerARejectionOnlyOnceCommittedWhenEarlyRejectionsAreOff() throws Exception {
+        SessionTopics topics = TestKafka.newTopics();
+        try (RunningApi api = RunningApi.start(topics, Map.of("connect.early-rejections", "false"));
+                KafkaProducer<String, SessionReply> producer = transactionalProducer()) {
+            // given: a waiting request, and no early-rejection reader
+            assertThatThrownBy(() -> api.bean(RejectionListener.class)).isInstanceOf(NoSuchBeanDefinitionException.class);
+            PendingReplies pending = api.bean(PendingReplies.class);
+            await().atMost(WAIT).until(() -> !pending.owned().isEmpty());
+            String sessionId = SessionIds.newSessionId("late-agent");
+            PendingReplies.Waiting waiting = pending.register(sessionId);
+            producer.initTransactions();
+
+            // when: its rejection is written in a transaction that is still open
+            producer.beginTransaction();
+            producer.send(reply(topics, waiting.partition(), SessionReply.rejected(sessionId, 7, "Agent is at its limit"))).get();
+
+            // then: it is not answered before the commit, and is answered after it
+            await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() -> !waiting.future().isDone());
+            producer.commitTransaction();
+            await().atMost(WAIT).until(waiting.future()::isDone);
+            assertThat(waiting.future().join().errorCode()).isEqualTo(ErrorCode.CONCURRENCY_LIMIT);
+            assertThat(api.bean(ReplyListener.class).unmatchedCount()).isZero();
         }
     }
 
