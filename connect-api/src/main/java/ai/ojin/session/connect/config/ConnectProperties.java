@@ -44,10 +44,11 @@ import org.springframework.validation.annotation.Validated;
  * @param clientCheckInterval how often each waiting connect checks whether its client is still
  *     connected (a client that went away stops the wait, and its session is released as
  *     {@code abandoned}); zero: never checked
- * @param threadWait how long a connect's answer is awaited on the request's own thread before that
- *     thread is released for the rest of the wait (the answer is then written after an async
- *     dispatch); an answer that comes within it (a rejection, a repeat) skips the dispatch's second
- *     pass through the filters and Spring MVC; zero: always released at once
+ * @param threadWait how long the answer of a connect or an end-session call is awaited on the
+ *     request's own thread before that thread is released for the rest of the wait (the answer is
+ *     then written after an async dispatch); an answer that comes within it (a rejection, a repeat)
+ *     skips the dispatch's second pass through the filters and Spring MVC; zero: always released
+ *     at once (an answer already there is still written at once)
  * @param earlyRejections when true (the default), a second consumer reads every reply partition
  *     {@code read_uncommitted} and answers rejections as soon as the processor wrote them, before
  *     its exactly-once commit; when false, a rejection is answered once committed, like a success:

@@ -8,22 +8,19 @@ import ai.ojin.session.connect.web.ApiException;
 import ai.ojin.session.connect.web.ApiExceptionHandler;
 import ai.ojin.session.connect.web.ClientWatch;
 import ai.ojin.session.connect.web.JsonResponses;
+import ai.ojin.session.connect.web.ThreadWait;
 import ai.ojin.session.events.command.IdempotencyKeys;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.springframework.http.CacheControl;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -64,7 +61,7 @@ public class ConnectController {
     private final ClientRateLimit clientRateLimit;
     private final ClientWatch clientWatch;
     private final int maxWaitSeconds;
-    private final long threadWaitNanos;
+    private final ThreadWait threadWait;
     private final Counter released;
     private final Clock clock;
 
@@ -75,16 +72,19 @@ public class ConnectController {
         this.clientRateLimit = clientRateLimit;
         this.clientWatch = clientWatch;
         this.maxWaitSeconds = (int) Math.min(Integer.MAX_VALUE, properties.maxWait().toSeconds());
-        this.threadWaitNanos = properties.threadWait().toNanos();
+        this.threadWait = new ThreadWait(properties.threadWait());
         this.released = Counter.builder("connect.requests.released")
                 .description("Connects not answered within connect.thread-wait: their thread was released for the rest of the wait")
                 .register(meters);
         this.clock = clock;
     }
 
+    /**
+     * @return the answer itself when it came within {@code connect.thread-wait} (Spring MVC writes it
+     *     on this thread), else a {@link DeferredResult} that is answered after an async dispatch
+     */
     @PostMapping(path = PublicCorsFilter.PATH, consumes = MediaType.APPLICATION_JSON_VALUE)
-    public DeferredResult<ResponseEntity<byte[]>> connect(@RequestBody(required = false) byte[] body, HttpServletRequest request,
-            HttpServletResponse servletResponse) throws IOException {
+    public Object connect(@RequestBody(required = false) byte[] body, HttpServletRequest request) {
         Timer.Sample sample = Timer.start(meters);
         ConnectService.Exchange exchange = null;
         CompletableFuture<ResponseEntity<byte[]>> response;
@@ -106,14 +106,12 @@ public class ConnectController {
         Integer applied = exchange == null ? null : exchange.appliedWait();
         CompletableFuture<ResponseEntity<byte[]>> answered = response.thenApply(r -> withHeaders(r, applied))
                 .whenComplete((result, error) -> sample.stop(meters.timer("connect.requests", "outcome", outcome(result))));
-        if (exchange != null && threadWaitNanos > 0) {
-            awaitOnThisThread(answered);
+        Optional<ResponseEntity<byte[]>> prompt = threadWait.await(answered);
+        if (prompt.isPresent()) {
+            return prompt.get();
         }
-        if (answered.isDone() || exchange == null) {
-            // Written here, on this thread: a DeferredResult, even one already set, would make Spring MVC
-            // start async processing and dispatch the request a second time. No result: nothing more to do.
-            write(answerOf(answered), servletResponse);
-            return null;
+        if (exchange == null || answered.isDone()) {
+            return withHeaders(ApiExceptionHandler.internalError(), null); // failed at once
         }
         released.increment();
         long holdMillis = Math.max(HOLD_MARGIN.toMillis(), Duration.between(clock.instant(), exchange.due()).plus(HOLD_MARGIN).toMillis());
@@ -135,32 +133,6 @@ public class ConnectController {
             result.setResult(r != null ? r : withHeaders(ApiExceptionHandler.internalError(), null));
         });
         return result;
-    }
-
-    private static void write(ResponseEntity<byte[]> answer, HttpServletResponse servletResponse) throws IOException {
-        servletResponse.setStatus(answer.getStatusCode().value());
-        answer.getHeaders().forEach((name, values) -> values.forEach(value -> servletResponse.addHeader(name, value)));
-        byte[] bytes = answer.getBody();
-        if (bytes != null) {
-            servletResponse.setContentLength(bytes.length);
-            servletResponse.getOutputStream().write(bytes);
-        }
-    }
-
-    /** Waits up to {@code connect.thread-wait} for the answer; whatever it is, {@link #answerOf} reads it. */
-    private void awaitOnThisThread(CompletableFuture<ResponseEntity<byte[]>> answered) {
-        try {
-            answered.get(threadWaitNanos, TimeUnit.NANOSECONDS);
-        } catch (TimeoutException | ExecutionException e) {
-            // not yet (the wait goes on without this thread), or failed (answered as an internal error)
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static ResponseEntity<byte[]> answerOf(CompletableFuture<ResponseEntity<byte[]>> answered) {
-        ResponseEntity<byte[]> r = answered.exceptionally(error -> null).join();
-        return r != null ? r : withHeaders(ApiExceptionHandler.internalError(), null);
     }
 
     /**

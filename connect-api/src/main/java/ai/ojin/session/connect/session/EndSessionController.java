@@ -4,6 +4,8 @@ import ai.ojin.session.support.Futures;
 import ai.ojin.session.connect.reply.CommandReplies;
 import ai.ojin.session.connect.web.ApiException;
 import ai.ojin.session.connect.web.ApiExceptionHandler;
+import ai.ojin.session.connect.web.ThreadWait;
+import ai.ojin.session.connect.config.ConnectProperties;
 import ai.ojin.session.events.SessionIds;
 import ai.ojin.session.events.command.EndReason;
 import ai.ojin.session.events.command.ReleaseSession;
@@ -22,7 +24,8 @@ import org.springframework.web.bind.annotation.RestController;
  * {@code DELETE /v1/sessions/{session_id}} (admin token): sends a release with reason
  * {@code end_call} and a reply partition, and answers from the processor's reply: 204 when it
  * ended a live session, 404 {@code session_not_found} otherwise (also for text that is no
- * session id).
+ * session id). The reply is awaited on the request's thread for up to {@code connect.thread-wait}
+ * ({@link ThreadWait}) and then answered there; a later one is answered after an async dispatch.
  */
 @RestController
 public class EndSessionController {
@@ -30,15 +33,18 @@ public class EndSessionController {
     private static final Logger log = LoggerFactory.getLogger(EndSessionController.class);
 
     private final CommandReplies commands;
+    private final ThreadWait threadWait;
     private final Clock clock;
 
-    public EndSessionController(CommandReplies commands, Clock clock) {
+    public EndSessionController(CommandReplies commands, ConnectProperties properties, Clock clock) {
         this.commands = commands;
+        this.threadWait = new ThreadWait(properties.threadWait());
         this.clock = clock;
     }
 
+    /** @return the answer, or while it has not come within {@code connect.thread-wait}, its future */
     @DeleteMapping("/v1/sessions/{sessionId}")
-    public CompletableFuture<ResponseEntity<byte[]>> end(@PathVariable String sessionId) {
+    public Object end(@PathVariable String sessionId) {
         String agentId = SessionIds.agentOf(sessionId)
                 .orElseThrow(() -> ApiException.of(ErrorCode.SESSION_NOT_FOUND, ReplyResponses.defaultMessage(ErrorCode.SESSION_NOT_FOUND)));
         CompletableFuture<ai.ojin.session.events.reply.SessionReply> reply;
@@ -49,7 +55,7 @@ public class EndSessionController {
         } catch (IllegalStateException e) {
             throw new ApiException(409, "conflict", "Another request for this session is in progress");
         }
-        return reply.handle((r, error) -> {
+        CompletableFuture<ResponseEntity<byte[]>> answer = reply.handle((r, error) -> {
             if (error == null) {
                 if (r.ok()) {
                     log.info("Session {} ended by end-session call", sessionId);
@@ -65,5 +71,6 @@ public class EndSessionController {
             }
             return ApiExceptionHandler.internalError();
         });
+        return threadWait.await(answer).<Object>map(r -> r).orElse(answer);
     }
 }
