@@ -1,16 +1,17 @@
 package ai.ojin.session.connect.session;
 
 import ai.ojin.session.support.Futures;
+import ai.ojin.session.connect.config.ConnectProperties;
 import ai.ojin.session.connect.reply.CommandReplies;
 import ai.ojin.session.connect.web.ApiException;
 import ai.ojin.session.connect.web.ApiExceptionHandler;
 import ai.ojin.session.connect.web.ThreadWait;
-import ai.ojin.session.connect.config.ConnectProperties;
 import ai.ojin.session.events.SessionIds;
 import ai.ojin.session.events.command.EndReason;
 import ai.ojin.session.events.command.ReleaseSession;
 import ai.ojin.session.events.reply.ErrorCode;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -71,6 +72,7 @@ public class EndSessionController {
             }
             return ApiExceptionHandler.internalError();
         });
-        return threadWait.await(answer).<Object>map(r -> r).orElse(answer);
+        Optional<ResponseEntity<byte[]>> prompt = threadWait.await(answer);
+        return prompt.isPresent() ? prompt.get() : answer;
     }
 }
