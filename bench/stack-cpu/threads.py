@@ -1,0 +1,47 @@
+"""threads.py PID SECONDS: CPU of a JVM's threads over SECONDS, in cores, by thread group (from /proc).
+threads.py --diff BEFORE AFTER SECONDS: broker requests per second from two BrokerRequests.java lines."""
+import json, os, re, sys, time
+
+GROUPS = [('broker', r'data-plane|kafka-request|kafka-network|RequestHandler|ExpirationReape|broker|controller|raft|quorum|kafka-log|LogCleaner|kafka-scheduler|metadata'),
+          ('http', r'http-nio|tomcat'), ('jit', r'C1 Compi|C2 Compi'), ('gc', r'GC |G1 |VM Thread|Concurrent'),
+          ('stream', r'StreamThread|session-process'), ('sender', r'producer-network|kafka-producer'),
+          ('replies', r'^replies'), ('rejections', r'^rejections')]
+
+def group(name):
+    for g, pattern in GROUPS:
+        if re.search(pattern, name):
+            return g
+    return 'other:' + re.sub(r'[-_ ]?\d+$', '', name)
+
+def sample(pid):
+    cpu = {}
+    for t in os.listdir(f'/proc/{pid}/task'):
+        try:
+            stat = open(f'/proc/{pid}/task/{t}/stat').read()
+        except OSError:
+            continue
+        name = stat[stat.index('(') + 1:stat.rindex(')')]
+        fields = stat[stat.rindex(')') + 2:].split()
+        cpu[(t, name)] = int(fields[11]) + int(fields[12])
+    return cpu
+
+def threads(pid, secs):
+    tick = os.sysconf('SC_CLK_TCK')
+    a = sample(pid); time.sleep(secs); b = sample(pid)
+    totals = {}
+    for key, v in b.items():
+        g = group(key[1]); totals[g] = totals.get(g, 0) + v - a.get(key, 0)
+    cores = {g: round(v / tick / secs, 3) for g, v in sorted(totals.items(), key=lambda x: -x[1]) if v > 0}
+    print(json.dumps({'total_cores': round(sum(totals.values()) / tick / secs, 3), 'groups': cores}))
+
+def diff(before, after, secs):
+    a = dict(x.split('=') for x in before.split()); b = dict(x.split('=') for x in after.split())
+    rates = {k: (int(v) - int(a.get(k, 0))) / secs for k, v in b.items() if k not in ('FetchConsumer', 'FetchFollower')}
+    print('broker requests/s %.0f: ' % sum(rates.values())
+          + ' '.join('%s=%.2f' % (k, v) for k, v in sorted(rates.items(), key=lambda x: -x[1]) if v >= 0.05))
+
+if __name__ == '__main__':
+    if sys.argv[1] == '--diff':
+        diff(sys.argv[2], sys.argv[3], float(sys.argv[4]))
+    else:
+        threads(sys.argv[1], float(sys.argv[2]))
