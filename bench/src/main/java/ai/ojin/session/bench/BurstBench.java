@@ -133,7 +133,7 @@ public final class BurstBench {
                     + "; fakes: Daily " + stackOptions.get("daily-latency") + " ms per call, its published rate limits "
                     + (BenchStack.dailyLimits(stackOptions) ? "enforced" : "OFF") + ", orchestrator "
                     + stackOptions.get("orchestrator-latency") + " ms per call\n"
-                    + "fakes since start: " + stack.stats() + "\n" + cpuBefore + "\n" + CpuCheck.run("after") + "\n";
+                    + "fakes since start: " + stack.stats() + "\n" + BenchHttp.failedEnds() + "\n" + cpuBefore + "\n" + CpuCheck.run("after") + "\n";
             System.out.println();
             System.out.print(table);
             Files.createDirectories(out);

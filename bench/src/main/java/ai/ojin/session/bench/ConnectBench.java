@@ -212,6 +212,7 @@ public final class ConnectBench {
             if (!fakes.isEmpty()) {
                 notes.add("fakes since start: " + fakes);
             }
+            notes.add(BenchHttp.failedEnds());
             if (!options.containsKey("target")) {
                 notes.add("settings changed from a user's defaults: " + BenchStack.changedSettings(options)
                         + "; fakes: Daily " + options.getOrDefault("daily-latency", "0") + " ms per call, its published rate "

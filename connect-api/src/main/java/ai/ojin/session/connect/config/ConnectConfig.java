@@ -17,6 +17,7 @@ import ai.ojin.session.support.config.InstanceProperties;
 import ai.ojin.session.events.topic.SessionTopics;
 import ai.ojin.session.support.config.TopicsProperties;
 import ai.ojin.session.connect.web.ClientWatch;
+import ai.ojin.session.connect.web.ThreadWait;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -101,6 +102,12 @@ public class ConnectConfig {
             Clock clock) {
         return new PeriodicWork("processor heartbeat", taskScheduler, clock, Duration.ZERO, properties.heartbeatInterval(), Phases.AFTER_READERS,
                 heartbeat::beat);
+    }
+
+    /** How long the connect and end-session handlers await an answer on the request's own thread. */
+    @Bean
+    ThreadWait threadWait(ConnectProperties properties) {
+        return new ThreadWait(properties.threadWait());
     }
 
     /** Rejections as soon as they are written (read_uncommitted), before the processor's commit; unless turned off. */

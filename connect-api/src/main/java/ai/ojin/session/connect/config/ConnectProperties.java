@@ -89,6 +89,7 @@ public record ConnectProperties(
                 + ", heartbeatStaleAfter=" + heartbeatStaleAfter + ", instanceId=" + instanceId
                 + ", answeredRetention=" + answeredRetention + ", clientRate=" + clientRate
                 + ", clientBurst=" + clientBurst + ", maxWait=" + maxWait + ", idempotencyWindow=" + idempotencyWindow
-                + ", clientCheckInterval=" + clientCheckInterval + ", threadWait=" + threadWait + "]";
+                + ", clientCheckInterval=" + clientCheckInterval + ", threadWait=" + threadWait
+                + ", earlyRejections=" + earlyRejections + "]";
     }
 }

@@ -66,13 +66,13 @@ public class ConnectController {
     private final Clock clock;
 
     public ConnectController(ConnectService service, MeterRegistry meters, ClientRateLimit clientRateLimit, ClientWatch clientWatch,
-                             ConnectProperties properties, Clock clock) {
+                             ThreadWait threadWait, ConnectProperties properties, Clock clock) {
         this.service = service;
         this.meters = meters;
         this.clientRateLimit = clientRateLimit;
         this.clientWatch = clientWatch;
         this.maxWaitSeconds = (int) Math.min(Integer.MAX_VALUE, properties.maxWait().toSeconds());
-        this.threadWait = new ThreadWait(properties.threadWait());
+        this.threadWait = threadWait;
         this.released = Counter.builder("connect.requests.released")
                 .description("Connects not answered within connect.thread-wait: their thread was released for the rest of the wait")
                 .register(meters);

@@ -1,7 +1,6 @@
 package ai.ojin.session.connect.session;
 
 import ai.ojin.session.support.Futures;
-import ai.ojin.session.connect.config.ConnectProperties;
 import ai.ojin.session.connect.reply.CommandReplies;
 import ai.ojin.session.connect.web.ApiException;
 import ai.ojin.session.connect.web.ApiExceptionHandler;
@@ -37,9 +36,9 @@ public class EndSessionController {
     private final ThreadWait threadWait;
     private final Clock clock;
 
-    public EndSessionController(CommandReplies commands, ConnectProperties properties, Clock clock) {
+    public EndSessionController(CommandReplies commands, ThreadWait threadWait, Clock clock) {
         this.commands = commands;
-        this.threadWait = new ThreadWait(properties.threadWait());
+        this.threadWait = threadWait;
         this.clock = clock;
     }
 
