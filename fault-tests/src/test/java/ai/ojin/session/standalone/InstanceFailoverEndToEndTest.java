@@ -14,11 +14,10 @@ import ai.ojin.session.events.fact.SessionRejected;
 import ai.ojin.session.events.history.CallRecord;
 import ai.ojin.session.processor.streams.SessionStreams;
 import ai.ojin.session.room.jobs.JobConsumer;
+import ai.ojin.session.testkit.FreePorts;
 import ai.ojin.session.testkit.JavaProcess;
 import ai.ojin.session.testkit.TestKafka;
-import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.file.Files;
@@ -95,7 +94,7 @@ class InstanceFailoverEndToEndTest {
         ConfigurableApplicationContext api = stack.stack.services().get(3);
         Path logs = Path.of("target", "instance-failover");
         Files.createDirectories(logs);
-        int doomedApiPort = freePort();
+        int doomedApiPort = FreePorts.outsideEphemeralRange();
         JavaProcess seconds = null;
         ConfigurableApplicationContext thirdApi = null;
         try {
@@ -272,9 +271,4 @@ class InstanceFailoverEndToEndTest {
         return all;
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }

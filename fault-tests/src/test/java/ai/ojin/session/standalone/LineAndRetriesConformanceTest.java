@@ -8,11 +8,11 @@ import ai.ojin.session.events.fact.SessionAdmitted;
 import ai.ojin.session.events.fact.SessionDequeued;
 import ai.ojin.session.events.fact.SessionEvent;
 import ai.ojin.session.events.fact.SessionRequested;
+import ai.ojin.session.testkit.FreePorts;
 import ai.ojin.session.testkit.JavaProcess;
 import ai.ojin.session.testkit.TestKafka;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -131,7 +131,7 @@ class LineAndRetriesConformanceTest {
     void shouldAnswerAKeyRepeatedTwentyTimesAcrossTwoInstancesWithOneSessionAlsoAfterAKill() throws Exception {
         // given: a second connect-api in a JVM of its own, on the stack's broker and topics
         String agent = agent(2);
-        int secondPort = freePort();
+        int secondPort = FreePorts.outsideEphemeralRange();
         Map<String, String> settings = new HashMap<>(SharedStack.OVERRIDES);
         settings.putAll(Map.of(
                 "KAFKA_BOOTSTRAP_SERVERS", stack.stack.bootstrapServers(),
@@ -240,9 +240,4 @@ class LineAndRetriesConformanceTest {
                 .filter(r -> agent.equals(r.key())).map(ConsumerRecord::value).toList();
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }

@@ -18,11 +18,10 @@ import ai.ojin.session.testkit.FakeDaily;
 import ai.ojin.session.testkit.HttpCalls;
 import ai.ojin.session.testkit.FakeOrchestrator;
 import ai.ojin.session.testkit.Fault;
+import ai.ojin.session.testkit.FreePorts;
 import ai.ojin.session.testkit.JavaProcess;
 import ai.ojin.session.testkit.TestKafka;
-import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -93,9 +92,9 @@ class ShippedJarsAcceptanceTest {
         try (FakeDaily daily = new FakeDaily(); FakeOrchestrator orchestrator = new FakeOrchestrator()) {
             // given: the standalone jar on a data directory of its own
             Path dataDir = Files.createTempDirectory("acceptance");
-            int kafkaPort = freePort();
-            connectPort = freePort();
-            workerPort = freePort();
+            int kafkaPort = FreePorts.outsideEphemeralRange();
+            connectPort = FreePorts.outsideEphemeralRange();
+            workerPort = FreePorts.outsideEphemeralRange();
             byte[] secret = new byte[32];
             new SecureRandom().nextBytes(secret);
             webhookSecret = Base64.getEncoder().encodeToString(secret);
@@ -104,7 +103,7 @@ class ShippedJarsAcceptanceTest {
                     Map.entry("KAFKA_PORT", String.valueOf(kafkaPort)),
                     Map.entry("CONNECT_API_PORT", String.valueOf(connectPort)),
                     Map.entry("ROOM_WORKER_PORT", String.valueOf(workerPort)),
-                    Map.entry("CALL_HISTORY_PORT", String.valueOf(freePort())),
+                    Map.entry("CALL_HISTORY_PORT", String.valueOf(FreePorts.outsideEphemeralRange())),
                     Map.entry("WIDGET_PORT", "0"),
                     Map.entry("ADMIN_TOKEN", ADMIN),
                     Map.entry("DAILY_API_URL", daily.baseUrl()),
@@ -411,9 +410,4 @@ class ShippedJarsAcceptanceTest {
         return HttpCalls.send(http, request);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }
