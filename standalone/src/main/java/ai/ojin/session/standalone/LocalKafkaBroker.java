@@ -67,6 +67,13 @@ public final class LocalKafkaBroker implements AutoCloseable {
         // are written; the broker rechecks every 20 ms by default, which set the processor's commit
         // cost here (TxnCostBench: 30 ms per commit at 20 ms, 14 ms at 1 ms).
         props.put("add.partitions.to.txn.retry.backoff.ms", "1");
+        // ...and it keeps rechecking for up to this long before it answers the producer
+        // CONCURRENT_TRANSACTIONS (100 ms by default). Under load the markers can take longer; the
+        // producer then retries with its own back-off (100 ms doubling to 1 s), its pipelined
+        // batches fail out of sequence and are retried too, and the processor's commits slowed
+        // until it fell behind for good at 1,000 rejections/s (BENCHMARKS.md, "Broker threads sized
+        // to the machine": 2 stalls in 2 runs with 100 ms, none in 2 runs with 1 s).
+        props.put("add.partitions.to.txn.retry.backoff.max.ms", "1000");
         // Threads sized to the machine the whole stack shares, not to a broker server of its own:
         // Kafka's 3 network and 8 request-handler threads pass every request between more threads
         // than there are cores. On 2 cores, 1 and 2 answered the same load with 15 % less broker CPU
