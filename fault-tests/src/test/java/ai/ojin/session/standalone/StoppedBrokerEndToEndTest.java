@@ -56,7 +56,6 @@ class StoppedBrokerEndToEndTest {
         Map<String, String> settings = new HashMap<>(Map.of(
                 "group.coordinator.append.linger.ms", "0",
                 "add.partitions.to.txn.retry.backoff.ms", "1",
-                "add.partitions.to.txn.retry.backoff.max.ms", "1000",
                 "group.initial.rebalance.delay.ms", "0",
                 "transaction.state.log.replication.factor", "3",
                 "transaction.state.log.min.isr", "2",

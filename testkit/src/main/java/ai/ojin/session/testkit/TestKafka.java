@@ -46,7 +46,6 @@ public final class TestKafka {
     private static final Map<String, String> BROKER_SETTINGS = Map.of(
             "group.coordinator.append.linger.ms", "0",
             "add.partitions.to.txn.retry.backoff.ms", "1",
-            "add.partitions.to.txn.retry.backoff.max.ms", "1000",
             "group.initial.rebalance.delay.ms", "0",
             "transaction.state.log.replication.factor", "1",
             "transaction.state.log.min.isr", "1",
