@@ -270,5 +270,4 @@ class InstanceFailoverEndToEndTest {
         all.putAll(own);
         return all;
     }
-
 }

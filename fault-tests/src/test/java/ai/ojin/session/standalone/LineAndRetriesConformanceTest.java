@@ -239,5 +239,4 @@ class LineAndRetriesConformanceTest {
         return TestKafka.readAll(stack.stack.bootstrapServers(), stack.topics.events()).stream()
                 .filter(r -> agent.equals(r.key())).map(ConsumerRecord::value).toList();
     }
-
 }

@@ -58,7 +58,8 @@ public final class FreePorts {
         }
     }
 
-    private static boolean bindable(int port) {
+    /** Whether a server could bind the port on the loopback address now. */
+    static boolean bindable(int port) {
         try (ServerSocket socket = new ServerSocket()) {
             socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
             return true;

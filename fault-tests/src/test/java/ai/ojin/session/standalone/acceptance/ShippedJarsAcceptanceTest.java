@@ -409,5 +409,4 @@ class ShippedJarsAcceptanceTest {
     private HttpResponse<String> send(HttpRequest.Builder request) {
         return HttpCalls.send(http, request);
     }
-
 }
