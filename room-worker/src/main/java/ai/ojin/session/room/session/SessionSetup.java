@@ -383,11 +383,14 @@ public class SessionSetup {
             }
             if (result.ok()) {
                 log.info("Session {} set up: room {} and bot ready", id(), room.url());
-                return CompletableFuture.allOf(
-                        write("reply", () -> outbox.reply(admitted.replyPartition(),
-                                SessionReply.success(id(), room.url(), result.tokens().user(), admitted.instanceId()))),
-                        write("mark started", () -> outbox.command(new MarkStarted(id(), admitted.agentId(),
-                                room.name(), room.url(), clock.instant()))))
+                // MarkStarted first, the reply once it is acknowledged: a caller who got its room has a
+                // session that starts even if this JVM dies now (a run again after a crash skips a set-up
+                // whose caller's deadline has passed, so it would never write MarkStarted, and the start
+                // lease would end a session its caller was told about; seen in the acceptance test's SIGKILL)
+                return write("mark started", () -> outbox.command(new MarkStarted(id(), admitted.agentId(),
+                                room.name(), room.url(), clock.instant())))
+                        .thenCompose(ignored -> write("reply", () -> outbox.reply(admitted.replyPartition(),
+                                SessionReply.success(id(), room.url(), result.tokens().user(), admitted.instanceId()))))
                         .thenApply(ignored -> result.tag());
             }
             ErrorCode code = result.error();
