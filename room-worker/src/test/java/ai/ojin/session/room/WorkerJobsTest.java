@@ -185,6 +185,43 @@ class WorkerJobsTest {
     }
 
     @Test
+    void shouldAnswerTheCallerOnlyOnceTheSessionsStartIsWritten(CapturedOutput output) throws Exception {
+        // (a worker of its own: short producer timeouts, and its commands topic refusing writes for a while)
+        try (WorkerHarness worker = new WorkerHarness(Map.of(
+                "spring.kafka.producer.properties.delivery.timeout.ms", "2000",
+                "spring.kafka.producer.properties.request.timeout.ms", "1000"));
+             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers()))) {
+            // given: the broker refuses every write to the commands topic, so MarkStarted cannot be written
+            ConfigResource commands = new ConfigResource(ConfigResource.Type.TOPIC, worker.topics.commands().name());
+            setMaxMessageBytes(admin, commands, "64");
+            SessionAdmitted admitted = WorkerHarness.admitted("agent-start-first");
+            String id = admitted.sessionId();
+
+            // when: the session's room and bot are ready
+            worker.publish(admitted);
+
+            // then: while MarkStarted is refused and retried, the caller is not told about its room (a crash now
+            // would leave a room its caller holds for a session that never starts)
+            await().atMost(WAIT).until(() -> worker.orchestrator.session(id).isPresent()
+                    && output.getAll().contains("Session " + id + ": writing its mark started failed (try 2)"));
+            assertThat(worker.reply(id)).isEmpty();
+
+            // when: the broker accepts commands again
+            setMaxMessageBytes(admin, commands, "1048588");
+
+            // then: MarkStarted is written, and the caller's success reply after it
+            await().atMost(WAIT).until(() -> worker.reply(id).isPresent());
+            assertThat(worker.reply(id).orElseThrow().ok()).isTrue();
+            assertThat(worker.commandsFor(id)).singleElement().isInstanceOf(MarkStarted.class);
+            long started = worker.commands.records().stream().filter(r -> r.value().sessionId().equals(id))
+                    .findFirst().orElseThrow().timestamp();
+            long replied = worker.replies.records().stream().filter(r -> r.key().equals(id))
+                    .findFirst().orElseThrow().timestamp();
+            assertThat(replied).as("the reply's time vs MarkStarted's").isGreaterThanOrEqualTo(started);
+        }
+    }
+
+    @Test
     void shouldPausePartitionsAtTheInFlightBoundAndGoOnAfterwards() throws Exception {
         // (a worker of its own: at most 5 set-ups in flight)
         try (WorkerHarness worker = new WorkerHarness(Map.of("room.max-in-flight", "5"))) {
