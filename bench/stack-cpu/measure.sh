@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# measure.sh NAME RATE SCENARIO: ConnectBench against the stack of start.sh; thread CPU and broker requests over 30 s of the connect phase.
+# measure.sh NAME RATE SCENARIO: ConnectBench against the stack of start.sh; thread CPU, broker requests and allocation per thread over 30 s of the connect phase.
 set -u
 name=$1 rate=$2 scenario=$3
 here=$(dirname "$(realpath "$0")"); out=/tmp/stack-cpu; pid=$(cat $out/pid)
@@ -8,9 +8,10 @@ BENCH_SKIP_BUILD=${BENCH_SKIP_BUILD:-} bench/run.sh ConnectBench --target http:/
   --floor-duration 5 --out $out --name "$name" > $out/$name.out 2>&1 &
 bench=$!
 sleep 55
-before=$(java "$here/BrokerRequests.java")
+before=$(java "$here/BrokerRequests.java"); java "$here/ThreadAlloc.java" > $out/$name.alloc-before
 python3 "$here/threads.py" "$pid" 30 > $out/$name.threads
-after=$(java "$here/BrokerRequests.java")
+after=$(java "$here/BrokerRequests.java"); java "$here/ThreadAlloc.java" > $out/$name.alloc-after
 wait $bench
 python3 "$here/threads.py" --diff "$before" "$after" 30 > $out/$name.broker
-grep -E "^(floor|connect)" $out/$name.out; cat $out/$name.threads $out/$name.broker
+python3 "$here/threads.py" --alloc $out/$name.alloc-before $out/$name.alloc-after 30 > $out/$name.alloc
+grep -E "^(floor|connect)" $out/$name.out; cat $out/$name.threads $out/$name.broker $out/$name.alloc

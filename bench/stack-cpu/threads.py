@@ -1,5 +1,6 @@
 """threads.py PID SECONDS: CPU of a JVM's threads over SECONDS, in cores, by thread group (from /proc).
-threads.py --diff BEFORE AFTER SECONDS: broker requests per second from two BrokerRequests.java lines."""
+threads.py --diff BEFORE AFTER SECONDS: broker requests per second from two BrokerRequests.java lines.
+threads.py --alloc BEFORE_FILE AFTER_FILE SECONDS: MB allocated per second by thread group, from two ThreadAlloc.java outputs."""
 import json, os, re, sys, time
 
 GROUPS = [('broker', r'data-plane|kafka-request|kafka-network|RequestHandler|ExpirationReape|broker|controller|raft|quorum|kafka-log|LogCleaner|kafka-scheduler|metadata'),
@@ -40,8 +41,25 @@ def diff(before, after, secs):
     print('broker requests/s %.0f: ' % sum(rates.values())
           + ' '.join('%s=%.2f' % (k, v) for k, v in sorted(rates.items(), key=lambda x: -x[1]) if v >= 0.05))
 
+def alloc(before, after, secs):
+    def read(path):
+        rows = {}
+        for line in open(path):
+            tid, n, name = line.rstrip('\n').split('\t', 2)
+            rows[tid] = (int(n), name)
+        return rows
+    a = read(before); b = read(after)
+    totals = {}
+    for tid, (n, name) in b.items():
+        g = group(name); totals[g] = totals.get(g, 0) + n - a.get(tid, (0, name))[0]
+    print(json.dumps({'total_mb_per_s': round(sum(totals.values()) / 1e6 / secs, 1),
+                      'groups_mb_per_s': {g: round(v / 1e6 / secs, 1) for g, v in sorted(totals.items(), key=lambda x: -x[1])
+                                          if v / 1e6 / secs >= 0.05}}))
+
 if __name__ == '__main__':
-    if sys.argv[1] == '--diff':
+    if sys.argv[1] == '--alloc':
+        alloc(sys.argv[2], sys.argv[3], float(sys.argv[4]))
+    elif sys.argv[1] == '--diff':
         diff(sys.argv[2], sys.argv[3], float(sys.argv[4]))
     else:
         threads(sys.argv[1], float(sys.argv[2]))

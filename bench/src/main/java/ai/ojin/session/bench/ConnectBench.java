@@ -36,6 +36,7 @@ import java.util.concurrent.CompletableFuture;
  * reports the worker's own in-flight gauges ({@code room.jobs.in_flight}), its set-up outcomes and
  * its Daily calls per second. {@code --observability off} starts the stack without tracing and without
  * the Prometheus registry and its latency histograms (default {@code on}), to measure what they cost.
+ * {@code --timeline FILE} writes each measured connect's due time, latency and outcome there.
  */
 public final class ConnectBench {
 
@@ -164,7 +165,9 @@ public final class ConnectBench {
                         Duration.ofSeconds(Long.parseLong(options.getOrDefault("stats-every", "60"))),
                         () -> server != null ? server.stats() : ForkedStack.keyValues(inProcessStack.stats()));
                 try {
-                    connect = OpenLoopDriver.run(label, rate, duration, warmup, maxInFlight, i -> connect(scenario, i));
+                    connect = OpenLoopDriver.run(label, rate, duration, warmup, maxInFlight, i -> connect(scenario, i),
+                            options.containsKey("timeline") ? java.nio.file.Path.of(options.get("timeline")
+                                    + (phase.isEmpty() ? "" : "-" + phase)) : null);
                 } finally {
                     if (sampler != null) {
                         sampler.close();

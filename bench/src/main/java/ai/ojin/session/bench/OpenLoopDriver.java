@@ -30,6 +30,17 @@ public final class OpenLoopDriver {
      */
     public static Result run(String name, double ratePerSecond, long durationNanos, long warmupNanos, int maxInFlight,
             LongFunction<CompletableFuture<String>> operation) {
+        return run(name, ratePerSecond, durationNanos, warmupNanos, maxInFlight, operation, null);
+    }
+
+    /**
+     * The same, and with {@code timeline} not null, one line per measured operation written there
+     * at the end (after a header with the window's start in epoch ms): the ms from the measured window's start at which it was due, its latency in ms and
+     * its outcome (to line the slow ones up with a GC log or thread dumps taken during the run).
+     */
+    public static Result run(String name, double ratePerSecond, long durationNanos, long warmupNanos, int maxInFlight,
+            LongFunction<CompletableFuture<String>> operation, java.nio.file.Path timeline) {
+        java.util.Queue<String> lines = new java.util.concurrent.ConcurrentLinkedQueue<>();
         Recorder recorder = new Recorder(MAX_LATENCY_NANOS, 3);
         ConcurrentHashMap<String, LongAdder> outcomes = new ConcurrentHashMap<>();
         Semaphore inFlight = new Semaphore(maxInFlight);
@@ -70,12 +81,26 @@ public final class OpenLoopDriver {
                     recorder.recordValue(Math.min(latency, MAX_LATENCY_NANOS));
                     String label = error == null ? outcome : "error " + rootMessage(error);
                     outcomes.computeIfAbsent(label, k -> new LongAdder()).increment();
+                    if (timeline != null) {
+                        lines.add(String.format(java.util.Locale.ROOT, "%.1f %.2f %s", (due - measureFrom) / 1e6,
+                                latency / 1e6, label));
+                    }
                 }
                 return null;
             }));
         }
         CompletableFuture.allOf(all.toArray(pending)).orTimeout(90, TimeUnit.SECONDS).exceptionally(e -> null).join();
         long elapsed = System.nanoTime() - measureFrom;
+        if (timeline != null) {
+            try {
+                long windowStartMillis = System.currentTimeMillis() - (System.nanoTime() - measureFrom) / 1_000_000;
+                java.nio.file.Files.write(timeline, java.util.stream.Stream.concat(
+                        java.util.stream.Stream.of("# due_ms latency_ms outcome; due_ms 0 = epoch ms " + windowStartMillis),
+                        lines.stream()).toList());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
         long started = all.size();
         double cpuMillisPerOp = started == 0 ? 0 : (processCpuNanos() - cpuBefore) / 1e6 / started;
         Histogram histogram = recorder.getIntervalHistogram();

@@ -9,7 +9,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.Collection;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,11 +22,11 @@ import org.springframework.kafka.support.serializer.SerializationUtils;
 import org.springframework.stereotype.Component;
 
 /**
- * Receives polled batches of {@code session-events}: folds them into the store, then publishes the
- * calls that finished (and any left pending by an earlier crash), then clears their outbox flag.
- * Offsets are committed after this returns, so a crash anywhere replays the batch: folding is
- * idempotent, and a call whose flag was not yet cleared is published again (a rare duplicate that
- * consumers drop by session_id).
+ * Receives polled batches of {@code session-events}: folds them into the store and, within the same
+ * transaction, publishes the calls that finished (and any a rebuild left marked for publication)
+ * before it commits. Offsets are committed after this returns, so a crash anywhere replays the
+ * batch: folding is idempotent, and a call sent before a crash that lost its transaction is sent
+ * again (a rare duplicate that consumers drop by session_id).
  *
  * <p>No single record stops the sink. A fact that cannot be read stops the batch at its index;
  * the error handler commits what came before and sends it to the dead-letter topic. When the
@@ -126,14 +126,15 @@ public class FactBatchListener implements BatchMessageListener<String, SessionEv
     }
 
     private void foldAndPublish(List<SessionEvent> facts) {
-        Map<String, CallRecord> finished = folder.fold(facts);
-        if (publishing && !finished.isEmpty()) {
-            try {
-                publisher.publish(finished.values());
-            } catch (RuntimeException e) {
-                throw new PublishFailedException(e);
-            }
-            store.markPublished(finished.keySet());
+        folder.fold(facts, publishing ? this::publish : null);
+    }
+
+    /** Inside the fold's transaction: a failed send rolls the fold back. */
+    private void publish(Collection<CallRecord> finished) {
+        try {
+            publisher.publish(finished);
+        } catch (RuntimeException e) {
+            throw new PublishFailedException(e);
         }
     }
 

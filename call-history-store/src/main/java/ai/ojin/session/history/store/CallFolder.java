@@ -5,6 +5,7 @@ import ai.ojin.session.events.history.CallRecord;
 import ai.ojin.session.history.call.CallState;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,9 +16,11 @@ import org.springframework.transaction.support.TransactionTemplate;
  * Folds a batch of facts into the store in one transaction: facts are first merged per session in
  * memory, then each session's row is locked, merged and written back only when it changed. A call
  * whose record changed and is publishable ({@link CallState#publishable}: finished, its request
- * read) is marked for publication (the outbox flag), also during a
- * rebuild, which does not send: a sink switched back to normal mode then publishes the calls whose
- * facts it replays, so calls that finished while it was down are not lost.
+ * read) is to be published: with a {@link Sender} it is sent before the transaction commits (and
+ * stored as published; a send that fails rolls the fold back), without one (a rebuild, which does
+ * not send) it is marked for publication (the outbox flag): a sink switched back to normal mode
+ * then publishes the marked calls whose facts it replays, so calls that finished while it was down
+ * are not lost.
  */
 public class CallFolder {
 
@@ -39,8 +42,27 @@ public class CallFolder {
         this.meters = meters;
     }
 
-    /** @return the finished call records that still have to be published, by session id */
+    /** Where finished calls go before the fold commits; throws when they did not all go. */
+    @FunctionalInterface
+    public interface Sender {
+        void send(Collection<CallRecord> records);
+    }
+
+    /**
+     * Folds without sending: finished calls are marked for publication.
+     *
+     * @return the finished call records marked, by session id
+     */
     public Map<String, CallRecord> fold(List<SessionEvent> facts) {
+        return fold(facts, null);
+    }
+
+    /**
+     * @param sender where the finished calls go before the transaction commits, or null to mark them
+     *     for publication instead
+     * @return the finished call records sent (or marked), by session id
+     */
+    public Map<String, CallRecord> fold(List<SessionEvent> facts, Sender sender) {
         Map<String, CallState> deltas = new LinkedHashMap<>();
         for (SessionEvent fact : facts) {
             deltas.merge(fact.sessionId(), CallState.of(fact), CallState::merge);
@@ -49,10 +71,10 @@ public class CallFolder {
         if (deltas.isEmpty()) {
             return Map.of();
         }
-        return Objects.requireNonNull(transactions.execute(tx -> write(deltas)));
+        return Objects.requireNonNull(transactions.execute(tx -> write(deltas, sender)));
     }
 
-    private Map<String, CallRecord> write(Map<String, CallState> deltas) {
+    private Map<String, CallRecord> write(Map<String, CallState> deltas, Sender sender) {
         Map<String, StoredCall> stored = store.lock(deltas.keySet());
         List<StoredCall> inserts = new ArrayList<>();
         List<StoredCall> updates = new ArrayList<>();
@@ -65,7 +87,7 @@ public class CallFolder {
             boolean recordChanged = before == null || !record.equals(before.state().toCallRecord());
             boolean pending = (before != null && before.publishPending())
                     || (publishing && after.publishable() && recordChanged);
-            StoredCall row = new StoredCall(after, pending);
+            StoredCall row = new StoredCall(after, pending && sender == null);
             if (before == null) {
                 inserts.add(row);
             } else if (!row.equals(before)) {
@@ -83,6 +105,11 @@ public class CallFolder {
         store.insert(inserts);
         store.update(updates);
         meters.counter("call.history.rows.unchanged").increment(unchanged);
+        if (sender != null && !toPublish.isEmpty()) {
+            // before the commit: a call is stored as published only once the broker has it (a crash
+            // after the send and before the commit refolds the facts and sends it again)
+            sender.send(toPublish.values());
+        }
         return toPublish;
     }
 }

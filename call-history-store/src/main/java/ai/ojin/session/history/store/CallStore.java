@@ -78,11 +78,6 @@ public class CallStore {
         });
     }
 
-    public void markPublished(Collection<String> sessionIds) {
-        jdbc.batchUpdate("UPDATE call_record SET publish_pending = FALSE WHERE session_id = ?",
-                new ArrayList<>(sessionIds), CHUNK, (ps, id) -> ps.setString(1, id));
-    }
-
     /** Finished calls, newest first (requested_at, then session_id, both descending). */
     public List<CallState> finishedCalls(HistoryPage page) {
         StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS)
