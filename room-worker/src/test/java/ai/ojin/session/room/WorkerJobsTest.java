@@ -272,9 +272,12 @@ class WorkerJobsTest {
         return offset == null ? -1 : offset.offset();
     }
 
+    /** Sets the topic's limit and waits until the broker reports it (it applies the change a moment after the controller). */
     private static void setMaxMessageBytes(Admin admin, ConfigResource topic, String value) throws Exception {
         Collection<AlterConfigOp> ops = List.of(new AlterConfigOp(
                 new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, value), AlterConfigOp.OpType.SET));
         admin.incrementalAlterConfigs(Map.of(topic, ops)).all().get();
+        await().atMost(WAIT).until(() -> value.equals(admin.describeConfigs(List.of(topic)).all().get().get(topic)
+                .get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG).value()));
     }
 }

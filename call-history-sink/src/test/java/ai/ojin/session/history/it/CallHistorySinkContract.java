@@ -529,9 +529,12 @@ abstract class CallHistorySinkContract {
                 .mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
     }
 
+    /** Sets the topic's limit and waits until the broker reports it (it applies the change a moment after the controller). */
     private static void setMaxMessageBytes(Admin admin, ConfigResource topic, String value) throws Exception {
         admin.incrementalAlterConfigs(Map.of(topic, List.of(new AlterConfigOp(
                 new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, value), AlterConfigOp.OpType.SET)))).all().get();
+        await().atMost(WAIT).until(() -> value.equals(admin.describeConfigs(List.of(topic)).all().get().get(topic)
+                .get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG).value()));
     }
 
     @Test
