@@ -148,12 +148,9 @@ class WorkerJobsTest {
     @Test
     void shouldRetryAFailedKafkaWriteAndCommitNothingPastItUntilItSucceeds(CapturedOutput output) throws Exception {
         // (a worker of its own: short producer timeouts, and its replies topic refusing writes for a while)
-        try (WorkerHarness worker = new WorkerHarness(Map.of(
-                "spring.kafka.producer.properties.delivery.timeout.ms", "2000",
-                "spring.kafka.producer.properties.request.timeout.ms", "1000"));
-             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers()))) {
+        try (WorkerHarness worker = workerWithShortProducerTimeouts(); Admin admin = admin()) {
             // given: the broker refuses every write to the replies topic (a reply is larger than the topic allows)
-            ConfigResource replies = new ConfigResource(ConfigResource.Type.TOPIC, worker.topics.replies().name());
+            ConfigResource replies = topic(worker.topics.replies().name());
             setMaxMessageBytes(admin, replies, "64");
             SessionAdmitted first = WorkerHarness.admitted("agent-kafka-down");
             SessionAdmitted second = WorkerHarness.admitted("agent-kafka-down");
@@ -187,12 +184,9 @@ class WorkerJobsTest {
     @Test
     void shouldAnswerTheCallerOnlyOnceTheSessionsStartIsWritten(CapturedOutput output) throws Exception {
         // (a worker of its own: short producer timeouts, and its commands topic refusing writes for a while)
-        try (WorkerHarness worker = new WorkerHarness(Map.of(
-                "spring.kafka.producer.properties.delivery.timeout.ms", "2000",
-                "spring.kafka.producer.properties.request.timeout.ms", "1000"));
-             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers()))) {
+        try (WorkerHarness worker = workerWithShortProducerTimeouts(); Admin admin = admin()) {
             // given: the broker refuses every write to the commands topic, so MarkStarted cannot be written
-            ConfigResource commands = new ConfigResource(ConfigResource.Type.TOPIC, worker.topics.commands().name());
+            ConfigResource commands = topic(worker.topics.commands().name());
             setMaxMessageBytes(admin, commands, "64");
             SessionAdmitted admitted = WorkerHarness.admitted("agent-start-first");
             String id = admitted.sessionId();
@@ -270,6 +264,20 @@ class WorkerJobsTest {
                 .partitionsToOffsetAndMetadata().get();
         OffsetAndMetadata offset = offsets.get(partition);
         return offset == null ? -1 : offset.offset();
+    }
+
+    /** A worker of its own whose Kafka writes fail within 2 s (and are then retried by the worker). */
+    private static WorkerHarness workerWithShortProducerTimeouts() {
+        return new WorkerHarness(Map.of("spring.kafka.producer.properties.delivery.timeout.ms", "2000",
+                "spring.kafka.producer.properties.request.timeout.ms", "1000"));
+    }
+
+    private static Admin admin() {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers()));
+    }
+
+    private static ConfigResource topic(String name) {
+        return new ConfigResource(ConfigResource.Type.TOPIC, name);
     }
 
     /** Sets the topic's limit and waits until the broker reports it (it applies the change a moment after the controller). */
