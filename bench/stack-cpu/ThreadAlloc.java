@@ -2,7 +2,7 @@ import java.lang.management.ManagementFactory;
 import javax.management.remote.JMXConnectorFactory;
 import javax.management.remote.JMXServiceURL;
 
-/** Prints each live thread's allocated bytes so far ("bytes TAB name" per line), read over JMX from port 19999. */
+/** Prints each live thread's allocated bytes so far ("id TAB bytes TAB name" per line), read over JMX from port 19999. */
 public class ThreadAlloc {
     public static void main(String[] args) throws Exception {
         try (var connector = JMXConnectorFactory.connect(new JMXServiceURL("service:jmx:rmi:///jndi/rmi://localhost:19999/jmxrmi"))) {

@@ -166,7 +166,7 @@ public final class ConnectBench {
                         () -> server != null ? server.stats() : ForkedStack.keyValues(inProcessStack.stats()));
                 try {
                     connect = OpenLoopDriver.run(label, rate, duration, warmup, maxInFlight, i -> connect(scenario, i),
-                            options.containsKey("timeline") ? java.nio.file.Path.of(options.get("timeline")
+                            options.containsKey("timeline") ? Path.of(options.get("timeline")
                                     + (phase.isEmpty() ? "" : "-" + phase)) : null);
                 } finally {
                     if (sampler != null) {

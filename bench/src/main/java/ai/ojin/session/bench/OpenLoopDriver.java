@@ -1,12 +1,19 @@
 package ai.ojin.session.bench;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongFunction;
+import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
@@ -35,12 +42,13 @@ public final class OpenLoopDriver {
 
     /**
      * The same, and with {@code timeline} not null, one line per measured operation written there
-     * at the end (after a header with the window's start in epoch ms): the ms from the measured window's start at which it was due, its latency in ms and
-     * its outcome (to line the slow ones up with a GC log or thread dumps taken during the run).
+     * at the end, after a header with the measured window's start in epoch ms: the ms from that start
+     * at which it was due, its latency in ms and its outcome (to line the slow ones up with a GC log
+     * or thread dumps taken during the run).
      */
     public static Result run(String name, double ratePerSecond, long durationNanos, long warmupNanos, int maxInFlight,
-            LongFunction<CompletableFuture<String>> operation, java.nio.file.Path timeline) {
-        java.util.Queue<String> lines = new java.util.concurrent.ConcurrentLinkedQueue<>();
+            LongFunction<CompletableFuture<String>> operation, Path timeline) {
+        Queue<String> lines = new ConcurrentLinkedQueue<>();
         Recorder recorder = new Recorder(MAX_LATENCY_NANOS, 3);
         ConcurrentHashMap<String, LongAdder> outcomes = new ConcurrentHashMap<>();
         Semaphore inFlight = new Semaphore(maxInFlight);
@@ -94,11 +102,11 @@ public final class OpenLoopDriver {
         if (timeline != null) {
             try {
                 long windowStartMillis = System.currentTimeMillis() - (System.nanoTime() - measureFrom) / 1_000_000;
-                java.nio.file.Files.write(timeline, java.util.stream.Stream.concat(
-                        java.util.stream.Stream.of("# due_ms latency_ms outcome; due_ms 0 = epoch ms " + windowStartMillis),
+                Files.write(timeline, Stream.concat(
+                        Stream.of("# due_ms latency_ms outcome; due_ms 0 = epoch ms " + windowStartMillis),
                         lines.stream()).toList());
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         }
         long started = all.size();
