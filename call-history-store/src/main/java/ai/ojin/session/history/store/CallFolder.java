@@ -9,7 +9,6 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -48,37 +47,31 @@ public class CallFolder {
         void send(Collection<CallRecord> records);
     }
 
-    /**
-     * Folds without sending: finished calls are marked for publication.
-     *
-     * @return the finished call records marked, by session id
-     */
-    public Map<String, CallRecord> fold(List<SessionEvent> facts) {
-        return fold(facts, null);
+    /** Folds without sending: finished calls are marked for publication. */
+    public void fold(List<SessionEvent> facts) {
+        fold(facts, null);
     }
 
     /**
      * @param sender where the finished calls go before the transaction commits, or null to mark them
      *     for publication instead
-     * @return the finished call records sent (or marked), by session id
      */
-    public Map<String, CallRecord> fold(List<SessionEvent> facts, Sender sender) {
+    public void fold(List<SessionEvent> facts, Sender sender) {
         Map<String, CallState> deltas = new LinkedHashMap<>();
         for (SessionEvent fact : facts) {
             deltas.merge(fact.sessionId(), CallState.of(fact), CallState::merge);
             meters.counter("call.history.facts", "type", fact.typeName()).increment();
         }
-        if (deltas.isEmpty()) {
-            return Map.of();
+        if (!deltas.isEmpty()) {
+            transactions.executeWithoutResult(tx -> write(deltas, sender));
         }
-        return Objects.requireNonNull(transactions.execute(tx -> write(deltas, sender)));
     }
 
-    private Map<String, CallRecord> write(Map<String, CallState> deltas, Sender sender) {
+    private void write(Map<String, CallState> deltas, Sender sender) {
         Map<String, StoredCall> stored = store.lock(deltas.keySet());
         List<StoredCall> inserts = new ArrayList<>();
         List<StoredCall> updates = new ArrayList<>();
-        Map<String, CallRecord> toPublish = new LinkedHashMap<>();
+        List<CallRecord> toPublish = new ArrayList<>();
         int unchanged = 0;
         for (CallState delta : deltas.values()) {
             StoredCall before = stored.get(delta.sessionId());
@@ -99,7 +92,7 @@ public class CallFolder {
                 meters.counter("call.history.calls.finished", "outcome", after.outcome()).increment();
             }
             if (pending) {
-                toPublish.put(after.sessionId(), record);
+                toPublish.add(record);
             }
         }
         store.insert(inserts);
@@ -108,8 +101,7 @@ public class CallFolder {
         if (sender != null && !toPublish.isEmpty()) {
             // before the commit: a call is stored as published only once the broker has it (a crash
             // after the send and before the commit refolds the facts and sends it again)
-            sender.send(toPublish.values());
+            sender.send(toPublish);
         }
-        return toPublish;
     }
 }
