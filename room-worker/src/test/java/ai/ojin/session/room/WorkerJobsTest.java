@@ -16,17 +16,12 @@ import ai.ojin.session.testkit.TestKafka;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.AlterConfigOp;
-import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.ConfigResource;
-import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -150,8 +145,7 @@ class WorkerJobsTest {
         // (a worker of its own: short producer timeouts, and its replies topic refusing writes for a while)
         try (WorkerHarness worker = workerWithShortProducerTimeouts(); Admin admin = admin()) {
             // given: the broker refuses every write to the replies topic (a reply is larger than the topic allows)
-            ConfigResource replies = topic(worker.topics.replies().name());
-            setMaxMessageBytes(admin, replies, "64");
+            TestKafka.refuseWritesTo(worker.topics.replies().name());
             SessionAdmitted first = WorkerHarness.admitted("agent-kafka-down");
             SessionAdmitted second = WorkerHarness.admitted("agent-kafka-down");
 
@@ -168,7 +162,7 @@ class WorkerJobsTest {
             assertThat(committed(admin, worker.consumerGroup, partition)).isLessThanOrEqualTo(0L);
 
             // when: the broker accepts writes again
-            setMaxMessageBytes(admin, replies, "1048588");
+            TestKafka.acceptWritesTo(worker.topics.replies().name());
 
             // then: each session is answered exactly once, started exactly once, and the offset moves past both
             await().atMost(WAIT).until(() -> worker.reply(first.sessionId()).isPresent()
@@ -184,10 +178,9 @@ class WorkerJobsTest {
     @Test
     void shouldAnswerTheCallerOnlyOnceTheSessionsStartIsWritten(CapturedOutput output) throws Exception {
         // (a worker of its own: short producer timeouts, and its commands topic refusing writes for a while)
-        try (WorkerHarness worker = workerWithShortProducerTimeouts(); Admin admin = admin()) {
+        try (WorkerHarness worker = workerWithShortProducerTimeouts()) {
             // given: the broker refuses every write to the commands topic, so MarkStarted cannot be written
-            ConfigResource commands = topic(worker.topics.commands().name());
-            setMaxMessageBytes(admin, commands, "64");
+            TestKafka.refuseWritesTo(worker.topics.commands().name());
             SessionAdmitted admitted = WorkerHarness.admitted("agent-start-first");
             String id = admitted.sessionId();
 
@@ -201,7 +194,7 @@ class WorkerJobsTest {
             assertThat(worker.reply(id)).isEmpty();
 
             // when: the broker accepts commands again
-            setMaxMessageBytes(admin, commands, "1048588");
+            TestKafka.acceptWritesTo(worker.topics.commands().name());
 
             // then: MarkStarted is written, and the caller's success reply after it
             await().atMost(WAIT).until(() -> worker.reply(id).isPresent());
@@ -274,18 +267,5 @@ class WorkerJobsTest {
 
     private static Admin admin() {
         return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers()));
-    }
-
-    private static ConfigResource topic(String name) {
-        return new ConfigResource(ConfigResource.Type.TOPIC, name);
-    }
-
-    /** Sets the topic's limit and waits until the broker reports it (it applies the change a moment after the controller). */
-    private static void setMaxMessageBytes(Admin admin, ConfigResource topic, String value) throws Exception {
-        Collection<AlterConfigOp> ops = List.of(new AlterConfigOp(
-                new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, value), AlterConfigOp.OpType.SET));
-        admin.incrementalAlterConfigs(Map.of(topic, ops)).all().get();
-        await().atMost(WAIT).until(() -> value.equals(admin.describeConfigs(List.of(topic)).all().get().get(topic)
-                .get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG).value()));
     }
 }

@@ -17,11 +17,15 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.awaitility.Awaitility;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -123,6 +127,36 @@ public final class TestKafka {
             if (!(e.getCause() instanceof TopicExistsException)) {
                 throw new IllegalStateException("cannot create topics", e.getCause());
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Makes the test broker refuse every write to {@code topic} (its {@code max.message.bytes} set
+     * to 64, smaller than any record we write), until {@link #acceptWritesTo}: a fault of one topic.
+     */
+    public static void refuseWritesTo(String topic) {
+        setMaxMessageBytes(topic, "64");
+    }
+
+    /** Undoes {@link #refuseWritesTo}: Kafka's default {@code max.message.bytes} again. */
+    public static void acceptWritesTo(String topic) {
+        setMaxMessageBytes(topic, "1048588");
+    }
+
+    /** Sets the topic's limit and waits until the broker reports it (it applies the change a moment after the controller). */
+    private static void setMaxMessageBytes(String topic, String value) {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+            admin.incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(
+                    new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, value), AlterConfigOp.OpType.SET)))).all().get();
+            Awaitility.await("max.message.bytes of " + topic).atMost(Duration.ofSeconds(30)).until(() -> value.equals(
+                    admin.describeConfigs(List.of(resource)).all().get().get(resource)
+                            .get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG).value()));
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot set max.message.bytes of " + topic, e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

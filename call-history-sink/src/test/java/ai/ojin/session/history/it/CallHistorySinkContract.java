@@ -26,13 +26,7 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.AlterConfigOp;
-import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.config.ConfigResource;
-import org.apache.kafka.common.config.TopicConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -491,28 +485,26 @@ abstract class CallHistorySinkContract {
     }
 
     @Test
-    void shouldStoreACallOnlyWithItsPublicationAndPublishItOnceTheBrokerTakesItAgain() throws Exception {
+    void shouldStoreACallOnlyWithItsPublicationAndPublishItOnceTheBrokerTakesItAgain() {
         // given: the broker refuses every write to call-history (a call record is larger than the topic allows)
         String agent = TestKafka.uniqueId("agent");
         Facts call = Facts.call(agent, "refused-topic-user", base.plusSeconds(60));
-        ConfigResource callHistory = new ConfigResource(ConfigResource.Type.TOPIC, harness.topics.callHistory().name());
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers()))) {
-            setMaxMessageBytes(admin, callHistory, "64");
-            try {
-                double folded = foldedFacts();
+        String callHistory = harness.topics.callHistory().name();
+        TestKafka.refuseWritesTo(callHistory);
+        try {
+            double folded = foldedFacts();
 
-                // when: a call finishes
-                harness.send(call.rejectedCall());
+            // when: a call finishes
+            harness.send(call.rejectedCall());
 
-                // then: its facts are folded again and again (each fold rolled back with its failed send), and the
-                // store holds no row of it: a stored call is a published one
-                await().atMost(WAIT).until(() -> foldedFacts() >= folded + 3 * call.rejectedCall().size());
-                assertThat(SinkHarness.rows(sink)).noneMatch(row -> call.sessionId().equals(row.get("session_id")));
-                assertThat(published(agent)).isEmpty();
-            } finally {
-                // when: the broker takes call records again
-                setMaxMessageBytes(admin, callHistory, "1048588");
-            }
+            // then: its facts are folded again and again (each fold rolled back with its failed send), and the
+            // store holds no row of it: a stored call is a published one
+            await().atMost(WAIT).until(() -> foldedFacts() >= folded + 3 * call.rejectedCall().size());
+            assertThat(SinkHarness.rows(sink)).noneMatch(row -> call.sessionId().equals(row.get("session_id")));
+            assertThat(published(agent)).isEmpty();
+        } finally {
+            // when: the broker takes call records again
+            TestKafka.acceptWritesTo(callHistory);
         }
 
         // then: the call is stored and published, once
@@ -527,14 +519,6 @@ abstract class CallHistorySinkContract {
     private double foldedFacts() {
         return sink.getBean(MeterRegistry.class).find("call.history.facts").counters().stream()
                 .mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
-    }
-
-    /** Sets the topic's limit and waits until the broker reports it (it applies the change a moment after the controller). */
-    private static void setMaxMessageBytes(Admin admin, ConfigResource topic, String value) throws Exception {
-        admin.incrementalAlterConfigs(Map.of(topic, List.of(new AlterConfigOp(
-                new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, value), AlterConfigOp.OpType.SET)))).all().get();
-        await().atMost(WAIT).until(() -> value.equals(admin.describeConfigs(List.of(topic)).all().get().get(topic)
-                .get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG).value()));
     }
 
     @Test
