@@ -10,7 +10,9 @@ bench=$!
 sleep 55
 before=$(java "$here/BrokerRequests.java"); java "$here/ThreadAlloc.java" > $out/$name.alloc-before
 python3 "$here/threads.py" "$pid" 30 > $out/$name.threads
-after=$(java "$here/BrokerRequests.java"); java "$here/ThreadAlloc.java" > $out/$name.alloc-after
+java "$here/ThreadAlloc.java" > $out/$name.alloc-after; after=$(java "$here/BrokerRequests.java")
+# (the allocation counters are read right around the 30 s; the broker's counters around them, a
+# second or two more: its rates are over-counted by a few per cent)
 wait $bench
 python3 "$here/threads.py" --diff "$before" "$after" 30 > $out/$name.broker
 python3 "$here/threads.py" --alloc $out/$name.alloc-before $out/$name.alloc-after 30 > $out/$name.alloc
