@@ -53,6 +53,11 @@ import org.springframework.validation.annotation.Validated;
  *     {@code read_uncommitted} and answers rejections as soon as the processor wrote them, before
  *     its exactly-once commit; when false, a rejection is answered once committed, like a success:
  *     one fetch per reply written fewer for the broker, a commit interval more for the caller
+ * @param maxInFlight connect requests this instance lets wait for the pipeline at once (a request
+ *     waiting in the agent's line counts; connects sharing one request count once); beyond it a
+ *     connect is answered 503 {@code overloaded} with {@code Retry-After: 1} at once and nothing is
+ *     written, so that a pipeline that fell behind catches up instead of working on requests whose
+ *     callers time out
  */
 @Validated
 @ConfigurationProperties("connect")
@@ -73,7 +78,8 @@ public record ConnectProperties(
         @DefaultValue("10m") @NotNull Duration idempotencyWindow,
         @DefaultValue("1s") @NotNull Duration clientCheckInterval,
         @DefaultValue("50ms") @NotNull Duration threadWait,
-        @DefaultValue("true") boolean earlyRejections) {
+        @DefaultValue("true") boolean earlyRejections,
+        @DefaultValue("1000") @Min(1) int maxInFlight) {
 
     /** True when the reply partitions come from group membership (no {@code connect.reply-partition}). */
     public boolean replyPartitionsFromGroup() {
@@ -90,6 +96,6 @@ public record ConnectProperties(
                 + ", answeredRetention=" + answeredRetention + ", clientRate=" + clientRate
                 + ", clientBurst=" + clientBurst + ", maxWait=" + maxWait + ", idempotencyWindow=" + idempotencyWindow
                 + ", clientCheckInterval=" + clientCheckInterval + ", threadWait=" + threadWait
-                + ", earlyRejections=" + earlyRejections + "]";
+                + ", earlyRejections=" + earlyRejections + ", maxInFlight=" + maxInFlight + "]";
     }
 }

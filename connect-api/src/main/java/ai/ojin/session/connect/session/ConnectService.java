@@ -25,6 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,8 +49,18 @@ import org.springframework.http.ResponseEntity;
  * session. Within this instance, concurrent connects with the same agent, key and body share one
  * request in flight (one {@link RequestSession}, one answer for all); the shared entry goes when
  * the answer is there.
+ * <p>
+ * At most {@code maxInFlight} requests wait for the pipeline on this instance at once; a connect
+ * beyond that is answered 503 {@link #OVERLOADED} at once and writes nothing (load shedding: when
+ * the pipeline falls behind, new callers get a prompt answer to retry later instead of a wait that
+ * times out, whose release would add work to the pipeline just when it is behind). A connect that
+ * shares a request already in flight is never refused for it.
  */
 public class ConnectService {
+
+    public static final String OVERLOADED = "overloaded";
+    /** The seconds an overloaded connect is told to wait ({@code Retry-After}). */
+    static final int OVERLOADED_RETRY_AFTER = 1;
 
     private static final Logger log = LoggerFactory.getLogger(ConnectService.class);
 
@@ -60,14 +71,22 @@ public class ConnectService {
     private final Duration idempotencyWindow;
     private final ConcurrentMap<FlightKey, Flight> flights = new ConcurrentHashMap<>();
     private final AtomicLong joined = new AtomicLong();
+    private final int maxInFlight;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicLong shed = new AtomicLong();
 
+    /** @param maxInFlight requests this instance lets wait for the pipeline at once */
     public ConnectService(AgentCatalog catalog, CommandReplies commands, UnclaimedReplies unclaimed, Clock clock,
-                          Duration idempotencyWindow) {
+                          Duration idempotencyWindow, int maxInFlight) {
+        if (maxInFlight < 1) {
+            throw new IllegalArgumentException("maxInFlight must be at least 1");
+        }
         this.catalog = catalog;
         this.commands = commands;
         this.unclaimed = unclaimed;
         this.clock = clock;
         this.idempotencyWindow = idempotencyWindow;
+        this.maxInFlight = maxInFlight;
     }
 
     /**
@@ -138,6 +157,16 @@ public class ConnectService {
         return joined.get();
     }
 
+    /** Requests waiting for the pipeline now (each shared by one or more connects). */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    /** How many connects were refused because {@code maxInFlight} requests were waiting already. */
+    public long shedCount() {
+        return shed.get();
+    }
+
     /** Requests with an idempotency key in flight now (each shared by one or more connects). */
     public int keyedInFlight() {
         return flights.size();
@@ -152,6 +181,7 @@ public class ConnectService {
         String originValue = origin.origin().map(o -> o.raw()).orElse(null);
         Integer appliedWait = options.waitSeconds() > 0 ? options.waitSeconds() : null;
         if (options.idempotencyKey() == null) {
+            reserve();
             Flight flight = new Flight(null, agentId, options.waitSeconds());
             flight.start(request.clientUserRef(), originValue, null, null);
             return new Exchange(flight, flight.response, appliedWait);
@@ -171,11 +201,26 @@ public class ConnectService {
                 }
                 continue; // it just finished (and left the map): a new request, which the processor answers as a repeat
             }
+            reserve();
             Flight flight = new Flight(key, agentId, options.waitSeconds());
             if (flights.putIfAbsent(key, flight) == null) {
                 flight.start(request.clientUserRef(), originValue, keyHash, requestHash);
                 return new Exchange(flight, flight.response, appliedWait);
             }
+            inFlight.decrementAndGet(); // another connect with the key started its request just now: share it
+        }
+    }
+
+    /**
+     * Takes one of the {@code maxInFlight} places of a new request (given back when it is settled).
+     *
+     * @throws ApiException 503 {@link #OVERLOADED} when none is free
+     */
+    private void reserve() {
+        if (inFlight.incrementAndGet() > maxInFlight) {
+            inFlight.decrementAndGet();
+            shed.incrementAndGet();
+            throw new ApiException(503, OVERLOADED, "Too many connects in progress; retry later", OVERLOADED_RETRY_AFTER);
         }
     }
 
@@ -233,10 +278,15 @@ public class ConnectService {
             Instant requestedAt = clock.instant();
             Integer wait = waitSeconds > 0 ? waitSeconds : null;
             Instant keyUntil = keyHash == null ? null : requestedAt.plus(idempotencyWindow);
-            commands.sendAndAwait(sessionId, agentId, timeout, (deadline, replyPartition) -> new RequestSession(sessionId, agentId,
-                            clientUserRef, origin, replyPartition, requestedAt, deadline, commands.instanceId(), wait, keyHash,
-                            requestHash, keyUntil))
-                    .handle(this::answer)
+            CompletableFuture<SessionReply> reply;
+            try {
+                reply = commands.sendAndAwait(sessionId, agentId, timeout, (deadline, replyPartition) -> new RequestSession(sessionId,
+                        agentId, clientUserRef, origin, replyPartition, requestedAt, deadline, commands.instanceId(), wait, keyHash,
+                        requestHash, keyUntil));
+            } catch (RuntimeException e) {
+                reply = CompletableFuture.failedFuture(e); // settled like any failure: its place in flight is given back
+            }
+            reply.handle(this::answer)
                     .whenComplete((answer, error) -> response.complete(answer == null ? ApiExceptionHandler.internalError() : answer));
         }
 
@@ -269,6 +319,7 @@ public class ConnectService {
             if (key != null) {
                 flights.remove(key, this);
             }
+            inFlight.decrementAndGet();
             synchronized (this) {
                 settled = true;
                 return waiters == 0;
