@@ -26,7 +26,7 @@ class OpenApiContractTest {
         var statuses = contract.statuses(CONNECT, "post");
 
         // then
-        assertThat(statuses).containsExactly(200, 400, 403, 404, 405, 409, 413, 415, 422, 429, 500, 502);
+        assertThat(statuses).containsExactly(200, 400, 403, 404, 405, 409, 413, 415, 422, 429, 500, 502, 503);
     }
 
     @Test
