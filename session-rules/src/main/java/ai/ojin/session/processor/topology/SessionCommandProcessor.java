@@ -83,7 +83,10 @@ import org.slf4j.LoggerFactory;
  * whose deadline has passed). The punctuator ends leases only up to the task's stream time
  * (the newest record read) while records keep coming, and up to the wall clock once the input has
  * been idle for {@value #IDLE_PUNCTUATIONS} punctuation intervals (caught up): it never ends a lease
- * that a command still waiting in the backlog would have kept. An expiry is recorded at the
+ * that a command still waiting in the backlog would have kept. A task that has read no record since
+ * it started (a restart, a rebalance) waits {@value #STARTUP_IDLE_PUNCTUATIONS} intervals from its
+ * first punctuation instead: its first fetch, with the backlog of an outage, may not have come yet
+ * (connect-api's heartbeats, every 2 s per partition, normally bring a record much sooner). An expiry is recorded at the
  * moment its lease ran out.
  *
  * <p><b>Releases.</b> Releasing a live session frees its slot once: {@code failed} (reasons with
@@ -119,6 +122,14 @@ final class SessionCommandProcessor implements Processor<String, SessionCommand,
     private static final int MAX_EXPIRIES_PER_PUNCTUATION = 10_000;
     /** Punctuation intervals without a record after which the input counts as caught up. */
     static final int IDLE_PUNCTUATIONS = 5;
+    /**
+     * The same before the task has read its first record since it started: a task that has not yet
+     * read anything has not shown that it is caught up (its first fetch may still be on its way
+     * with a backlog written before a crash), so the wall clock takes over only after this many
+     * intervals without a record, counted from its first punctuation.
+     */
+    static final int STARTUP_IDLE_PUNCTUATIONS = 30;
+    private static final long UNKNOWN = Long.MIN_VALUE;
 
     private final LeaseSettings settings;
     private final LeaseRules rules;
@@ -128,8 +139,13 @@ final class SessionCommandProcessor implements Processor<String, SessionCommand,
     private ProcessorContext<String, Output> context;
     private KeyValueStore<String, Agent> agents;
     private SessionStore store;
-    /** Wall-clock time of the last record read (or of the start): how long the input has been idle. */
-    private long lastRecordWallMs;
+    /** Wall-clock time of the last record read: how long the input has been idle. */
+    private long lastRecordWallMs = UNKNOWN;
+    /**
+     * Wall-clock time of the first punctuation since the task started, while it has read no record
+     * yet (not the time of {@link #init}: the stream thread's cached clock can be seconds old then).
+     */
+    private long firstPunctuationWallMs = UNKNOWN;
     /** The scheduled punctuation, or null while nothing waits for the clock. */
     private Cancellable punctuation;
     /** When {@link #punctuation} fires next (wall clock). */
@@ -151,7 +167,8 @@ final class SessionCommandProcessor implements Processor<String, SessionCommand,
         agents = context.getStateStore(SessionTopology.AGENTS_STORE);
         store = new SessionStore(context);
         store.rebuild();
-        lastRecordWallMs = context.currentSystemTimeMs();
+        lastRecordWallMs = UNKNOWN; // (a revived task is initialised again: it has read nothing since)
+        firstPunctuationWallMs = UNKNOWN;
         if (store.takeEarliestIndexed() != Long.MAX_VALUE) {
             // The processor's clock is not current yet while the task initialises: punctuate one
             // interval from now, and let that punctuation find what is due.
@@ -594,7 +611,16 @@ final class SessionCommandProcessor implements Processor<String, SessionCommand,
      * to now once it has been idle (caught up).
      */
     private void punctuate(long now) {
-        boolean idle = now - lastRecordWallMs >= IDLE_PUNCTUATIONS * settings.punctuateInterval().toMillis();
+        long interval = settings.punctuateInterval().toMillis();
+        boolean idle;
+        if (lastRecordWallMs == UNKNOWN) {
+            if (firstPunctuationWallMs == UNKNOWN) {
+                firstPunctuationWallMs = now;
+            }
+            idle = now - firstPunctuationWallMs >= STARTUP_IDLE_PUNCTUATIONS * interval;
+        } else {
+            idle = now - lastRecordWallMs >= IDLE_PUNCTUATIONS * interval;
+        }
         expire(idle ? now : Math.min(now, Math.max(context.currentStreamTimeMs(),
                 now - settings.tombstoneRetention().toMillis())));
     }
