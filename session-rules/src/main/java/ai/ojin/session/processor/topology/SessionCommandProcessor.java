@@ -86,8 +86,8 @@ import org.slf4j.LoggerFactory;
  * that a command still waiting in the backlog would have kept. A task that has read no record since
  * it started (a restart, a rebalance) waits {@value #STARTUP_IDLE_PUNCTUATIONS} intervals from its
  * first punctuation instead: its first fetch, with the backlog of an outage, may not have come yet
- * (connect-api's heartbeats, every 2 s per partition, normally bring a record much sooner). An expiry is recorded at the
- * moment its lease ran out.
+ * (connect-api's heartbeats, every 2 s per partition, normally bring a record much sooner). An
+ * expiry is recorded at the moment its lease ran out.
  *
  * <p><b>Releases.</b> Releasing a live session frees its slot once: {@code failed} (reasons with
  * an error code) or {@code ended}, and a success reply when the command names a reply partition.
