@@ -2,18 +2,18 @@ package ai.ojin.session.processor.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.ojin.session.events.fact.SessionEvent;
 import ai.ojin.session.events.SessionIds;
-import ai.ojin.session.events.fact.SessionStarted;
-import ai.ojin.session.events.fact.SessionEnded;
 import ai.ojin.session.events.agent.Agent;
 import ai.ojin.session.events.agent.AgentStatus;
 import ai.ojin.session.events.command.MarkStarted;
 import ai.ojin.session.events.command.RequestSession;
 import ai.ojin.session.events.command.SessionCommand;
+import ai.ojin.session.events.fact.SessionEnded;
+import ai.ojin.session.events.fact.SessionEvent;
+import ai.ojin.session.events.fact.SessionStarted;
 import ai.ojin.session.events.json.JsonSerde;
-import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -116,7 +116,7 @@ class RestartedTaskCatchUpTest {
         /** A new task on the sessions this one committed, whose clock reads {@code cachedClock} while it starts. */
         Task restart(Instant cachedClock) {
             try (KeyValueIterator<String, SessionState> all = sessions.all()) {
-                List<KeyValue<String, SessionState>> restored = new java.util.ArrayList<>();
+                List<KeyValue<String, SessionState>> restored = new ArrayList<>();
                 all.forEachRemaining(restored::add);
                 return new Task(cachedClock, restored);
             }
