@@ -143,8 +143,6 @@ public class ConnectConfig {
                 properties.maxInFlight());
         Gauge.builder("connect.in_flight", service, ConnectService::inFlight)
                 .description("Connect requests waiting for the pipeline (at most connect.max-in-flight)").register(meters);
-        FunctionCounter.builder("connect.shed", service, ConnectService::shedCount)
-                .description("Connects answered 503 overloaded because connect.max-in-flight requests were waiting").register(meters);
         Gauge.builder("connect.keyed.in_flight", service, ConnectService::keyedInFlight)
                 .description("Connects with an Idempotency-Key in flight (each shared by the connects with that key)").register(meters);
         FunctionCounter.builder("connect.keyed.joined", service, ConnectService::joinedCount)

@@ -73,7 +73,6 @@ public class ConnectService {
     private final AtomicLong joined = new AtomicLong();
     private final int maxInFlight;
     private final AtomicInteger inFlight = new AtomicInteger();
-    private final AtomicLong shed = new AtomicLong();
 
     /** @param maxInFlight requests this instance lets wait for the pipeline at once */
     public ConnectService(AgentCatalog catalog, CommandReplies commands, UnclaimedReplies unclaimed, Clock clock,
@@ -162,11 +161,6 @@ public class ConnectService {
         return inFlight.get();
     }
 
-    /** How many connects were refused because {@code maxInFlight} requests were waiting already. */
-    public long shedCount() {
-        return shed.get();
-    }
-
     /** Requests with an idempotency key in flight now (each shared by one or more connects). */
     public int keyedInFlight() {
         return flights.size();
@@ -219,7 +213,6 @@ public class ConnectService {
     private void reserve() {
         if (inFlight.incrementAndGet() > maxInFlight) {
             inFlight.decrementAndGet();
-            shed.incrementAndGet();
             throw new ApiException(503, OVERLOADED, "Too many connects in progress; retry later", OVERLOADED_RETRY_AFTER);
         }
     }

@@ -63,7 +63,7 @@ class OverloadEndpointTest {
             assertThat(refused.headers().firstValue("Retry-After")).contains("1");
             assertThat(refused.headers().firstValue("Access-Control-Allow-Origin")).contains(SITE);
             assertThat(refused.headers().firstValue("Cache-Control")).contains("no-store");
-            assertThat(api.bean(MeterRegistry.class).get("connect.shed").functionCounter().count()).isEqualTo(1.0);
+            assertThat(api.bean(MeterRegistry.class).get("connect.requests").tag("outcome", "overloaded").timer().count()).isEqualTo(1);
             // and: the retry shares the keyed request in flight instead of being refused
             await().atMost(Duration.ofSeconds(2)).until(() -> service.joinedCount() == 1);
             assertThat(retry).isNotDone();
