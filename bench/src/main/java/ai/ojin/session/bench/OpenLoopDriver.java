@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -90,7 +91,7 @@ public final class OpenLoopDriver {
                     String label = error == null ? outcome : "error " + rootMessage(error);
                     outcomes.computeIfAbsent(label, k -> new LongAdder()).increment();
                     if (timeline != null) {
-                        lines.add(String.format(java.util.Locale.ROOT, "%.1f %.2f %s", (due - measureFrom) / 1e6,
+                        lines.add(String.format(Locale.ROOT, "%.1f %.2f %s", (due - measureFrom) / 1e6,
                                 latency / 1e6, label));
                     }
                 }
