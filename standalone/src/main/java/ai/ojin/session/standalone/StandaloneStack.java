@@ -44,9 +44,10 @@ import org.springframework.core.env.MapPropertySource;
 
 /**
  * The whole system in one JVM: a broker (unless an external one is given), the topics, a demo
- * agent on first start, the four services, started in dependency order and stopped in reverse
- * (services first, broker last) so no consumer lingers in its group, and the example widget page
- * for the demo agent on an origin of its own (loopback only).
+ * agent on first start, the four services (the processor, room-worker and call-history-sink side by
+ * side, then connect-api) and stopped in reverse (services first, broker last) so no consumer
+ * lingers in its group, and the example widget page for the demo agent on an origin of its own
+ * (loopback only).
  */
 public final class StandaloneStack implements AutoCloseable {
 
@@ -106,19 +107,26 @@ public final class StandaloneStack implements AutoCloseable {
             // Listen on BIND_ADDRESS only (127.0.0.1 unless set).
             common.put("server.address", settings.bindAddress());
 
-            started.add(run(SessionProcessorApplication.builder(), common, overrides, Map.of(
+            // The processor, room-worker and call-history-sink need nothing from each other to start:
+            // they start side by side, the processor first until Spring has set up the one logging
+            // system of the JVM (two first starts at once would configure it twice). connect-api
+            // starts once they are healthy, so that its readiness means a ready pipeline.
+            ServiceStarts starts = new ServiceStarts(started);
+            starts.startFirst("session-processor", SessionProcessorApplication.builder(), properties(common, overrides, Map.of(
                     "spring.main.web-application-type", "none",
                     "spring.autoconfigure.exclude", NO_JDBC,
                     "processor.state-dir", settings.dataDir().resolve("streams").toString())));
-            started.add(run(RoomWorkerApplication.builder(), common, overrides, Map.of(
+            starts.start("room-worker", RoomWorkerApplication.builder(), properties(common, overrides, Map.of(
                     "server.port", String.valueOf(settings.roomWorkerPort()),
                     "spring.autoconfigure.exclude", NO_JDBC,
                     "room.allow-simulation", "true")));
-            started.add(run(CallHistorySinkApplication.builder(), common, overrides, Map.of(
+            starts.start("call-history-sink", CallHistorySinkApplication.builder(), properties(common, overrides, Map.of(
                     "server.port", String.valueOf(settings.callHistoryPort()))));
-            started.add(run(ConnectApiApplication.builder(), common, overrides, Map.of(
+            starts.awaitAll();
+            starts.start("connect-api", ConnectApiApplication.builder(), properties(common, overrides, Map.of(
                     "server.port", String.valueOf(settings.connectApiPort()),
                     "spring.autoconfigure.exclude", NO_JDBC)));
+            starts.awaitAll();
             WidgetServer widget = settings.widgetPort() == StandaloneSettings.WIDGET_OFF ? null
                     : WidgetServer.start(InetAddress.getLoopbackAddress(), settings.widgetPort(), new WidgetPreset(
                             "http://localhost:" + portOf(started.get(3)), DEMO_AGENT, settings.widgetDailyJsUrl()));
@@ -182,13 +190,21 @@ public final class StandaloneStack implements AutoCloseable {
         closeAll(widget, services, broker);
     }
 
-    private static ConfigurableApplicationContext run(SpringApplicationBuilder builder, Map<String, String> common,
-            Map<String, String> overrides, Map<String, String> own) {
+    private static Map<String, Object> properties(Map<String, String> common, Map<String, String> overrides,
+            Map<String, String> own) {
         Map<String, Object> properties = new HashMap<>(common);
         properties.putAll(own);
         properties.putAll(overrides);
-        // Highest precedence: the services' own config files must not override the wiring.
-        ConfigurableApplicationContext context = builder.listeners(new Wiring(properties)).run();
+        return properties;
+    }
+
+    /**
+     * Runs a service with the stack's properties above everything else (its own config files must
+     * not override the wiring) and waits until it is healthy; closes it when it is not.
+     */
+    static ConfigurableApplicationContext run(SpringApplicationBuilder builder, Map<String, Object> properties,
+            ApplicationListener<?>... listeners) {
+        ConfigurableApplicationContext context = builder.listeners(new Wiring(properties)).listeners(listeners).run();
         try {
             awaitHealthy(context);
         } catch (RuntimeException e) {
