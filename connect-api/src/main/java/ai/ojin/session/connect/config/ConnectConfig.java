@@ -96,12 +96,20 @@ public class ConnectConfig {
                 properties.heartbeatStaleAfter(), clock);
     }
 
-    /** The heartbeats, from the start on; phase 1: after the reply listener (phase 0), which reads the answers. */
+    /**
+     * The heartbeats, from the start on; phase 1: after the reply listener (phase 0), which reads the
+     * answers. And one at once whenever reply partitions are assigned: the answers can reach this
+     * instance from then on, so readiness need not wait for the next interval.
+     */
     @Bean
     PeriodicWork processorHeartbeats(ProcessorHeartbeat heartbeat, TaskScheduler taskScheduler, ConnectProperties properties,
-            Clock clock) {
-        return new PeriodicWork("processor heartbeat", taskScheduler, clock, Duration.ZERO, properties.heartbeatInterval(), Phases.AFTER_READERS,
-                heartbeat::beat);
+            PendingReplies pending, Clock clock) {
+        PeriodicWork heartbeats = new PeriodicWork("processor heartbeat", taskScheduler, clock, Duration.ZERO,
+                properties.heartbeatInterval(), Phases.AFTER_READERS, heartbeat::beat);
+        if (!heartbeats.off()) {
+            pending.whenAssigned(() -> taskScheduler.schedule(heartbeat::beat, clock.instant()));
+        }
+        return heartbeats;
     }
 
     /** How long the connect and end-session handlers await an answer on the request's own thread. */

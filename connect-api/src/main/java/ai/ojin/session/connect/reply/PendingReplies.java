@@ -12,6 +12,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Requests of this instance that wait for their reply, by the id they wait under (a session id;
@@ -42,6 +43,7 @@ public class PendingReplies {
                 }
             });
     private final Set<Integer> owned = new TreeSet<>();
+    private final List<Runnable> whenAssigned = new CopyOnWriteArrayList<>();
     private long turn;
 
     /** A registered request: the reply partition it must name and the future its reply completes. */
@@ -68,8 +70,16 @@ public class PendingReplies {
     }
 
     /** This instance reads these partitions from now on (its replies there reach it). */
-    public synchronized void assigned(Collection<Integer> partitions) {
-        owned.addAll(partitions);
+    public void assigned(Collection<Integer> partitions) {
+        synchronized (this) {
+            owned.addAll(partitions);
+        }
+        whenAssigned.forEach(Runnable::run);
+    }
+
+    /** Runs {@code action} after every assignment of reply partitions, on the reading thread: keep it short. */
+    public void whenAssigned(Runnable action) {
+        whenAssigned.add(action);
     }
 
     /**

@@ -49,6 +49,19 @@ class ProcessorReadinessTest {
         }
     }
 
+    @Test
+    void shouldBecomeReadyWithoutWaitingForTheNextHeartbeatOnceItsReplyPartitionsAreAssigned() throws Exception {
+        // given: a processor that answers, and heartbeats an hour apart (the first run comes at the
+        // start, before this instance reads any reply partition, and sends nothing)
+        SessionTopics topics = TestKafka.newTopics();
+        try (TestPipeline pipeline = TestPipeline.start(topics, new ScriptedReplies());
+                RunningApi api = RunningApi.start(topics, Map.of("connect.heartbeat-interval", "1h",
+                        "connect.heartbeat-stale-after", "2h"))) {
+            // then: the heartbeat sent when the reply partitions came is answered
+            await().atMost(Duration.ofSeconds(30)).until(() -> readiness(api) == 200);
+        }
+    }
+
     private static int readiness(RunningApi api) {
         return api.send(api.request("/actuator/health/readiness").GET()).statusCode();
     }
