@@ -24,6 +24,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import ai.ojin.session.support.schedule.PeriodicWork;
 import java.time.Clock;
 import java.time.Duration;
+import org.springframework.core.task.TaskRejectedException;
 import org.springframework.scheduling.TaskScheduler;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.health.contributor.Health;
@@ -107,7 +108,13 @@ public class ConnectConfig {
         PeriodicWork heartbeats = new PeriodicWork("processor heartbeat", taskScheduler, clock, Duration.ZERO,
                 properties.heartbeatInterval(), Phases.AFTER_READERS, heartbeat::beat);
         if (!heartbeats.off()) {
-            pending.whenAssigned(() -> taskScheduler.schedule(heartbeat::beat, clock.instant()));
+            pending.whenAssigned(() -> {
+                try {
+                    taskScheduler.schedule(heartbeat::beat, clock.instant());
+                } catch (TaskRejectedException stopping) {
+                    // the application is stopping: no readiness to earn any more
+                }
+            });
         }
         return heartbeats;
     }
