@@ -17,12 +17,24 @@ import org.springframework.context.ConfigurableApplicationContext;
  */
 final class ServiceStarts {
 
+    /** Runs one service to the point where it counts as started (the stack's: healthy). */
+    @FunctionalInterface
+    interface Run {
+        ConfigurableApplicationContext run(SpringApplicationBuilder builder, Map<String, Object> properties,
+                                           ApplicationListener<?>... listeners);
+    }
+
     private final List<ConfigurableApplicationContext> started;
+    private final Run run;
     private final List<CompletableFuture<ConfigurableApplicationContext>> pending = new ArrayList<>();
 
-    /** @param started where the started services go, in the order asked for */
-    ServiceStarts(List<ConfigurableApplicationContext> started) {
+    /**
+     * @param started where the started services go, in the order asked for
+     * @param run how one service is started, on the thread of its own
+     */
+    ServiceStarts(List<ConfigurableApplicationContext> started, Run run) {
         this.started = started;
+        this.run = run;
     }
 
     /**
@@ -70,7 +82,7 @@ final class ServiceStarts {
         CompletableFuture<ConfigurableApplicationContext> start = new CompletableFuture<>();
         Thread thread = new Thread(() -> {
             try {
-                start.complete(StandaloneStack.run(builder, properties, listeners));
+                start.complete(run.run(builder, properties, listeners));
             } catch (Throwable e) {
                 start.completeExceptionally(e);
             }

@@ -111,7 +111,7 @@ public final class StandaloneStack implements AutoCloseable {
             // they start side by side, the processor first until Spring has set up the one logging
             // system of the JVM (two first starts at once would configure it twice). connect-api
             // starts once they are healthy, so that its readiness means a ready pipeline.
-            ServiceStarts starts = new ServiceStarts(started);
+            ServiceStarts starts = new ServiceStarts(started, StandaloneStack::run);
             starts.startFirst("session-processor", SessionProcessorApplication.builder(), properties(common, overrides, Map.of(
                     "spring.main.web-application-type", "none",
                     "spring.autoconfigure.exclude", NO_JDBC,

@@ -32,7 +32,7 @@ class ServiceStartsTest {
     @Test
     void shouldStartServicesSideBySideAndHandThemOverInTheOrderAskedFor() {
         // given: a service whose start waits until the second one has started
-        ServiceStarts starts = new ServiceStarts(started);
+        ServiceStarts starts = new ServiceStarts(started, StandaloneStack::run);
         CountDownLatch secondStarted = new CountDownLatch(1);
 
         // when
@@ -49,7 +49,7 @@ class ServiceStartsTest {
     @Test
     void shouldHandOverTheServicesThatStartedAndThrowWhenAnotherFails() {
         // given
-        ServiceStarts starts = new ServiceStarts(started);
+        ServiceStarts starts = new ServiceStarts(started, StandaloneStack::run);
 
         // when: the first start fails, the second succeeds
         starts.startFirst("broken", builder(Broken.class), properties("broken", new CountDownLatch(0)));
