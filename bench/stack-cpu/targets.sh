@@ -10,8 +10,7 @@ name=$1; shift
 here=$(dirname "$(realpath "$0")"); out=/tmp/stack-cpu
 date +%s.%N > $out/$name.started  # to line the GC log's uptime up with the timelines' epoch
 JAVA_TOOL_OPTIONS="-Xlog:gc:file=$out/$name.gc.log ${STACK_JAVA_OPTS:-}" "$here/start.sh" standalone/target/standalone.jar "$@" || exit 1
-pid=$(cat $out/pid); hz=$(getconf CLK_TCK)
-ticks() { awk '{print $14 + $15}' /proc/$pid/stat; }
+pid=$(cat $out/pid)
 bench() {  # bench NAME SCENARIO RATE DURATION PREWARM [ConnectBench options]
   local n=$1 sc=$2 r=$3 d=$4 p=$5; shift 5
   BENCH_SKIP_BUILD=1 bench/run.sh ConnectBench --target http://127.0.0.1:18080 --kafka 127.0.0.1:19092 \
@@ -19,9 +18,9 @@ bench() {  # bench NAME SCENARIO RATE DURATION PREWARM [ConnectBench options]
     --floor-duration 5 --out $out --name "$n" "$@" > $out/$n.out 2>&1
 }
 measured() {  # measured NAME SCENARIO RATE: 60 s; stack CPU over the whole run (floors and settling included)
-  local t0 s0; t0=$(ticks); s0=$(date +%s.%N)
+  local c0 s0; c0=$(python3 "$here/threads.py" --cpu "$pid"); s0=$(date +%s.%N)
   bench "$1" "$2" "$3" 60 10 --timeline $out/$1.timeline
-  echo "$1: stack $(echo "($(ticks) - $t0) / $hz / ($(date +%s.%N) - $s0)" | bc -l | cut -c1-5) cores over the run"
+  echo "$1: stack $(echo "($(python3 "$here/threads.py" --cpu "$pid") - $c0) / ($(date +%s.%N) - $s0)" | bc -l | cut -c1-5) cores over the run"
   grep -E "^(floor|connect)|outcomes" $out/$1.out
 }
 bench "$name-warm1" mix 150 60 60

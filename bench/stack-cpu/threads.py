@@ -1,6 +1,7 @@
 """threads.py PID SECONDS: CPU of a JVM's threads over SECONDS, in cores, by thread group (from /proc).
 threads.py --diff BEFORE AFTER SECONDS: broker requests per second from two BrokerRequests.java lines.
-threads.py --alloc BEFORE_FILE AFTER_FILE SECONDS: MB allocated per second by thread group, from two ThreadAlloc.java outputs."""
+threads.py --alloc BEFORE_FILE AFTER_FILE SECONDS: MB allocated per second by thread group, from two ThreadAlloc.java outputs.
+threads.py --cpu PID: CPU seconds the JVM has used so far (its own counter, ended threads included)."""
 import json, os, re, sys, time
 
 GROUPS = [('broker', r'data-plane|kafka-request|kafka-network|RequestHandler|ExpirationReape|broker|controller|raft|quorum|kafka-log|LogCleaner|kafka-scheduler|metadata'),
@@ -66,6 +67,8 @@ def alloc(before, after, secs):
 if __name__ == '__main__':
     if sys.argv[1] == '--alloc':
         alloc(sys.argv[2], sys.argv[3], float(sys.argv[4]))
+    elif sys.argv[1] == '--cpu':
+        print(process(sys.argv[2]) / os.sysconf('SC_CLK_TCK'))
     elif sys.argv[1] == '--diff':
         diff(sys.argv[2], sys.argv[3], float(sys.argv[4]))
     else:
