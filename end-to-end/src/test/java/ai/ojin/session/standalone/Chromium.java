@@ -1,11 +1,15 @@
 package ai.ojin.session.standalone;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.logging.Level;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -20,13 +24,17 @@ import org.openqa.selenium.logging.LoggingPreferences;
  * {@code chromium-driver}; {@code CHROME_BIN} and {@code CHROMEDRIVER} point elsewhere). As an
  * extension it skips each test, with the reason, when either is missing; it runs before the
  * test's {@code @BeforeEach} methods, so nothing is started for a skipped test. (Per test, not per
- * class: Maven's report counts a skipped class as no tests at all.)
+ * class: Maven's report counts a skipped class as no tests at all.) When {@code CHROMIUM_INSTALL_DONE}
+ * names a file, Chromium is being installed beside this run ({@code .ci/run} does so, as the browser
+ * is needed only minutes into the build): the file appears when the install has ended, and the
+ * test waits for it first, up to {@link #INSTALL_WAIT}.
  */
 final class Chromium implements BeforeEachCallback {
 
     private static final List<String> FLAGS = List.of("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
             "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
             "--disable-dev-shm-usage", "--window-size=760,620");
+    private static final Duration INSTALL_WAIT = Duration.ofMinutes(5);
 
     @Override
     public void beforeEach(ExtensionContext context) {
@@ -36,6 +44,10 @@ final class Chromium implements BeforeEachCallback {
     }
 
     static Optional<String> missing() {
+        Optional<String> installing = awaitInstall();
+        if (installing.isPresent()) {
+            return installing;
+        }
         if (!executable(browser())) {
             return Optional.of("no Chromium at " + browser() + " (apt-get install chromium chromium-driver, or set CHROME_BIN):"
                     + " the widget browser tests did not run");
@@ -45,6 +57,22 @@ final class Chromium implements BeforeEachCallback {
                     + " the widget browser tests did not run");
         }
         return Optional.empty();
+    }
+
+    /** Waits for an install beside this run to end, if one was started; the reason to skip if it did not end in time. */
+    private static Optional<String> awaitInstall() {
+        String done = System.getenv("CHROMIUM_INSTALL_DONE");
+        if (done == null || done.isBlank() || Files.exists(Path.of(done))) {
+            return Optional.empty();
+        }
+        System.err.println("waiting for the Chromium install beside this run to end (" + done + ")");
+        try {
+            await().atMost(INSTALL_WAIT).pollInterval(Duration.ofSeconds(1)).until(() -> Files.exists(Path.of(done)));
+            return Optional.empty();
+        } catch (ConditionTimeoutException e) {
+            return Optional.of("the Chromium install beside this run did not end within " + INSTALL_WAIT.toMinutes()
+                    + " minutes (no " + done + "): the widget browser tests did not run");
+        }
     }
 
     /** A new headless browser with a fresh profile in {@code userDataDir}. */
