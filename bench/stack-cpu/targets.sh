@@ -11,6 +11,11 @@ here=$(dirname "$(realpath "$0")"); out=/tmp/stack-cpu
 date +%s.%N > $out/$name.started  # to line the GC log's uptime up with the timelines' epoch
 JAVA_TOOL_OPTIONS="-Xlog:gc:file=$out/$name.gc.log ${STACK_JAVA_OPTS:-}" "$here/start.sh" standalone/target/standalone.jar "$@" || exit 1
 pid=$(cat $out/pid)
+# every second: the machine's CPU counters (/proc/stat's cpu line) and the stack's (utime stime of
+# /proc/PID/stat), to tell a stall of the stack from a machine with no CPU left, and the stack's share from the rest
+(while kill -0 "$pid" 2>/dev/null; do
+  echo "$(date +%s.%N) $(head -1 /proc/stat) stack $(cut -d' ' -f14,15 /proc/$pid/stat)"; sleep 1
+done) > $out/$name.cpu &
 bench() {  # bench NAME SCENARIO RATE DURATION PREWARM [ConnectBench options]
   local n=$1 sc=$2 r=$3 d=$4 p=$5; shift 5
   BENCH_SKIP_BUILD=1 bench/run.sh ConnectBench --target http://127.0.0.1:18080 --kafka 127.0.0.1:19092 \
@@ -22,6 +27,7 @@ measured() {  # measured NAME SCENARIO RATE: 60 s; stack CPU over the whole run 
   bench "$1" "$2" "$3" 60 10 --timeline $out/$1.timeline
   echo "$1: stack $(echo "($(python3 "$here/threads.py" --cpu "$pid") - $c0) / ($(date +%s.%N) - $s0)" | bc -l | cut -c1-5) cores over the run"
   grep -E "^(floor|connect)|outcomes" $out/$1.out
+  python3 "$here/threads.py" --busy $out/$name.cpu $out/$1.timeline
 }
 bench "$name-warm1" mix 150 60 60
 bench "$name-warm2" admit 350 30 10

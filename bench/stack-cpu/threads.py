@@ -1,7 +1,9 @@
 """threads.py PID SECONDS: CPU of a JVM's threads over SECONDS, in cores, by thread group (from /proc).
 threads.py --diff BEFORE AFTER SECONDS: broker requests per second from two BrokerRequests.java lines.
 threads.py --alloc BEFORE_FILE AFTER_FILE SECONDS: MB allocated per second by thread group, from two ThreadAlloc.java outputs.
-threads.py --cpu PID: CPU seconds the JVM has used so far (its own counter, ended threads included)."""
+threads.py --cpu PID: CPU seconds the JVM has used so far (its own counter, ended threads included).
+threads.py --busy CPU_FILE TIMELINE: the whole machine's busy share second by second (CPU_FILE: lines of
+  "epoch /proc/stat's cpu line", as targets.sh writes them) beside each second's latencies in TIMELINE."""
 import json, os, re, sys, time
 
 GROUPS = [('broker', r'data-plane|kafka-request|kafka-network|RequestHandler|ExpirationReape|broker|controller|raft|quorum|kafka-log|LogCleaner|kafka-scheduler|metadata'),
@@ -64,7 +66,39 @@ def alloc(before, after, secs):
                       'groups_mb_per_s': {g: round(v / 1e6 / secs, 1) for g, v in sorted(totals.items(), key=lambda x: -x[1])
                                           if v / 1e6 / secs >= 0.05}}))
 
+def busy(cpu_file, timeline):
+    # a line: epoch, "cpu" and the machine's counters, then (newer files) "stack" and the stack's utime stime
+    rows = [line.split() for line in open(cpu_file)]
+    counters = [(float(r[0]), [int(x) for x in r[2:r.index('stack') if 'stack' in r else len(r)]],
+                 sum(int(x) for x in r[r.index('stack') + 1:]) if 'stack' in r else None) for r in rows if len(r) > 5]
+    share, stack = {}, {}
+    for (t0, a, sa), (t1, b, sb) in zip(counters, counters[1:]):
+        d = [y - x for x, y in zip(a, b)]
+        for second in range(int(t0) + 1, int(t1) + 1):  # a sample a little late covers the second it skipped
+            share[second] = 1 - (d[3] + d[4]) / sum(d) if sum(d) else 0  # idle and iowait
+            if sa is not None and sum(d):
+                stack[second] = (sb - sa) / sum(d)  # the stack's part of the machine (both in ticks)
+    lines = open(timeline).read().splitlines()
+    start = int(lines[0].split()[-1]) / 1000  # "# due_ms latency_ms outcome; due_ms 0 = epoch ms N"
+    per = {}
+    for line in lines[1:]:
+        due, latency = line.split(' ', 2)[:2]
+        per.setdefault(int(float(due) // 1000), []).append(float(latency))
+    seen = [(s, share.get(int(start + s) + 1), max(v)) for s, v in sorted(per.items())]
+    known = [b for _, b, _ in seen if b is not None]
+    ours = [stack[int(start + s) + 1] for s in per if int(start + s) + 1 in stack]
+    if ours:
+        cores = os.cpu_count()
+        print('stack %.2f cores, the rest of the machine (load generator and all else) %.2f cores, of %d'
+              % (cores * sum(ours) / len(ours), cores * (sum(known) - sum(ours)) / len(ours), cores))
+    slow = ['%ds %.0fms busy %s' % (s, m, '?' if b is None else '%.0f%%' % (100 * b)) for s, b, m in seen if m > 500]
+    print('machine busy: mean %.0f%%, %d of %d seconds at 95%% or more; seconds with a connect over 500 ms: %s'
+          % (100 * sum(known) / max(1, len(known)), sum(b >= 0.95 for b in known), len(known), ', '.join(slow) or 'none'))
+
 if __name__ == '__main__':
+    if sys.argv[1] == '--busy':
+        busy(sys.argv[2], sys.argv[3])
+        sys.exit()
     if sys.argv[1] == '--alloc':
         alloc(sys.argv[2], sys.argv[3], float(sys.argv[4]))
     elif sys.argv[1] == '--cpu':
