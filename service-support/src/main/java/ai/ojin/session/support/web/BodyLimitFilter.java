@@ -29,9 +29,10 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * <ul>
  * <li>A {@code Content-Length} above the limit of the path is answered 413 {@code payload_too_large}
  *     without reading a byte; a chunked body is refused as soon as it goes over.</li>
- * <li>A body already in the server's buffer (the usual small request) is read at once. Any other
- *     body is read without holding a server thread (non-blocking servlet I/O): a client that sends
- *     it slowly costs a connection, not one of the threads that serve everybody else. A body not
+ * <li>A body already in the server's buffer (the usual small request) is read at once and handed
+ *     on in the same dispatch. The rest of any other body is read without holding a server thread
+ *     (non-blocking servlet I/O), then the request is dispatched again: a client that sends it
+ *     slowly costs a connection, not one of the threads that serve everybody else. A body not
  *     complete within {@code bodyTimeout} is answered 408 {@code request_timeout} and its
  *     connection closed.</li>
  * </ul>
@@ -104,16 +105,39 @@ public class BodyLimitFilter extends OncePerRequestFilter {
             return;
         }
         ServletInputStream in = request.getInputStream();
-        if (length > 0 && in.available() >= length) {
-            chain.doFilter(new BufferedBodyRequest(request, in.readNBytes((int) length)), response);
-            return;
+        ByteArrayOutputStream body = new ByteArrayOutputStream(length > 0 ? (int) length : 256);
+        if (length > 0) {
+            readBuffered(in, body, (int) length);
+            if (body.size() == length) {
+                chain.doFilter(new BufferedBodyRequest(request, body.toByteArray()), response);
+                return;
+            }
         }
-        readInBackground(request, response, in, limit);
+        readInBackground(request, response, in, limit, body);
     }
 
-    /** Reads the body as it arrives, on no thread of ours; then dispatches the request again with it. */
+    /**
+     * Reads what the server already holds of the body, without waiting for the client. Tomcat's
+     * {@code available()} says only whether some bytes are buffered (1 or 0), not how many, so read
+     * while it says so; a read then returns what is buffered and does not block.
+     */
+    private static void readBuffered(ServletInputStream in, ByteArrayOutputStream body, int length) throws IOException {
+        byte[] buffer = new byte[Math.min(length, 8192)];
+        while (body.size() < length && in.available() > 0) {
+            int n = in.read(buffer, 0, Math.min(buffer.length, length - body.size()));
+            if (n < 0) {
+                return;
+            }
+            body.write(buffer, 0, n);
+        }
+    }
+
+    /**
+     * Reads the rest of the body as it arrives, on no thread of ours, after the part already read;
+     * then dispatches the request again with it.
+     */
     private void readInBackground(HttpServletRequest request, HttpServletResponse response, ServletInputStream in,
-            int limit) {
+            int limit, ByteArrayOutputStream body) {
         AsyncContext async = request.startAsync(request, response);
         async.setTimeout(bodyTimeout.toMillis());
         AtomicBoolean done = new AtomicBoolean();
@@ -142,7 +166,6 @@ public class BodyLimitFilter extends OncePerRequestFilter {
             public void onStartAsync(AsyncEvent event) {
             }
         });
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
         in.setReadListener(new ReadListener() {
             private final byte[] buffer = new byte[4096];
 
