@@ -105,7 +105,8 @@ public class BodyLimitFilter extends OncePerRequestFilter {
             return;
         }
         ServletInputStream in = request.getInputStream();
-        ByteArrayOutputStream body = new ByteArrayOutputStream(length > 0 ? (int) length : 256);
+        // (sized to the announced length up to 8 KiB: a length is a client's word, not its bytes)
+        ByteArrayOutputStream body = new ByteArrayOutputStream((int) Math.min(Math.max(length, 256), 8192));
         if (length > 0) {
             readBuffered(in, body, (int) length);
             if (body.size() == length) {
