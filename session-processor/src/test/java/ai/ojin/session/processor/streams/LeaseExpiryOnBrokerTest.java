@@ -44,11 +44,13 @@ class LeaseExpiryOnBrokerTest {
                 streams.start();
                 await().atMost(Duration.ofSeconds(60)).until(() -> streams.state() == KafkaStreams.State.RUNNING);
 
-                // when: one session is admitted and never started or released
+                // when: one session is admitted and never started or released, and a second one asks right
+                // behind it (sent together, so that the log orders them: waiting to see the first admitted
+                // before sending the second would race the 2 s lease on a busy machine)
                 String lost = request(kafka, "solo");
+                String blocked = request(kafka, "solo");
                 SessionAdmitted admitted = await().atMost(Duration.ofSeconds(30))
                         .until(() -> find(kafka, SessionAdmitted.class, lost), Optional::isPresent).orElseThrow();
-                String blocked = request(kafka, "solo");
                 SessionRejected rejected = await().atMost(Duration.ofSeconds(30))
                         .until(() -> find(kafka, SessionRejected.class, blocked), Optional::isPresent).orElseThrow();
 
