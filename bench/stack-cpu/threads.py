@@ -2,8 +2,9 @@
 threads.py --diff BEFORE AFTER SECONDS: broker requests per second from two BrokerRequests.java lines.
 threads.py --alloc BEFORE_FILE AFTER_FILE SECONDS: MB allocated per second by thread group, from two ThreadAlloc.java outputs.
 threads.py --cpu PID: CPU seconds the JVM has used so far (its own counter, ended threads included).
-threads.py --busy CPU_FILE TIMELINE: the whole machine's busy share second by second (CPU_FILE: lines of
-  "epoch /proc/stat's cpu line", as targets.sh writes them) beside each second's latencies in TIMELINE."""
+threads.py --busy CPU_FILE TIMELINE: the whole machine's busy share second by second beside each second's latencies
+  in TIMELINE, and the stack's part of it (CPU_FILE: lines of "epoch <the cpu line of /proc/stat> stack UTIME STIME",
+  as targets.sh writes them; older files without the stack's part)."""
 import json, os, re, sys, time
 
 GROUPS = [('broker', r'data-plane|kafka-request|kafka-network|RequestHandler|ExpirationReape|broker|controller|raft|quorum|kafka-log|LogCleaner|kafka-scheduler|metadata'),
@@ -86,11 +87,13 @@ def busy(cpu_file, timeline):
         per.setdefault(int(float(due) // 1000), []).append(float(latency))
     seen = [(s, share.get(int(start + s) + 1), max(v)) for s, v in sorted(per.items())]
     known = [b for _, b, _ in seen if b is not None]
-    ours = [stack[int(start + s) + 1] for s in per if int(start + s) + 1 in stack]
-    if ours:
+    seconds = [int(start + s) + 1 for s in per if int(start + s) + 1 in stack]
+    if seconds:
         cores = os.cpu_count()
+        ours = sum(stack[t] for t in seconds) / len(seconds)
+        rest = sum(share[t] - stack[t] for t in seconds) / len(seconds)
         print('stack %.2f cores, the rest of the machine (load generator and all else) %.2f cores, of %d'
-              % (cores * sum(ours) / len(ours), cores * (sum(known) - sum(ours)) / len(ours), cores))
+              % (cores * ours, cores * rest, cores))
     slow = ['%ds %.0fms busy %s' % (s, m, '?' if b is None else '%.0f%%' % (100 * b)) for s, b, m in seen if m > 500]
     print('machine busy: mean %.0f%%, %d of %d seconds at 95%% or more; seconds with a connect over 500 ms: %s'
           % (100 * sum(known) / max(1, len(known)), sum(b >= 0.95 for b in known), len(known), ', '.join(slow) or 'none'))
@@ -98,8 +101,7 @@ def busy(cpu_file, timeline):
 if __name__ == '__main__':
     if sys.argv[1] == '--busy':
         busy(sys.argv[2], sys.argv[3])
-        sys.exit()
-    if sys.argv[1] == '--alloc':
+    elif sys.argv[1] == '--alloc':
         alloc(sys.argv[2], sys.argv[3], float(sys.argv[4]))
     elif sys.argv[1] == '--cpu':
         print(process(sys.argv[2]) / os.sysconf('SC_CLK_TCK'))
