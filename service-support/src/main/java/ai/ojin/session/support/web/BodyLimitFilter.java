@@ -108,29 +108,34 @@ public class BodyLimitFilter extends OncePerRequestFilter {
         // (sized to the announced length up to 8 KiB: a length is a client's word, not its bytes)
         ByteArrayOutputStream body = new ByteArrayOutputStream((int) Math.min(Math.max(length, 256), 8192));
         if (length > 0) {
-            readBuffered(in, body, (int) length);
-            if (body.size() == length) {
-                chain.doFilter(new BufferedBodyRequest(request, body.toByteArray()), response);
+            // (at most the path's limit, checked above)
+            byte[] bytes = new byte[(int) length];
+            int read = readBuffered(in, bytes);
+            if (read == length) {
+                chain.doFilter(new BufferedBodyRequest(request, bytes), response);
                 return;
             }
+            body.write(bytes, 0, read);
         }
         readInBackground(request, response, in, limit, body);
     }
 
     /**
-     * Reads what the server already holds of the body, without waiting for the client. Tomcat's
-     * {@code available()} says only whether some bytes are buffered (1 or 0), not how many, so read
-     * while it says so; a read then returns what is buffered and does not block.
+     * Reads what the server already holds of the body into {@code bytes}, without waiting for the
+     * client; returns how many bytes that was. Tomcat's {@code available()} says only whether some
+     * bytes are buffered (1 or 0), not how many, so read while it says so; a read then returns what
+     * is buffered and does not block.
      */
-    private static void readBuffered(ServletInputStream in, ByteArrayOutputStream body, int length) throws IOException {
-        byte[] buffer = new byte[Math.min(length, 8192)];
-        while (body.size() < length && in.available() > 0) {
-            int n = in.read(buffer, 0, Math.min(buffer.length, length - body.size()));
+    private static int readBuffered(ServletInputStream in, byte[] bytes) throws IOException {
+        int read = 0;
+        while (read < bytes.length && in.available() > 0) {
+            int n = in.read(bytes, read, bytes.length - read);
             if (n < 0) {
-                return;
+                break;
             }
-            body.write(buffer, 0, n);
+            read += n;
         }
+        return read;
     }
 
     /**
