@@ -21,7 +21,9 @@ public final class JavaProcess implements AutoCloseable {
      * start-up code for about half the CPU of the tiered compilers. They change no setting of the
      * application: a jar still runs as {@code java -jar <jar>} with its own defaults.
      */
-    static final List<String> JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+    /** As the test JVMs: C1 only, the serial GC, and this JVM's directory for temporary files. */
+    static final List<String> JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+            "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"));
 
     private final Process process;
     private final Path log;

@@ -4,7 +4,10 @@ import static ai.ojin.session.standalone.Stack.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ai.ojin.session.processor.streams.SessionStreams;
 import ai.ojin.session.testkit.TestKafka;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -14,12 +17,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Daily slower than the API's deadline: the caller gets an error, the slot comes back, and no
- * room or bot is left behind, even a room that Daily creates after our call gave up. A stack of its
- * own (a short reply timeout, a fast reconciliation), started in a test JVM of this module's
- * test phase whose code is warm, not in a JVM of its own after packaging.
+ * A dependency slower than the API's deadline or stopped: Daily slow (the caller gets an error, the
+ * slot comes back, no room or bot is left behind, even a room that Daily creates after our call gave
+ * up), and the session processor stopped (connect-api's readiness follows it). One stack of its own
+ * for both (a short reply timeout, a fast reconciliation, fast processor heartbeats), started in a
+ * test JVM of this module's test phase whose code is warm. Each test leaves the stack as it found
+ * it (Daily fast, the processor running), so they run in either order.
  */
-class SlowDailyEndToEndTest {
+class DependencyFaultsEndToEndTest {
 
     private static Stack stack;
 
@@ -28,7 +33,9 @@ class SlowDailyEndToEndTest {
         stack = new Stack(Map.of(
                 "connect.reply-timeout", "1500ms",
                 "room.reconcile-interval", "2s",
-                "room.reconcile-grace", "1s"));
+                "room.reconcile-grace", "1s",
+                "connect.heartbeat-interval", "200ms",
+                "connect.heartbeat-stale-after", "2s"));
     }
 
     @AfterAll
@@ -38,12 +45,8 @@ class SlowDailyEndToEndTest {
         }
     }
 
-    private static <T> List<T> last(List<T> items, int n) {
-        return items.subList(Math.max(0, items.size() - n), items.size());
-    }
-
     @Test
-    void shouldAnswerAnErrorFreeTheSlotAndLeaveNothingBehind() {
+    void shouldAnswerAnErrorFreeTheSlotAndLeaveNothingBehindWhenDailyIsSlow() {
         // given
         String agentId = TestKafka.uniqueId("slow");
         stack.putAgent(agentId, "published", List.of("*"), 1, 600);
@@ -70,5 +73,36 @@ class SlowDailyEndToEndTest {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 assertThat(stack.connect(agentId, null, null).statusCode()).isEqualTo(200));
         assertError(stack.connect(agentId, null, null), 429, "concurrency_limit");
+    }
+
+    @Test
+    void shouldTurnReadinessDownWhenTheProcessorStopsAndUpWhenItIsBack() {
+        // given: a ready stack, its services listening on the loopback address only
+        await().atMost(Duration.ofSeconds(60)).until(() -> readiness() == 200);
+        assertThat(stack.stack.services()).allSatisfy(service -> assertThat(
+                service.getEnvironment().getProperty("server.address")).isEqualTo("127.0.0.1"));
+        SessionStreams processor = stack.stack.services().get(0).getBean(SessionStreams.class);
+
+        // when the processor stops
+        processor.stop();
+
+        // then
+        await().atMost(Duration.ofSeconds(30)).until(() -> readiness() == 503);
+        assertThat(stack.send(HttpRequest.newBuilder(URI.create(stack.connectUrl("/actuator/health/readiness"))).GET())
+                .body()).contains("DOWN");
+
+        // and when it runs again
+        processor.start();
+
+        // then
+        await().atMost(Duration.ofSeconds(60)).until(() -> readiness() == 200);
+    }
+
+    private static int readiness() {
+        return stack.send(HttpRequest.newBuilder(URI.create(stack.connectUrl("/actuator/health/readiness"))).GET()).statusCode();
+    }
+
+    private static <T> List<T> last(List<T> items, int n) {
+        return items.subList(Math.max(0, items.size() - n), items.size());
     }
 }
