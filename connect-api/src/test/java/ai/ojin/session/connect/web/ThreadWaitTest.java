@@ -1,6 +1,7 @@
 package ai.ojin.session.connect.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -24,11 +25,29 @@ class ThreadWaitTest {
         CompletableFuture<String> answer = CompletableFuture.supplyAsync(() -> "soon",
                 CompletableFuture.delayedExecutor(20, TimeUnit.MILLISECONDS));
 
-        // when
-        var result = new ThreadWait(Duration.ofSeconds(10)).await(answer);
+        // when: a wait of 10 s, which the answer's completion cuts short
+        var result = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> new ThreadWait(Duration.ofSeconds(10)).await(answer));
 
         // then
         assertThat(result).contains("soon");
+    }
+
+    @Test
+    void shouldStopWaitingAtOnceWhenTheThreadIsInterruptedAndKeepTheInterrupt() {
+        // given: an answer that never comes
+        CompletableFuture<String> never = new CompletableFuture<>();
+        ThreadWait wait = new ThreadWait(Duration.ofSeconds(10));
+
+        // when: a wait of 10 s on a thread that is interrupted
+        Object[] outcome = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
+            Thread.currentThread().interrupt();
+            var result = wait.await(never);
+            return new Object[] {result, Thread.interrupted()};
+        }, "waited on an interrupted thread");
+
+        // then: nothing, at once, and the interrupt is still there for the caller
+        assertThat(outcome[0]).isEqualTo(java.util.Optional.empty());
+        assertThat(outcome[1]).isEqualTo(true);
     }
 
     @Test
