@@ -16,12 +16,12 @@ import java.util.concurrent.TimeUnit;
 public final class JavaProcess implements AutoCloseable {
 
     /**
-     * JVM flags of every process started here, the same as the test JVMs' (root pom): C1 only and
-     * the serial GC. Processes in tests live for seconds to minutes, where C1 alone compiles the
-     * start-up code for about half the CPU of the tiered compilers. They change no setting of the
-     * application: a jar still runs as {@code java -jar <jar>} with its own defaults.
+     * JVM flags of every process started here, the same as the test JVMs' (root pom): C1 only, the
+     * serial GC, and the test JVM's directory for temporary files (the module's {@code target/}).
+     * Processes in tests live for seconds to minutes, where C1 alone compiles the start-up code for
+     * about half the CPU of the tiered compilers. They change no setting of the application: a jar
+     * still runs as {@code java -jar <jar>} with its own defaults.
      */
-    /** As the test JVMs: C1 only, the serial GC, and this JVM's directory for temporary files. */
     static final List<String> JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
             "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"));
 
