@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -46,7 +47,7 @@ class ThreadWaitTest {
         }, "waited on an interrupted thread");
 
         // then: nothing, at once, and the interrupt is still there for the caller
-        assertThat(outcome[0]).isEqualTo(java.util.Optional.empty());
+        assertThat(outcome[0]).isEqualTo(Optional.empty());
         assertThat(outcome[1]).isEqualTo(true);
     }
 
