@@ -88,8 +88,7 @@ class DependencyFaultsEndToEndTest {
 
         // then
         await().atMost(Duration.ofSeconds(30)).until(() -> readiness() == 503);
-        assertThat(stack.send(HttpRequest.newBuilder(URI.create(stack.connectUrl("/actuator/health/readiness"))).GET())
-                .body()).contains("DOWN");
+        assertThat(readinessResponse().body()).contains("DOWN");
 
         // and when it runs again
         processor.start();
@@ -99,7 +98,11 @@ class DependencyFaultsEndToEndTest {
     }
 
     private static int readiness() {
-        return stack.send(HttpRequest.newBuilder(URI.create(stack.connectUrl("/actuator/health/readiness"))).GET()).statusCode();
+        return readinessResponse().statusCode();
+    }
+
+    private static HttpResponse<String> readinessResponse() {
+        return stack.send(HttpRequest.newBuilder(URI.create(stack.connectUrl("/actuator/health/readiness"))).GET());
     }
 
     private static <T> List<T> last(List<T> items, int n) {
